@@ -1,0 +1,359 @@
+/* sigma/sigma.h - public API of libsigma, a Sigma detection rule engine.
+ *
+ * This is the only header users include. Object model (Hyperscan / PCRE2):
+ *
+ *   sigma_compile_options  mutable settings for a build (limits, flags)
+ *   sigma_builder          takes YAML sources, accumulates diagnostics
+ *   sigma_diagnostics      list of problems found while building (owned by the builder)
+ *   sigma_ruleset          immutable compiled rules; reference counted, share across threads
+ *   sigma_scratch          per-thread working memory for matching
+ *   sigma_event            reusable event builder (fields and values)
+ *   sigma_hit              one match, valid only during the callback
+ *
+ * Conventions
+ *   - Every fallible function returns int: SIGMA_OK (0) or a negative SIGMA_E_* value.
+ *     Values are pinned and never reused; treat an unknown negative value as failure.
+ *   - Every string input is (pointer, length). Pass SIGMA_NUL_TERMINATED as the
+ *     length to have the library call strlen(). Inputs are never retained unless a
+ *     function says so (SIGMA_VALUE_BORROW).
+ *   - Strings returned by the library are UTF-8, NUL-terminated and borrowed: they live
+ *     as long as the object they came from. Never free them.
+ *   - Every object has a matching free/unref; all of them accept NULL.
+ *   - There is no global state and no thread-local error state.
+ *
+ * Thread safety
+ *   - A sigma_ruleset is immutable. Any number of threads may match against it at
+ *     once; sigma_ruleset_ref/unref are atomic.
+ *   - A sigma_scratch, sigma_event, sigma_builder and sigma_compile_options belong
+ *     to one thread at a time. Use one scratch per thread.
+ *
+ * Structs that cross the ABI start with a `size` member (the caller sets it to
+ * sizeof the struct it was compiled with); the library fills only what fits, so
+ * structs can grow in later versions without breaking callers.
+ */
+#ifndef SIGMA_SIGMA_H
+#define SIGMA_SIGMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32) && !defined(SIGMA_STATIC)
+#if defined(SIGMA_BUILDING)
+#define SIGMA_API __declspec(dllexport)
+#else
+#define SIGMA_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define SIGMA_API __attribute__((visibility("default")))
+#else
+#define SIGMA_API
+#endif
+
+#if defined(_WIN32)
+#define SIGMA_CALL __cdecl
+#else
+#define SIGMA_CALL
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ version */
+
+#define SIGMA_VERSION_MAJOR 0
+#define SIGMA_VERSION_MINOR 1
+#define SIGMA_VERSION_PATCH 0
+#define SIGMA_VERSION_NUMBER                                                                       \
+    (SIGMA_VERSION_MAJOR * 10000 + SIGMA_VERSION_MINOR * 100 + SIGMA_VERSION_PATCH)
+#define SIGMA_VERSION_STRING "0.1.0"
+
+/** Version of the library linked at run time, as SIGMA_VERSION_NUMBER. */
+SIGMA_API unsigned SIGMA_CALL sigma_version_number(void);
+/** Version string of the library linked at run time ("0.1.0"); static storage. */
+SIGMA_API const char *SIGMA_CALL sigma_version_string(void);
+
+/* ------------------------------------------------------------------- status */
+
+enum {
+    SIGMA_OK = 0,
+    SIGMA_E_INVALID_ARG = -1,  /* NULL object, bad flags, index out of range */
+    SIGMA_E_NOMEM = -2,        /* allocation failed; the object is unchanged */
+    SIGMA_E_COMPILE = -3,      /* rule errors; details in the diagnostics */
+    SIGMA_E_TERMINATED = -4,   /* the match callback asked to stop */
+    SIGMA_E_SCRATCH = -5,      /* scratch was not reserved for this ruleset */
+    SIGMA_E_IO = -6,           /* a file or directory could not be read */
+    SIGMA_E_UNSUPPORTED = -7,  /* unknown parameter or feature */
+    SIGMA_E_LIMIT = -8,        /* a configured resource limit was hit */
+    SIGMA_E_NOT_FOUND = -9,    /* lookup by id found nothing */
+    SIGMA_E_SIZE = -10,        /* size-prefixed struct too small for required fields */
+    SIGMA_E_INTERNAL = -99
+};
+
+/** Static English description of a status code; never NULL. */
+SIGMA_API const char *SIGMA_CALL sigma_status_str(int status);
+
+/** Length sentinel: the string is NUL-terminated, the library measures it. */
+#define SIGMA_NUL_TERMINATED ((size_t)-1)
+
+/* ------------------------------------------------------------- opaque types */
+
+typedef struct sigma_compile_options sigma_compile_options;
+typedef struct sigma_builder sigma_builder;
+typedef struct sigma_diagnostics sigma_diagnostics;
+typedef struct sigma_ruleset sigma_ruleset;
+typedef struct sigma_scratch sigma_scratch;
+typedef struct sigma_event sigma_event;
+typedef struct sigma_hit sigma_hit;
+
+/* ---------------------------------------------------------- compile options */
+
+/** Integer parameters for sigma_compile_options_set(). New ones may be added;
+ *  an unknown one is rejected with SIGMA_E_UNSUPPORTED so callers can probe. */
+enum {
+    SIGMA_PARAM_FLAGS = 1,               /* SIGMA_COMPILE_* bits; default 0 */
+    SIGMA_PARAM_MAX_YAML_BYTES = 2,      /* per source; default 16 MiB */
+    SIGMA_PARAM_MAX_YAML_DEPTH = 3,      /* nesting depth; default 64 */
+    SIGMA_PARAM_MAX_ALIAS_NODES = 4,     /* nodes reachable via aliases; default 100000 */
+    SIGMA_PARAM_REGEX_MATCH_LIMIT = 5,   /* PCRE2 match limit; default 100000 */
+    SIGMA_PARAM_REGEX_DEPTH_LIMIT = 6,   /* PCRE2 depth limit; default 10000 */
+    SIGMA_PARAM_MAX_WILDCARD_EXPANSION = 7 /* reserved for encoders; default 4096 */
+};
+
+/** Flags for SIGMA_PARAM_FLAGS. */
+enum {
+    /* sigma_builder_build fails with SIGMA_E_COMPILE if any rule had an error,
+     * instead of building a ruleset from the good rules. */
+    SIGMA_COMPILE_STRICT = 1u << 0,
+    /* Warnings (e.g. `all` with a single value) are not recorded. */
+    SIGMA_COMPILE_NO_WARNINGS = 1u << 1
+};
+
+/** Creates options with defaults. Caller frees with sigma_compile_options_free. */
+SIGMA_API int SIGMA_CALL sigma_compile_options_new(sigma_compile_options **out);
+SIGMA_API void SIGMA_CALL sigma_compile_options_free(sigma_compile_options *opts);
+/** Sets an integer parameter. SIGMA_E_UNSUPPORTED for an unknown parameter,
+ *  SIGMA_E_INVALID_ARG for a value out of range (see sigma_param_bounds). */
+SIGMA_API int SIGMA_CALL sigma_compile_options_set(sigma_compile_options *opts, uint32_t param,
+                                                   int64_t value);
+SIGMA_API int SIGMA_CALL sigma_compile_options_get(const sigma_compile_options *opts,
+                                                   uint32_t param, int64_t *value_out);
+SIGMA_API int SIGMA_CALL sigma_param_bounds(uint32_t param, int64_t *min_out, int64_t *max_out);
+
+/* ------------------------------------------------------------------ builder */
+
+/** Creates a builder; `opts` (may be NULL for defaults) is copied. */
+SIGMA_API int SIGMA_CALL sigma_builder_new(const sigma_compile_options *opts,
+                                           sigma_builder **out);
+SIGMA_API void SIGMA_CALL sigma_builder_free(sigma_builder *b);
+
+/** Parses one YAML buffer (one or more documents). The buffer is not retained;
+ *  `source_name` (used in diagnostics and rule info) is copied and may be NULL.
+ *  Bad rules are recorded as diagnostics and skipped; the others are kept.
+ *  Returns SIGMA_OK when every document loaded, SIGMA_E_COMPILE when at least one
+ *  error diagnostic was recorded for this source, or SIGMA_E_NOMEM.
+ *  `rules_added_out` (may be NULL) receives the number of rules kept. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_yaml(sigma_builder *b, const char *source_name,
+                                                size_t source_name_len, const char *yaml,
+                                                size_t yaml_len, uint32_t *rules_added_out);
+/** Reads and adds one file (the path is the source name). SIGMA_E_IO (with a
+ *  diagnostic) when it cannot be read. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_file(sigma_builder *b, const char *path,
+                                                size_t path_len, uint32_t *rules_added_out);
+/** Adds every *.yml / *.yaml file below `path`, recursively, in sorted order.
+ *  A file path is accepted too. Returns the worst status seen. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_path(sigma_builder *b, const char *path,
+                                                size_t path_len, uint32_t *rules_added_out);
+
+/** Diagnostics collected so far; borrowed, valid until the builder is freed. */
+SIGMA_API const sigma_diagnostics *SIGMA_CALL sigma_builder_diagnostics(const sigma_builder *b);
+/** Number of rule documents that failed to load so far. */
+SIGMA_API uint32_t SIGMA_CALL sigma_builder_failed_count(const sigma_builder *b);
+
+/** Produces an immutable ruleset from the rules loaded so far (the builder may be
+ *  reused or freed afterwards). With SIGMA_COMPILE_STRICT, fails with
+ *  SIGMA_E_COMPILE if any error diagnostic exists. Caller releases the ruleset
+ *  with sigma_ruleset_unref. */
+SIGMA_API int SIGMA_CALL sigma_builder_build(sigma_builder *b, sigma_ruleset **out);
+
+/* -------------------------------------------------------------- diagnostics */
+
+enum { SIGMA_SEVERITY_ERROR = 1, SIGMA_SEVERITY_WARNING = 2 };
+
+/** One diagnostic. Set `size = sizeof(sigma_diagnostic_info)` before calling
+ *  sigma_diagnostics_get; fields past `size` are not written. Strings are
+ *  borrowed from the diagnostics list. */
+typedef struct sigma_diagnostic_info {
+    size_t size;
+    int32_t code;            /* stable SIGMA_DIAG_* value, see docs/diagnostics.md */
+    int32_t severity;        /* SIGMA_SEVERITY_* */
+    const char *message;     /* never NULL */
+    const char *source_name; /* as given to the builder, or NULL */
+    const char *rule_id;     /* the document's `id:` if known, or NULL */
+    uint32_t line;           /* 1-based; 0 = unknown */
+    uint32_t column;         /* 1-based, in Unicode code points; 0 = unknown */
+    uint64_t byte_offset;    /* 0-based into the source; UINT64_MAX = unknown */
+} sigma_diagnostic_info;
+
+SIGMA_API size_t SIGMA_CALL sigma_diagnostics_count(const sigma_diagnostics *d);
+SIGMA_API size_t SIGMA_CALL sigma_diagnostics_error_count(const sigma_diagnostics *d);
+SIGMA_API int SIGMA_CALL sigma_diagnostics_get(const sigma_diagnostics *d, size_t index,
+                                               sigma_diagnostic_info *info);
+/** Formats "source:line:col: error: message [SIGMA-Ennnn]" into buf (NUL-terminated,
+ *  truncated to cap). Returns the full length needed (excluding NUL), or a negative
+ *  status. */
+SIGMA_API int SIGMA_CALL sigma_diagnostics_format(const sigma_diagnostics *d, size_t index,
+                                                  char *buf, size_t cap);
+
+/* Diagnostic codes (stable; never reused). */
+enum {
+    /* 1xxx: YAML layer */
+    SIGMA_DIAG_YAML_SYNTAX = 1001,
+    SIGMA_DIAG_YAML_DUPLICATE_KEY = 1002,
+    SIGMA_DIAG_YAML_TOO_DEEP = 1003,
+    SIGMA_DIAG_YAML_TOO_LARGE = 1004,
+    SIGMA_DIAG_YAML_ALIAS_LIMIT = 1005,
+    SIGMA_DIAG_YAML_NON_SCALAR_KEY = 1006,
+    SIGMA_DIAG_YAML_ENCODING = 1007,
+    SIGMA_DIAG_IO = 1010,
+    /* 2xxx: rule attributes */
+    SIGMA_DIAG_NOT_A_MAP = 2001,
+    SIGMA_DIAG_MISSING_ATTRIBUTE = 2002,
+    SIGMA_DIAG_ATTRIBUTE_TYPE = 2003,
+    SIGMA_DIAG_BAD_ID = 2004,
+    SIGMA_DIAG_BAD_STATUS = 2005,
+    SIGMA_DIAG_BAD_LEVEL = 2006,
+    SIGMA_DIAG_BAD_TAG = 2007,
+    SIGMA_DIAG_BAD_DATE = 2008,
+    SIGMA_DIAG_BAD_LOGSOURCE = 2009,
+    SIGMA_DIAG_TITLE_TOO_LONG = 2010,
+    SIGMA_DIAG_BAD_RELATED = 2011,
+    SIGMA_DIAG_UNSUPPORTED_DOCUMENT = 2012,
+    /* 3xxx: detection */
+    SIGMA_DIAG_BAD_DETECTION = 3001,
+    SIGMA_DIAG_UNKNOWN_MODIFIER = 3002,
+    SIGMA_DIAG_INVALID_MODIFIER_CHAIN = 3003,
+    SIGMA_DIAG_BAD_VALUE_TYPE = 3004,
+    SIGMA_DIAG_BAD_REGEX = 3005,
+    SIGMA_DIAG_EMPTY_VALUE_LIST = 3006,
+    SIGMA_DIAG_ALL_SINGLE_VALUE = 3007,
+    SIGMA_DIAG_BAD_FIELD_NAME = 3008,
+    /* 4xxx: condition */
+    SIGMA_DIAG_CONDITION_SYNTAX = 4001,
+    SIGMA_DIAG_UNDEFINED_IDENTIFIER = 4002,
+    SIGMA_DIAG_EMPTY_QUANTIFIER = 4003,
+    SIGMA_DIAG_AGGREGATION = 4004,
+    SIGMA_DIAG_CONDITION_TYPE = 4005
+};
+
+/* ------------------------------------------------------------------ ruleset */
+
+/** Takes another reference (atomic); returns rs. */
+SIGMA_API sigma_ruleset *SIGMA_CALL sigma_ruleset_ref(sigma_ruleset *rs);
+/** Drops a reference (atomic); frees on the last one. NULL is fine. */
+SIGMA_API void SIGMA_CALL sigma_ruleset_unref(sigma_ruleset *rs);
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_count(const sigma_ruleset *rs);
+
+enum {
+    SIGMA_RULE_DETECTION = 1,
+    SIGMA_RULE_CORRELATION = 2 /* loaded later; raises no alerts by itself */
+};
+
+/** Per-rule metadata. Set `size`; strings are borrowed from the ruleset and are
+ *  NULL when the rule does not have the attribute. */
+typedef struct sigma_rule_info {
+    size_t size;
+    const char *id;
+    const char *title;
+    const char *level;  /* as written, lower case: "high" */
+    const char *status; /* lower case: "test" */
+    const char *source_name;
+    const char *logsource_product;
+    const char *logsource_category;
+    const char *logsource_service;
+    uint32_t tag_count;
+    uint32_t kind; /* SIGMA_RULE_* */
+    const char *name;
+    const char *description;
+} sigma_rule_info;
+
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_info(const sigma_ruleset *rs, uint32_t rule,
+                                                 sigma_rule_info *info);
+/** Tag `tag` of rule `rule` ("attack.t1505.004"), or NULL if out of range. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_tag(const sigma_ruleset *rs, uint32_t rule,
+                                                        uint32_t tag);
+/** Finds a rule index by id (or by `name` when no id matches). */
+SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id,
+                                                 size_t id_len, uint32_t *rule_out);
+
+/* ------------------------------------------------------------------ scratch */
+
+/** Allocates (*scratch == NULL) or grows (*scratch != NULL) a scratch so it can be
+ *  used with `rs`. A scratch can serve several rulesets once reserved for each.
+ *  Caller frees with sigma_scratch_free. Not thread-safe: one per thread. */
+SIGMA_API int SIGMA_CALL sigma_scratch_reserve(const sigma_ruleset *rs, sigma_scratch **scratch);
+SIGMA_API void SIGMA_CALL sigma_scratch_free(sigma_scratch *scratch);
+
+/* -------------------------------------------------------------------- event */
+
+/** Flags for sigma_event_add_str. */
+enum {
+    SIGMA_VALUE_COPY = 0,        /* default: the library copies the bytes */
+    SIGMA_VALUE_BORROW = 1u << 0 /* caller keeps the bytes alive until clear/free */
+};
+
+/** Creates an empty event. Caller frees with sigma_event_free. */
+SIGMA_API int SIGMA_CALL sigma_event_new(sigma_event **out);
+/** Removes every field and value but keeps the memory for reuse. */
+SIGMA_API void SIGMA_CALL sigma_event_clear(sigma_event *ev);
+SIGMA_API void SIGMA_CALL sigma_event_free(sigma_event *ev);
+
+/* Field names are case-sensitive. Nested objects use dotted names
+ * ("userIdentity.arn"). Adding to a field that already has a value appends: the
+ * field becomes multi-valued (a JSON array), and a rule value matches if any
+ * element matches. */
+SIGMA_API int SIGMA_CALL sigma_event_add_str(sigma_event *ev, const char *name, size_t name_len,
+                                             const char *value, size_t value_len, uint32_t flags);
+SIGMA_API int SIGMA_CALL sigma_event_add_int(sigma_event *ev, const char *name, size_t name_len,
+                                             int64_t value);
+SIGMA_API int SIGMA_CALL sigma_event_add_float(sigma_event *ev, const char *name,
+                                               size_t name_len, double value);
+SIGMA_API int SIGMA_CALL sigma_event_add_bool(sigma_event *ev, const char *name, size_t name_len,
+                                              int value);
+SIGMA_API int SIGMA_CALL sigma_event_add_null(sigma_event *ev, const char *name,
+                                              size_t name_len);
+/** Declares the field present with no values (a JSON empty array): `exists` is
+ *  true, `field: null` is true, every value comparison is false. */
+SIGMA_API int SIGMA_CALL sigma_event_add_empty(sigma_event *ev, const char *name,
+                                               size_t name_len);
+/** Sets the raw log message searched by keyword rules besides the field values. */
+SIGMA_API int SIGMA_CALL sigma_event_set_message(sigma_event *ev, const char *msg, size_t len,
+                                                 uint32_t flags);
+
+/* -------------------------------------------------------------------- match */
+
+/** Called once per matching rule, in ascending rule index order. Return 0 to go
+ *  on, non-zero to stop (sigma_match then returns SIGMA_E_TERMINATED). `hit` is
+ *  valid only during the call. The callback must not use the same scratch. */
+typedef int(SIGMA_CALL *sigma_hit_fn)(const sigma_hit *hit, void *user_data);
+
+SIGMA_API uint32_t SIGMA_CALL sigma_hit_rule(const sigma_hit *hit);
+SIGMA_API const sigma_ruleset *SIGMA_CALL sigma_hit_ruleset(const sigma_hit *hit);
+
+/** Matches `ev` against every rule of `rs`. `flags` must be 0. With on_hit ==
+ *  NULL (collect mode) the matching rule indexes are kept in the scratch until the
+ *  next call: read them with sigma_scratch_hit_count / sigma_scratch_hit_rule.
+ *  Thread-safe for distinct scratches. Returns SIGMA_OK, SIGMA_E_TERMINATED,
+ *  SIGMA_E_SCRATCH (scratch not reserved for rs), SIGMA_E_NOMEM. */
+SIGMA_API int SIGMA_CALL sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch,
+                                     const sigma_event *ev, uint32_t flags, sigma_hit_fn on_hit,
+                                     void *user_data);
+SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_count(const sigma_scratch *scratch);
+/** Rule index of collected hit i, or UINT32_MAX when out of range. */
+SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_rule(const sigma_scratch *scratch, uint32_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIGMA_SIGMA_H */

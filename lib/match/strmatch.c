@@ -1,0 +1,1 @@
+/* placeholder: implemented in this session */ typedef int sg_placeholder_strmatch;
