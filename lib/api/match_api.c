@@ -1,1 +1,75 @@
-/* placeholder: implemented in this session */ typedef int sg_placeholder_match_api;
+/* Public matching entry points: scratch lifetime, match, hits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/eval.h"
+
+struct sigma_hit {
+    const sigma_ruleset *rs;
+    uint32_t rule;
+};
+
+int sigma_scratch_reserve(const sigma_ruleset *rs, sigma_scratch **scratch)
+{
+    if (!rs || !scratch)
+        return SIGMA_E_INVALID_ARG;
+    sigma_scratch *s = *scratch;
+    if (!s && !(s = calloc(1, sizeof *s)))
+        return SIGMA_E_NOMEM;
+    int rc = sg_scratch_fit(s, rs);
+    if (rc != SIGMA_OK && !*scratch) {
+        sigma_scratch_free(s);
+        return rc;
+    }
+    *scratch = s;
+    return rc;
+}
+
+void sigma_scratch_free(sigma_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->pred_gen);
+    free(s->pred_val);
+    free(s->slot_gen);
+    free(s->slot_field);
+    free(s->val_gen);
+    free(s->val_off);
+    free(s->val_len);
+    free(s->hits);
+    sg_buf_free(&s->fold);
+    pcre2_match_data_free(s->md);
+    free(s);
+}
+
+uint32_t sigma_hit_rule(const sigma_hit *hit) { return hit ? hit->rule : UINT32_MAX; }
+
+const sigma_ruleset *sigma_hit_ruleset(const sigma_hit *hit) { return hit ? hit->rs : NULL; }
+
+int sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch, const sigma_event *ev,
+                uint32_t flags, sigma_hit_fn on_hit, void *user_data)
+{
+    if (!rs || !scratch || !ev || flags != 0)
+        return SIGMA_E_INVALID_ARG;
+    if (scratch->busy)
+        return SIGMA_E_SCRATCH; /* used from a callback or by two threads at once */
+    scratch->busy = 1;
+    int rc = sg_eval_event(rs, scratch, ev);
+    for (uint32_t i = 0; rc == SIGMA_OK && on_hit && i < scratch->nhits; i++) {
+        sigma_hit hit = {rs, scratch->hits[i]};
+        if (on_hit(&hit, user_data) != 0)
+            rc = SIGMA_E_TERMINATED;
+    }
+    scratch->busy = 0;
+    return rc;
+}
+
+uint32_t sigma_scratch_hit_count(const sigma_scratch *scratch)
+{
+    return scratch ? scratch->nhits : 0;
+}
+
+uint32_t sigma_scratch_hit_rule(const sigma_scratch *scratch, uint32_t i)
+{
+    return scratch && i < scratch->nhits ? scratch->hits[i] : UINT32_MAX;
+}

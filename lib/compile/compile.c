@@ -1,1 +1,283 @@
-/* placeholder: implemented in this session */ typedef int sg_placeholder_compile;
+/* The compiler: turns loaded rules into the immutable ruleset. Identical predicates
+ * (same field, operator, value and flags) are stored once across all rules; each
+ * rule's condition becomes a pre-order program over predicate ids. */
+#include "compile/ruleset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/vec.h"
+
+typedef struct compiler {
+    sigma_ruleset *rs;
+    const sg_compile_limits *lim;
+    sg_strmap pred_keys;   /* serialized descriptor -> pred id */
+    char **key_store;      /* owned keys of pred_keys */
+    size_t nkeys, keys_cap;
+    size_t preds_cap, prog_cap, fields_cap;
+    sg_buf key;
+} compiler;
+
+static int field_slot(compiler *c, const char *name, size_t len, uint32_t *slot)
+{
+    sigma_ruleset *rs = c->rs;
+    if (sg_strmap_get(&rs->field_map, name, len, slot))
+        return 0;
+    char *copy = sg_strndup(name, len);
+    size_t n = rs->nfields;
+    if (!copy || SG_PUSH(rs->field_names, n, c->fields_cap, copy) != 0) {
+        free(copy);
+        return -1;
+    }
+    *slot = rs->nfields++;
+    return sg_strmap_put(&rs->field_map, copy, len, *slot);
+}
+
+/* Serializes everything that makes two predicates equal into c->key. */
+static int describe(compiler *c, const sg_pred_desc *d)
+{
+    sg_buf *k = &c->key;
+    sg_buf_clear(k);
+    uint8_t head[2] = {(uint8_t)d->op, d->field ? 1 : 0};
+    int rc = sg_buf_append(k, head, sizeof head) || sg_buf_append(k, &d->flags, sizeof d->flags);
+    if (d->field)
+        rc = rc || sg_buf_append(k, &d->field_len, sizeof d->field_len) ||
+             sg_buf_append(k, d->field, d->field_len);
+    switch (d->op) {
+    case SG_OP_STR:
+        for (size_t i = 0; i < d->pat.ntoks && !rc; i++) {
+            const sg_pat_tok *t = &d->pat.toks[i];
+            uint8_t kind = (uint8_t)t->kind;
+            rc = sg_buf_append(k, &kind, 1);
+            if (t->kind == SG_PAT_LIT)
+                rc = rc || sg_buf_append(k, &t->len, sizeof t->len) ||
+                     sg_buf_append(k, d->pat.bytes + t->off, t->len);
+        }
+        break;
+    case SG_OP_REGEX:
+        rc = rc || sg_buf_append(k, d->text, d->text_len);
+        break;
+    case SG_OP_NUM:
+        rc = rc || sg_buf_append(k, &d->num, sizeof d->num);
+        break;
+    case SG_OP_BOOL:
+    case SG_OP_EXISTS:
+        rc = rc || sg_buf_append(k, &d->bval, sizeof d->bval);
+        break;
+    case SG_OP_NULL:
+        break;
+    }
+    return rc ? -1 : 0;
+}
+
+static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
+{
+    memset(p, 0, sizeof *p);
+    p->op = d->op;
+    p->flags = d->flags;
+    p->num = d->num;
+    p->bval = d->bval;
+    p->field = SG_KEYWORD_FIELD;
+    if (d->field && field_slot(c, d->field, d->field_len, &p->field) != 0)
+        return -1;
+    if (d->op == SG_OP_STR)
+        return sg_strmatch_compile(&d->pat, (d->flags & SG_PF_CASED) != 0, &p->sm);
+    if (d->op == SG_OP_REGEX) {
+        char err[256];
+        size_t off;
+        p->re = sg_regex_compile(d->text, d->text_len, d->flags, err, sizeof err, &off);
+        return p->re ? 0 : -1; /* validated at load time, so only memory can fail */
+    }
+    return 0;
+}
+
+/* Returns the id of the interned predicate for d, creating it if new. */
+static int intern_pred(compiler *c, const sg_pred_desc *d, uint32_t *id)
+{
+    if (describe(c, d) != 0)
+        return -1;
+    if (sg_strmap_get(&c->pred_keys, c->key.data, c->key.len, id)) {
+        return 0;
+    }
+    sigma_ruleset *rs = c->rs;
+    sg_pred p;
+    if (make_pred(c, d, &p) != 0)
+        return -1;
+    size_t n = rs->npreds;
+    if (SG_PUSH(rs->preds, n, c->preds_cap, p) != 0) {
+        sg_strmatch_free(&p.sm);
+        pcre2_code_free(p.re);
+        return -1;
+    }
+    *id = rs->npreds++;
+    char *key = malloc(c->key.len ? c->key.len : 1);
+    if (!key || SG_PUSH(c->key_store, c->nkeys, c->keys_cap, key) != 0) {
+        free(key);
+        return -1;
+    }
+    memcpy(key, c->key.data, c->key.len);
+    return sg_strmap_put(&c->pred_keys, key, c->key.len, *id);
+}
+
+/* Emits the program for e in pre-order; returns the subtree size or -1. */
+static long emit(compiler *c, const sg_rule_ir *ir, const sg_expr *e, uint32_t depth,
+                 uint8_t *seen)
+{
+    sigma_ruleset *rs = c->rs;
+    if (depth > rs->max_depth)
+        rs->max_depth = depth;
+    sg_prog_node node = {(uint8_t)e->kind, (uint32_t)e->n, 1};
+    if (e->kind == SG_X_PRED) {
+        if (intern_pred(c, &ir->preds[e->pred], &node.arg) != 0)
+            return -1;
+        if (!seen[e->pred]) { /* count each rule once per predicate */
+            seen[e->pred] = 1;
+            rs->preds[node.arg].users++;
+        }
+    }
+    size_t at = rs->nprog;
+    size_t n = rs->nprog;
+    if (SG_PUSH(rs->prog, n, c->prog_cap, node) != 0)
+        return -1;
+    rs->nprog++;
+    long size = 1;
+    for (size_t i = 0; i < e->n; i++) {
+        long k = emit(c, ir, e->kids[i], depth + 1, seen);
+        if (k < 0)
+            return -1;
+        size += k;
+    }
+    rs->prog[at].size = (uint32_t)size;
+    return size;
+}
+
+static char *dup_opt(const char *s) { return s ? sg_strndup(s, strlen(s)) : NULL; }
+
+static int copy_meta(const sg_rule *src, sg_rule *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    char *const *from[] = {&src->id, &src->title, &src->name, &src->level, &src->status,
+                           &src->description, &src->source, &src->ls_product,
+                           &src->ls_category, &src->ls_service};
+    char **to[] = {&dst->id, &dst->title, &dst->name, &dst->level, &dst->status,
+                   &dst->description, &dst->source, &dst->ls_product,
+                   &dst->ls_category, &dst->ls_service};
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+        *to[i] = dup_opt(*from[i]);
+        if (*from[i] && !*to[i])
+            return -1;
+    }
+    if (src->ntags) {
+        dst->tags = calloc(src->ntags, sizeof *dst->tags);
+        if (!dst->tags)
+            return -1;
+        dst->ntags = src->ntags;
+        for (uint32_t i = 0; i < src->ntags; i++)
+            if (!(dst->tags[i] = dup_opt(src->tags[i])))
+                return -1;
+    }
+    return 0;
+}
+
+void sg_rule_meta_free(sg_rule *r)
+{
+    char *strs[] = {r->id, r->title, r->name, r->level, r->status, r->description,
+                    r->source, r->ls_product, r->ls_category, r->ls_service};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        free(strs[i]);
+    for (uint32_t i = 0; i < r->ntags; i++)
+        free(r->tags[i]);
+    free(r->tags);
+    memset(r, 0, sizeof *r);
+}
+
+static void ruleset_free(sigma_ruleset *rs)
+{
+    for (uint32_t i = 0; i < rs->nrules; i++)
+        sg_rule_meta_free(&rs->rules[i]);
+    free(rs->rules);
+    for (uint32_t i = 0; i < rs->npreds; i++) {
+        sg_strmatch_free(&rs->preds[i].sm);
+        pcre2_code_free(rs->preds[i].re);
+    }
+    free(rs->preds);
+    free(rs->prog);
+    for (uint32_t i = 0; i < rs->nfields; i++)
+        free(rs->field_names[i]);
+    free(rs->field_names);
+    sg_strmap_free(&rs->field_map);
+    pcre2_match_context_free(rs->mctx);
+    free(rs);
+}
+
+static void compiler_free(compiler *c)
+{
+    for (size_t i = 0; i < c->nkeys; i++)
+        free(c->key_store[i]);
+    free(c->key_store);
+    sg_strmap_free(&c->pred_keys);
+    sg_buf_free(&c->key);
+}
+
+static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
+{
+    if (copy_meta(&lr->meta, out) != 0)
+        return -1;
+    uint8_t *seen = calloc(lr->ir.npreds ? lr->ir.npreds : 1, 1);
+    if (!seen)
+        return -1;
+    out->prog_start = c->rs->nprog;
+    long len = emit(c, &lr->ir, lr->ir.root, 1, seen);
+    free(seen);
+    if (len < 0)
+        return -1;
+    out->prog_len = (uint32_t)len;
+    return 0;
+}
+
+int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
+                       sigma_ruleset **out)
+{
+    sigma_ruleset *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return SIGMA_E_NOMEM;
+    atomic_init(&rs->refs, 1);
+    compiler c = {.rs = rs, .lim = lim};
+    int rc = SIGMA_OK;
+    rs->rules = calloc(n ? n : 1, sizeof *rs->rules);
+    rs->mctx = pcre2_match_context_create(NULL);
+    if (!rs->rules || !rs->mctx)
+        rc = SIGMA_E_NOMEM;
+    if (rc == SIGMA_OK) {
+        pcre2_set_match_limit(rs->mctx, lim->regex_match_limit);
+        pcre2_set_depth_limit(rs->mctx, lim->regex_depth_limit);
+    }
+    for (size_t i = 0; i < n && rc == SIGMA_OK; i++) {
+        if (compile_rule(&c, &rules[i], &rs->rules[rs->nrules]) != 0) {
+            sg_rule_meta_free(&rs->rules[rs->nrules]);
+            rc = SIGMA_E_NOMEM;
+        } else {
+            rs->nrules++;
+        }
+    }
+    compiler_free(&c);
+    if (rc != SIGMA_OK) {
+        ruleset_free(rs);
+        return rc;
+    }
+    *out = rs;
+    return SIGMA_OK;
+}
+
+sigma_ruleset *sigma_ruleset_ref(sigma_ruleset *rs)
+{
+    if (rs)
+        atomic_fetch_add_explicit(&rs->refs, 1, memory_order_relaxed);
+    return rs;
+}
+
+void sigma_ruleset_unref(sigma_ruleset *rs)
+{
+    if (rs && atomic_fetch_sub_explicit(&rs->refs, 1, memory_order_acq_rel) == 1)
+        ruleset_free(rs);
+}

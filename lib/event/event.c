@@ -1,1 +1,200 @@
-/* placeholder: implemented in this session */ typedef int sg_placeholder_event;
+/* The event builder: fields with one or more typed values. Names and copied strings
+ * live in a chain of storage blocks whose addresses never move, so values can point
+ * into them; sigma_event_clear rewinds the blocks instead of freeing them. */
+#include "event/event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/vec.h"
+
+struct sg_store_block {
+    sg_store_block *next;
+    size_t used, cap;
+    char data[];
+};
+
+enum { SG_STORE_BLOCK = 8192 };
+
+static void strmap_reset(sg_strmap *m)
+{
+    if (m->slots)
+        memset(m->slots, 0, m->cap * sizeof *m->slots);
+    m->count = 0;
+}
+
+/* Copies (s, len) into stable storage; returns NULL on allocation failure. */
+static const char *store_copy(sigma_event *ev, const char *s, size_t len)
+{
+    sg_store_block *b = ev->current;
+    while (b && b->cap - b->used < len + 1)
+        b = b->next; /* reuse a later block kept from before a clear */
+    if (!b) {
+        size_t cap = len + 1 > SG_STORE_BLOCK ? len + 1 : SG_STORE_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        /* Append at the end of the chain so the blocks before stay in order. */
+        b->next = NULL;
+        sg_store_block **tail = &ev->blocks;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = b;
+    }
+    ev->current = b;
+    char *p = b->data + b->used;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    b->used += len + 1;
+    return p;
+}
+
+int sigma_event_new(sigma_event **out)
+{
+    if (!out)
+        return SIGMA_E_INVALID_ARG;
+    *out = calloc(1, sizeof **out);
+    return *out ? SIGMA_OK : SIGMA_E_NOMEM;
+}
+
+void sigma_event_clear(sigma_event *ev)
+{
+    if (!ev)
+        return;
+    ev->nfields = 0;
+    ev->nvalues = 0;
+    strmap_reset(&ev->by_name);
+    for (sg_store_block *b = ev->blocks; b; b = b->next)
+        b->used = 0;
+    ev->current = ev->blocks;
+    ev->message = NULL;
+    ev->message_len = 0;
+}
+
+void sigma_event_free(sigma_event *ev)
+{
+    if (!ev)
+        return;
+    sg_store_block *b = ev->blocks;
+    while (b) {
+        sg_store_block *n = b->next;
+        free(b);
+        b = n;
+    }
+    sg_strmap_free(&ev->by_name);
+    free(ev->fields);
+    free(ev->values);
+    free(ev);
+}
+
+/* Finds or creates the field `name`; returns its index or SG_NONE on failure. */
+static uint32_t field_for(sigma_event *ev, const char *name, size_t len)
+{
+    uint32_t idx;
+    if (sg_strmap_get(&ev->by_name, name, len, &idx))
+        return idx;
+    if (ev->nfields == UINT32_MAX - 1)
+        return SG_NONE;
+    const char *copy = store_copy(ev, name, len);
+    if (!copy)
+        return SG_NONE;
+    sg_field f = {copy, len, SG_NONE, SG_NONE, 0};
+    size_t n = ev->nfields, cap = ev->fields_cap;
+    if (SG_PUSH(ev->fields, n, cap, f) != 0)
+        return SG_NONE;
+    ev->fields_cap = (uint32_t)cap;
+    idx = ev->nfields++;
+    if (sg_strmap_put(&ev->by_name, copy, len, idx) != 0) {
+        ev->nfields--;
+        return SG_NONE;
+    }
+    return idx;
+}
+
+static int add_value(sigma_event *ev, const char *name, size_t name_len, sg_value v)
+{
+    if (!ev || (!name && name_len))
+        return SIGMA_E_INVALID_ARG;
+    if (name_len == SIGMA_NUL_TERMINATED)
+        name_len = strlen(name);
+    uint32_t fi = field_for(ev, name ? name : "", name_len);
+    if (fi == SG_NONE)
+        return SIGMA_E_NOMEM;
+    if (v.type == 0)
+        return SIGMA_OK; /* sigma_event_add_empty: presence only */
+    v.next = SG_NONE;
+    size_t n = ev->nvalues, cap = ev->values_cap;
+    if (n >= UINT32_MAX - 1 || SG_PUSH(ev->values, n, cap, v) != 0)
+        return SIGMA_E_NOMEM;
+    ev->values_cap = (uint32_t)cap;
+    uint32_t vi = ev->nvalues++;
+    sg_field *f = &ev->fields[fi];
+    if (f->tail == SG_NONE)
+        f->head = vi;
+    else
+        ev->values[f->tail].next = vi;
+    f->tail = vi;
+    f->count++;
+    return SIGMA_OK;
+}
+
+int sigma_event_add_str(sigma_event *ev, const char *name, size_t name_len, const char *value,
+                        size_t value_len, uint32_t flags)
+{
+    if (!ev || (!value && value_len) || (flags & ~(uint32_t)SIGMA_VALUE_BORROW))
+        return SIGMA_E_INVALID_ARG;
+    if (value_len == SIGMA_NUL_TERMINATED)
+        value_len = strlen(value);
+    sg_value v = {.type = SG_VAL_STR, .s = value ? value : "", .len = value_len};
+    if (!(flags & SIGMA_VALUE_BORROW)) {
+        v.s = store_copy(ev, v.s, value_len);
+        if (!v.s)
+            return SIGMA_E_NOMEM;
+    }
+    return add_value(ev, name, name_len, v);
+}
+
+int sigma_event_add_int(sigma_event *ev, const char *name, size_t name_len, int64_t value)
+{
+    return add_value(ev, name, name_len, (sg_value){.type = SG_VAL_INT, .i = value});
+}
+
+int sigma_event_add_float(sigma_event *ev, const char *name, size_t name_len, double value)
+{
+    return add_value(ev, name, name_len, (sg_value){.type = SG_VAL_FLOAT, .f = value});
+}
+
+int sigma_event_add_bool(sigma_event *ev, const char *name, size_t name_len, int value)
+{
+    return add_value(ev, name, name_len, (sg_value){.type = SG_VAL_BOOL, .b = value != 0});
+}
+
+int sigma_event_add_null(sigma_event *ev, const char *name, size_t name_len)
+{
+    return add_value(ev, name, name_len, (sg_value){.type = SG_VAL_NULL});
+}
+
+int sigma_event_add_empty(sigma_event *ev, const char *name, size_t name_len)
+{
+    return add_value(ev, name, name_len, (sg_value){.type = 0});
+}
+
+int sigma_event_set_message(sigma_event *ev, const char *msg, size_t len, uint32_t flags)
+{
+    if (!ev || (!msg && len) || (flags & ~(uint32_t)SIGMA_VALUE_BORROW))
+        return SIGMA_E_INVALID_ARG;
+    if (len == SIGMA_NUL_TERMINATED)
+        len = strlen(msg);
+    const char *s = msg ? msg : "";
+    if (!(flags & SIGMA_VALUE_BORROW)) {
+        s = store_copy(ev, s, len);
+        if (!s)
+            return SIGMA_E_NOMEM;
+    }
+    ev->message = s;
+    ev->message_len = len;
+    return SIGMA_OK;
+}

@@ -1,1 +1,348 @@
-/* placeholder: implemented in this session */ typedef int sg_placeholder_eval;
+/* The match loop: resolve event fields to slots, evaluate each rule's program with
+ * short-circuit, each interned predicate at most once, each event value folded at
+ * most once (sigma-semantics.md §2.3-2.5 for missing/null/array/number rules). */
+#include "match/eval.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct eval_ctx {
+    const sigma_ruleset *rs;
+    sigma_scratch *s;
+    const sigma_event *ev;
+} eval_ctx;
+
+/* ------------------------------------------------------------------ scratch */
+
+static int grow_u32(uint32_t **a, uint32_t need)
+{
+    uint32_t *p = realloc(*a, (size_t)need * sizeof **a);
+    if (!p)
+        return -1;
+    *a = p;
+    return 0;
+}
+
+int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
+{
+    if (rs->npreds > s->pred_cap) {
+        uint8_t *v = realloc(s->pred_val, rs->npreds);
+        if (!v)
+            return SIGMA_E_NOMEM;
+        s->pred_val = v;
+        if (grow_u32(&s->pred_gen, rs->npreds))
+            return SIGMA_E_NOMEM;
+        memset(s->pred_gen + s->pred_cap, 0, (rs->npreds - s->pred_cap) * sizeof(uint32_t));
+        s->pred_cap = rs->npreds;
+    }
+    if (rs->nfields > s->slot_cap) {
+        if (grow_u32(&s->slot_gen, rs->nfields) || grow_u32(&s->slot_field, rs->nfields))
+            return SIGMA_E_NOMEM;
+        memset(s->slot_gen + s->slot_cap, 0, (rs->nfields - s->slot_cap) * sizeof(uint32_t));
+        s->slot_cap = rs->nfields;
+    }
+    if (rs->nrules > s->hits_cap) {
+        if (grow_u32(&s->hits, rs->nrules))
+            return SIGMA_E_NOMEM;
+        s->hits_cap = rs->nrules;
+    }
+    if (!s->md && !(s->md = pcre2_match_data_create(1, NULL)))
+        return SIGMA_E_NOMEM;
+    return SIGMA_OK;
+}
+
+/* Value cache for events larger than any seen before (grows once, then reused). */
+static int fit_values(sigma_scratch *s, uint32_t need)
+{
+    if (need <= s->val_cap)
+        return 0;
+    uint32_t cap = s->val_cap ? s->val_cap : 32;
+    while (cap < need)
+        cap *= 2;
+    size_t *off = realloc(s->val_off, cap * sizeof *off);
+    if (off)
+        s->val_off = off;
+    size_t *len = realloc(s->val_len, cap * sizeof *len);
+    if (len)
+        s->val_len = len;
+    if (!off || !len || grow_u32(&s->val_gen, cap))
+        return -1;
+    memset(s->val_gen + s->val_cap, 0, (cap - s->val_cap) * sizeof(uint32_t));
+    s->val_cap = cap;
+    return 0;
+}
+
+/* Starts a new match call: bumps the generation, clearing every stamp on wrap. */
+static void next_generation(sigma_scratch *s)
+{
+    if (++s->gen == 0) {
+        memset(s->pred_gen, 0, s->pred_cap * sizeof(uint32_t));
+        memset(s->slot_gen, 0, s->slot_cap * sizeof(uint32_t));
+        memset(s->val_gen, 0, s->val_cap * sizeof(uint32_t));
+        s->gen = 1;
+    }
+    sg_buf_clear(&s->fold);
+}
+
+/* ---------------------------------------------------------- value helpers */
+
+/* Canonical text of a non-string value (§2.5): decimal ints, shortest round-trip
+ * floats, true/false. Returns the length written to buf (cap >= 32). */
+static size_t render_scalar(const sg_value *v, char *buf, size_t cap)
+{
+    int n = 0;
+    switch (v->type) {
+    case SG_VAL_INT:
+        n = snprintf(buf, cap, "%lld", (long long)v->i);
+        break;
+    case SG_VAL_FLOAT:
+        if (!isfinite(v->f)) {
+            n = snprintf(buf, cap, "%s", isnan(v->f) ? "nan" : v->f > 0 ? "inf" : "-inf");
+            break;
+        }
+        for (int prec = 1; prec <= 17; prec++) {
+            n = snprintf(buf, cap, "%.*g", prec, v->f);
+            if (strtod(buf, NULL) == v->f)
+                break;
+        }
+        break;
+    case SG_VAL_BOOL:
+        n = snprintf(buf, cap, "%s", v->b ? "true" : "false");
+        break;
+    default:
+        n = 0;
+    }
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Raw text of a value: the string itself or its rendering into buf. */
+static const char *raw_text(const sg_value *v, char *buf, size_t cap, size_t *len)
+{
+    if (v->type == SG_VAL_STR) {
+        *len = v->len;
+        return v->s;
+    }
+    *len = render_scalar(v, buf, cap);
+    return buf;
+}
+
+/* Folded text of event value `vi` (SG_NONE = the raw message), cached per call. */
+static const char *folded_text(eval_ctx *c, uint32_t vi, size_t *len)
+{
+    sigma_scratch *s = c->s;
+    uint32_t slot = vi == SG_NONE ? c->ev->nvalues : vi;
+    if (s->val_gen[slot] != s->gen) {
+        char buf[64];
+        size_t rlen;
+        const char *raw = vi == SG_NONE ? c->ev->message : raw_text(&c->ev->values[vi], buf, sizeof buf, &rlen);
+        if (vi == SG_NONE)
+            rlen = c->ev->message_len;
+        size_t off = s->fold.len;
+        if (sg_fold_append(raw, rlen, &s->fold) != 0)
+            return NULL;
+        s->val_gen[slot] = s->gen;
+        s->val_off[slot] = off;
+        s->val_len[slot] = s->fold.len - off;
+    }
+    *len = s->val_len[slot];
+    return s->fold.data + s->val_off[slot];
+}
+
+/* Parses a whole string as a decimal number (sign, digits, fraction, exponent; no
+ * spaces, no hex). Returns 1 and *out on success. */
+static int parse_decimal(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    size_t i = 0, digits = 0;
+    if (s[i] == '+' || s[i] == '-')
+        i++;
+    while (i < len && isdigit((unsigned char)s[i]))
+        i++, digits++;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && isdigit((unsigned char)s[i]))
+            i++, digits++;
+    }
+    if (!digits)
+        return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e = 0;
+        while (i < len && isdigit((unsigned char)s[i]))
+            i++, e++;
+        if (!e)
+            return 0;
+    }
+    if (i != len)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    *out = strtod(buf, NULL);
+    return 1;
+}
+
+static int value_equals_number(const sg_value *v, double num)
+{
+    double x;
+    switch (v->type) {
+    case SG_VAL_INT:
+        return (double)v->i == num;
+    case SG_VAL_FLOAT:
+        return v->f == num;
+    case SG_VAL_STR:
+        return parse_decimal(v->s, v->len, &x) && x == num;
+    default:
+        return 0;
+    }
+}
+
+static int value_equals_bool(const sg_value *v, int b)
+{
+    if (v->type == SG_VAL_BOOL)
+        return v->b == b;
+    if (v->type == SG_VAL_STR) {
+        const char *want = b ? "true" : "false";
+        return v->len == strlen(want) && strncasecmp(v->s, want, v->len) == 0;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- predicates */
+
+/* Tests one value against a string/regex predicate. vi == SG_NONE: the message. */
+static int test_text(eval_ctx *c, const sg_pred *p, uint32_t vi)
+{
+    const sg_value *v = vi == SG_NONE ? NULL : &c->ev->values[vi];
+    if (v && v->type == SG_VAL_NULL)
+        return 0;
+    if (p->op == SG_OP_STR && !p->sm.cased) {
+        if (p->sm.kind == SG_SM_ANY)
+            return 1;
+        size_t len;
+        const char *t = folded_text(c, vi, &len);
+        return t && sg_strmatch_exec(&p->sm, t, len);
+    }
+    char buf[64];
+    size_t len;
+    const char *t = v ? raw_text(v, buf, sizeof buf, &len) : c->ev->message;
+    if (!v)
+        len = c->ev->message_len;
+    if (p->op == SG_OP_STR)
+        return sg_strmatch_exec(&p->sm, t, len);
+    return sg_regex_search(p->re, t, len, c->s->md, c->rs->mctx);
+}
+
+static int test_value(eval_ctx *c, const sg_pred *p, uint32_t vi)
+{
+    const sg_value *v = &c->ev->values[vi];
+    switch (p->op) {
+    case SG_OP_STR:
+    case SG_OP_REGEX:
+        return test_text(c, p, vi);
+    case SG_OP_NUM:
+        return value_equals_number(v, p->num);
+    case SG_OP_BOOL:
+        return value_equals_bool(v, p->bval);
+    case SG_OP_NULL:
+        return v->type == SG_VAL_NULL;
+    default:
+        return 0;
+    }
+}
+
+/* Keyword search: any leaf value of the event, or the raw message. */
+static int eval_keyword(eval_ctx *c, const sg_pred *p)
+{
+    for (uint32_t vi = 0; vi < c->ev->nvalues; vi++)
+        if (test_value(c, p, vi))
+            return 1;
+    return c->ev->message && test_text(c, p, SG_NONE);
+}
+
+static int eval_field(eval_ctx *c, const sg_pred *p)
+{
+    const sigma_scratch *s = c->s;
+    const sg_field *f = s->slot_gen[p->field] == s->gen ? &c->ev->fields[s->slot_field[p->field]] : NULL;
+    if (p->op == SG_OP_EXISTS)
+        return (f != NULL) == (p->bval != 0);
+    if (!f)
+        return p->op == SG_OP_NULL; /* missing: only the null test holds */
+    if (p->op == SG_OP_NULL && f->count == 0)
+        return 1; /* present as an empty list */
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
+        if (test_value(c, p, vi))
+            return 1; /* any element of a multi-valued field */
+    return 0;
+}
+
+static int pred_value(eval_ctx *c, uint32_t id)
+{
+    sigma_scratch *s = c->s;
+    if (s->pred_gen[id] == s->gen)
+        return s->pred_val[id];
+    const sg_pred *p = &c->rs->preds[id];
+    int r = p->field == SG_KEYWORD_FIELD ? eval_keyword(c, p) : eval_field(c, p);
+    s->pred_gen[id] = s->gen;
+    s->pred_val[id] = (uint8_t)r;
+    return r;
+}
+
+/* ---------------------------------------------------------------- programs */
+
+static int eval_node(eval_ctx *c, const sg_prog_node *n)
+{
+    switch (n->kind) {
+    case SG_X_PRED:
+        return pred_value(c, n->arg);
+    case SG_X_NOT:
+        return !eval_node(c, n + 1);
+    case SG_X_AND:
+    case SG_X_OR: {
+        const int is_and = n->kind == SG_X_AND;
+        const sg_prog_node *k = n + 1;
+        for (uint32_t i = 0; i < n->arg; i++, k += k->size)
+            if (eval_node(c, k) != is_and)
+                return !is_and; /* short-circuit */
+        return is_and;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void resolve_fields(eval_ctx *c)
+{
+    const sigma_event *ev = c->ev;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        uint32_t slot;
+        if (sg_strmap_get(&c->rs->field_map, ev->fields[i].name, ev->fields[i].name_len, &slot)) {
+            c->s->slot_gen[slot] = c->s->gen;
+            c->s->slot_field[slot] = i;
+        }
+    }
+}
+
+int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
+{
+    if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules || !s->md)
+        return SIGMA_E_SCRATCH;
+    if (fit_values(s, ev->nvalues + 1) != 0)
+        return SIGMA_E_NOMEM;
+    next_generation(s);
+    s->nhits = 0;
+    eval_ctx c = {rs, s, ev};
+    resolve_fields(&c);
+    for (uint32_t r = 0; r < rs->nrules; r++) {
+        const sg_rule *rule = &rs->rules[r];
+        if (rule->prog_len && eval_node(&c, &rs->prog[rule->prog_start]))
+            s->hits[s->nhits++] = r;
+    }
+    return SIGMA_OK;
+}

@@ -1,1 +1,39 @@
-/* placeholder: implemented in this session */ typedef int sg_placeholder_regex;
+#include "match/regex.h"
+
+#include <stdio.h>
+
+#include "model/detection.h"
+
+pcre2_code *sg_regex_compile(const char *re, size_t len, uint32_t flags, char *err, size_t errcap,
+                             size_t *erroff)
+{
+    /* MATCH_INVALID_UTF: event values may hold invalid UTF-8; PCRE2 then matches
+     * valid stretches only instead of having undefined behaviour. */
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    if (flags & SG_PF_RE_I)
+        opts |= PCRE2_CASELESS;
+    if (flags & SG_PF_RE_M)
+        opts |= PCRE2_MULTILINE;
+    if (flags & SG_PF_RE_S)
+        opts |= PCRE2_DOTALL;
+    int code = 0;
+    PCRE2_SIZE off = 0;
+    pcre2_code *re_code = pcre2_compile((PCRE2_SPTR)re, len, opts, &code, &off, NULL);
+    if (!re_code) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "error %d", code);
+        snprintf(err, errcap, "%s", (const char *)msg);
+        *erroff = off;
+        return NULL;
+    }
+    (void)pcre2_jit_compile(re_code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    return re_code;
+}
+
+int sg_regex_search(const pcre2_code *code, const char *s, size_t len, pcre2_match_data *md,
+                    pcre2_match_context *mctx)
+{
+    int rc = pcre2_match(code, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, mctx);
+    return rc >= 0;
+}

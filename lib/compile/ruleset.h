@@ -1,0 +1,76 @@
+/* The compiled, immutable ruleset: interned predicates, the field dictionary and one
+ * boolean program per rule. Built once by the compiler, then only read. */
+#ifndef SG_COMPILE_RULESET_H
+#define SG_COMPILE_RULESET_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/regex.h"
+#include "match/strmatch.h"
+#include "model/detection.h"
+#include "util/strmap.h"
+
+#define SG_KEYWORD_FIELD UINT32_MAX
+
+/* One interned predicate: evaluated at most once per match call. */
+typedef struct sg_pred {
+    uint32_t field; /* field slot, or SG_KEYWORD_FIELD for keyword searches */
+    sg_op op;
+    uint32_t flags;
+    sg_strmatch sm;   /* SG_OP_STR */
+    pcre2_code *re;   /* SG_OP_REGEX */
+    double num;       /* SG_OP_NUM */
+    int bval;         /* SG_OP_BOOL / SG_OP_EXISTS */
+    uint32_t users;   /* number of rules using it (the "corpus" count) */
+} sg_pred;
+
+/* Program node, pre-order; `size` = nodes in this subtree (to skip it). */
+typedef struct sg_prog_node {
+    uint8_t kind; /* sg_expr_kind */
+    uint32_t arg; /* SG_X_PRED: predicate id; AND/OR: number of children */
+    uint32_t size;
+} sg_prog_node;
+
+typedef struct sg_rule {
+    char *id, *title, *name, *level, *status, *description, *source;
+    char *ls_product, *ls_category, *ls_service;
+    char **tags;
+    uint32_t ntags;
+    uint32_t prog_start, prog_len; /* into sigma_ruleset.prog */
+} sg_rule;
+
+struct sigma_ruleset {
+    atomic_uint refs;
+    sg_rule *rules;
+    uint32_t nrules;
+    sg_pred *preds;
+    uint32_t npreds;
+    sg_prog_node *prog;
+    uint32_t nprog;
+    char **field_names;
+    uint32_t nfields;
+    sg_strmap field_map; /* name -> slot; keys are field_names[] */
+    uint32_t max_depth;  /* deepest program nesting, for the scratch stack */
+    pcre2_match_context *mctx;
+};
+
+/* One loaded rule handed from the builder to the compiler. */
+typedef struct sg_loaded_rule {
+    sg_rule meta; /* heap strings, moved into the ruleset */
+    sg_rule_ir ir;
+} sg_loaded_rule;
+
+typedef struct sg_compile_limits {
+    uint32_t regex_match_limit;
+    uint32_t regex_depth_limit;
+} sg_compile_limits;
+
+/* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta
+ * strings are copied. Returns SIGMA_OK or SIGMA_E_NOMEM. */
+int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
+                       sigma_ruleset **out);
+void sg_rule_meta_free(sg_rule *r);
+
+#endif

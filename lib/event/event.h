@@ -1,0 +1,52 @@
+/* The event builder's internal layout, read by the matcher. */
+#ifndef SG_EVENT_EVENT_H
+#define SG_EVENT_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigma/sigma.h"
+#include "util/strmap.h"
+
+typedef enum {
+    SG_VAL_STR = 1,
+    SG_VAL_INT,
+    SG_VAL_FLOAT,
+    SG_VAL_BOOL,
+    SG_VAL_NULL
+} sg_val_type;
+
+#define SG_NONE UINT32_MAX
+
+typedef struct sg_value {
+    uint8_t type; /* sg_val_type */
+    const char *s; /* SG_VAL_STR: bytes (copied into the event's storage, or borrowed) */
+    size_t len;
+    int64_t i;
+    double f;
+    int b;
+    uint32_t next; /* next value of the same field, or SG_NONE */
+} sg_value;
+
+typedef struct sg_field {
+    const char *name;
+    size_t name_len;
+    uint32_t head, tail; /* value list; SG_NONE when the field was added empty */
+    uint32_t count;
+} sg_field;
+
+typedef struct sg_store_block sg_store_block;
+
+struct sigma_event {
+    sg_field *fields;
+    uint32_t nfields, fields_cap;
+    sg_value *values;
+    uint32_t nvalues, values_cap;
+    sg_strmap by_name;       /* name -> field index; keys point into the store */
+    sg_store_block *blocks;  /* stable storage for copied names and strings */
+    sg_store_block *current; /* block being filled; earlier blocks are full */
+    const char *message;     /* raw message for keyword search, or NULL */
+    size_t message_len;
+};
+
+#endif

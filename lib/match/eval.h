@@ -1,0 +1,39 @@
+/* Evaluating a ruleset against one event, with the per-thread scratch. */
+#ifndef SG_MATCH_EVAL_H
+#define SG_MATCH_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compile/ruleset.h"
+#include "event/event.h"
+#include "util/vec.h"
+
+/* Per-thread working memory. Arrays indexed by predicate id, field slot and event
+ * value index carry a generation stamp, so starting a new match call costs one
+ * increment instead of clearing them. */
+struct sigma_scratch {
+    uint32_t gen;
+    uint32_t pred_cap, slot_cap, val_cap;
+    uint32_t *pred_gen;  /* memo: pred_val valid when pred_gen == gen */
+    uint8_t *pred_val;
+    uint32_t *slot_gen;  /* field slot -> event field index (slot_field) this call */
+    uint32_t *slot_field;
+    uint32_t *val_gen;   /* event value -> folded text in `fold` this call */
+    size_t *val_off;
+    size_t *val_len;
+    sg_buf fold;
+    uint32_t *hits;
+    uint32_t nhits, hits_cap;
+    pcre2_match_data *md;
+    int busy;
+};
+
+/* Grows the scratch for rs. SIGMA_OK or SIGMA_E_NOMEM. */
+int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs);
+
+/* Collects the indexes of matching rules in s->hits (ascending). SIGMA_OK,
+ * SIGMA_E_SCRATCH or SIGMA_E_NOMEM. */
+int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev);
+
+#endif

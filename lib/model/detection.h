@@ -1,0 +1,73 @@
+/* The detection section of a rule lowered to an intermediate form: an expression
+ * tree whose leaves are predicate descriptors (field, operator, value). The
+ * compiler (lib/compile) interns the descriptors across rules. */
+#ifndef SG_MODEL_DETECTION_H
+#define SG_MODEL_DETECTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag/diag.h"
+#include "load/yaml_tree.h"
+#include "model/sigma_string.h"
+#include "util/arena.h"
+
+typedef enum {
+    SG_OP_STR = 1, /* string pattern (sg_pattern) through the matcher core */
+    SG_OP_NUM,     /* numeric equality with a rule number */
+    SG_OP_BOOL,    /* boolean equality */
+    SG_OP_NULL,    /* field missing, JSON null or empty list */
+    SG_OP_EXISTS,  /* field present (bval = expected presence) */
+    SG_OP_REGEX    /* PCRE2 search */
+} sg_op;
+
+enum {
+    SG_PF_CASED = 1u << 0, /* SG_OP_STR without case folding */
+    SG_PF_RE_I = 1u << 1,
+    SG_PF_RE_M = 1u << 2,
+    SG_PF_RE_S = 1u << 3
+};
+
+typedef struct sg_pred_desc {
+    const char *field; /* NULL: keyword (any value of the event) */
+    size_t field_len;
+    sg_op op;
+    uint32_t flags;
+    sg_pattern pat;   /* SG_OP_STR (heap; freed with the IR) */
+    const char *text; /* SG_OP_REGEX: regex source; SG_OP_NUM: number as written */
+    size_t text_len;
+    double num;       /* SG_OP_NUM */
+    int bval;         /* SG_OP_BOOL, SG_OP_EXISTS */
+    sg_pos pos;       /* where the value was written */
+} sg_pred_desc;
+
+typedef enum {
+    SG_X_PRED = 1, /* leaf: preds[pred] */
+    SG_X_AND,
+    SG_X_OR,
+    SG_X_NOT,
+    SG_X_FALSE /* constant (e.g. an empty OR) */
+} sg_expr_kind;
+
+typedef struct sg_expr sg_expr;
+struct sg_expr {
+    sg_expr_kind kind;
+    uint32_t pred;
+    sg_expr **kids;
+    size_t n;
+};
+
+/* A detection rule ready for the compiler. */
+typedef struct sg_rule_ir {
+    sg_arena arena;       /* owns expr nodes and copied strings */
+    sg_pred_desc *preds;  /* heap array */
+    size_t npreds, preds_cap;
+    sg_expr *root;
+} sg_rule_ir;
+
+/* Lowers `detection` (a map with `condition`) into `ir` (zeroed by the caller).
+ * Every problem is a diagnostic; returns 0 ok, 1 errors reported, -1 no memory. */
+int sg_detection_lower(const sg_node *detection, sg_diag_ctx *diags, sg_rule_ir *ir);
+void sg_rule_ir_free(sg_rule_ir *ir);
+
+#endif
