@@ -53,4 +53,19 @@ typedef struct sg_cond_error {
 int sg_cond_parse(const char *text, size_t len, const char *const *idents, size_t n_idents,
                   sg_arena *arena, sg_cond **out, sg_cond_error *err);
 
+/* Limits enforced by sg_cond_parse (exceeding one is SG_COND_ERR_SYNTAX):
+ * - SG_COND_MAX_NESTING: nested '(' and 'not' (bounds the parser's recursion);
+ * - SG_COND_MAX_HEIGHT: height of the returned tree, counting every node, so a
+ *   consumer may walk the tree recursively (and/or chains are left-deep: a chain
+ *   of k operators is k levels high). */
+#define SG_COND_MAX_NESTING 100
+#define SG_COND_MAX_HEIGHT 1000
+
+/* Evaluates the tree: ident_values[i] (0 = false, non-zero = true) is the value of
+ * identifier i. Returns 0 or 1. Quantifier nodes hold at least one identifier
+ * (sg_cond_parse rejects empty ones); an empty one is false, never vacuously
+ * true (sigma-semantics.md §5.2). Iterates along left operands and `not`, so its stack depth
+ * depends only on the parenthesis nesting. */
+int sg_cond_eval(const sg_cond *c, const uint8_t *ident_values);
+
 #endif

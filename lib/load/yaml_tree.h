@@ -19,7 +19,7 @@ typedef enum {
     SG_SCALAR_STR = 1, /* quoted, or plain text that is no other type */
     SG_SCALAR_INT,     /* 23, 0x17, 010 (octal), 0b101, 1_000, 1:20 (base 60) */
     SG_SCALAR_FLOAT,   /* 1.5, 1., .inf, .nan (YAML 1.1 float grammar) */
-    SG_SCALAR_BOOL,    /* yes/no/on/off/true/false/y/n in lower, Title, UPPER case */
+    SG_SCALAR_BOOL,    /* yes/no/on/off/true/false in lower, Title, UPPER case (not y/n) */
     SG_SCALAR_NULL,    /* ~, null, Null, NULL, empty plain scalar */
     SG_SCALAR_DATE     /* 2019-10-23 or a YAML 1.1 timestamp */
 } sg_scalar_type;
@@ -50,6 +50,8 @@ typedef struct sg_yaml_doc {
     int bad;            /* an error (duplicate key, non-scalar key) was reported inside */
 } sg_yaml_doc;
 
+/* A zero field (or a NULL limits pointer) means the default: 16 MiB, depth 64,
+ * 100000 alias nodes. */
 typedef struct sg_yaml_limits {
     size_t max_bytes;       /* larger sources are rejected (SIGMA_DIAG_YAML_TOO_LARGE) */
     uint32_t max_depth;     /* nesting deeper than this is rejected (SIGMA_DIAG_YAML_TOO_DEEP) */
@@ -68,7 +70,10 @@ typedef struct sg_yaml_file {
  * byte offset: syntax errors (SIGMA_DIAG_YAML_SYNTAX), duplicate keys in a map
  * (SIGMA_DIAG_YAML_DUPLICATE_KEY, at the second key), non-scalar keys, limits.
  * A duplicate key or non-scalar key marks only its own document `bad` (the tree is
- * still built, the later duplicate wins). A syntax error or limit stops parsing:
+ * still built, the later duplicate wins), as does a merge key `<<` whose value is not
+ * a map or list of maps (SIGMA_DIAG_YAML_SYNTAX). A syntax error (including an
+ * undefined, duplicate or self-containing anchor/alias), an encoding error
+ * (SIGMA_DIAG_YAML_ENCODING) or a limit stops parsing:
  * documents completed before it are kept, `failed` is set. Every diagnostic uses
  * the rule_id already set in `diags` (normally NULL at this stage).
  * Returns 0, or -1 when out of memory. Never crashes or hangs on any input. */

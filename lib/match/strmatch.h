@@ -14,6 +14,52 @@
 #include "model/sigma_string.h"
 #include "util/vec.h"
 
+/* Length of the UTF-8 unit starting at s[0] (len >= 1): a well-formed code point of
+ * 1-4 bytes (no overlongs, surrogates or values above U+10FFFF: the rules of
+ * utf8proc_iterate), or 1 for a byte that does not start one. *cp receives the code
+ * point, or -1 for such a byte. Folding and '?' both step with this, so they agree
+ * on what one character is. */
+static inline size_t sg_utf8_unit(const unsigned char *s, size_t len, int32_t *cp)
+{
+    unsigned c = s[0];
+    *cp = -1;
+    if (c < 0x80) {
+        *cp = (int32_t)c;
+        return 1;
+    }
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0xC2)
+        return 1; /* continuation byte or overlong 2-byte lead */
+    if (c < 0xE0) {
+        n = 2;
+    } else if (c < 0xF0) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c < 0xF5) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 1;
+    }
+    if (len < n || s[1] < lo || s[1] > hi)
+        return 1;
+    uint32_t v = c & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if (i > 1 && (s[i] & 0xC0) != 0x80)
+            return 1;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    *cp = (int32_t)v;
+    return n;
+}
+
 /* Appends the case folding of s[0, len) to out. ASCII fast path; identical results
  * to folding code point by code point with utf8proc. 0 or -1 (no memory). */
 int sg_fold_append(const char *s, size_t len, sg_buf *out);

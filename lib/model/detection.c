@@ -83,9 +83,9 @@ static int string_mods(const sg_chain *ch)
            has(ch, SG_MOD_CASED);
 }
 
-static void value_error(lower_ctx *c, const sg_node *v, const char *fmt, const char *what)
+static void value_error(lower_ctx *c, const sg_node *v, const char *msg)
 {
-    sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos, fmt, what);
+    sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos, "%s", msg);
     c->bad = 1;
 }
 
@@ -129,7 +129,7 @@ static int number_text(const sg_node *v, char *buf, size_t cap)
 static sg_expr *lower_regex(lower_ctx *c, const sg_chain *ch, const sg_node *v)
 {
     if (v->type != SG_SCALAR_STR) {
-        value_error(c, v, "the value of '%s' must be a string", "re");
+        value_error(c, v, "the value of 're' must be a string");
         return NULL;
     }
     sg_buf re = {0};
@@ -206,7 +206,7 @@ static sg_expr *lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
     case SG_SCALAR_FLOAT: {
         double num = v->type == SG_SCALAR_INT ? (double)v->ival : v->fval;
         if (!isfinite(num)) {
-            value_error(c, v, "%s values are not valid in detections", "non-finite number");
+            value_error(c, v, "non-finite numbers are not valid in detections");
             return NULL;
         }
         if (string_mods(ch) || !ch->field) {
@@ -216,13 +216,11 @@ static sg_expr *lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
         }
         d.op = SG_OP_NUM;
         d.num = num;
-        d.text = v->text;
-        d.text_len = v->text_len;
         return add_pred(c, &d);
     }
     case SG_SCALAR_BOOL:
         if (string_mods(ch) || !ch->field) {
-            value_error(c, v, "a boolean cannot be used with %s", "string modifiers or as a keyword");
+            value_error(c, v, "a boolean cannot be used with string modifiers or as a keyword");
             return NULL;
         }
         d.op = SG_OP_BOOL;
@@ -230,13 +228,15 @@ static sg_expr *lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
         return add_pred(c, &d);
     case SG_SCALAR_NULL:
         if (string_mods(ch) || !ch->field) {
-            value_error(c, v, "null cannot be used with %s", "string modifiers or as a keyword");
+            value_error(c, v, "null cannot be used with string modifiers or as a keyword");
             return NULL;
         }
         d.op = SG_OP_NULL;
         return add_pred(c, &d);
     case SG_SCALAR_DATE:
-        value_error(c, v, "'%s' is read as a date; quote it to match it as text", v->text);
+        sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos,
+                 "'%s' is read as a date; quote it to match it as text", v->text);
+        c->bad = 1;
         return NULL;
     }
     return NULL;
@@ -264,6 +264,13 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
     if (sg_chain_parse(keytext, keylen, key ? key->pos : value->pos, c->diags, &ch) != 0) {
         c->bad = 1;
         return NULL;
+    }
+    if (ch.field) { /* the IR outlives the YAML tree the key text points into */
+        ch.field = sg_arena_strndup(&c->ir->arena, ch.field, ch.field_len);
+        if (!ch.field) {
+            c->oom = 1;
+            return NULL;
+        }
     }
     if (has(&ch, SG_MOD_EXISTS))
         return lower_exists(c, &ch, value);

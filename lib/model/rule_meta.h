@@ -37,7 +37,17 @@ typedef struct sg_rule_meta {
  * Unknown top-level keys are accepted. `diags->rule_id` is set to the id text as
  * soon as it is read, so later diagnostics carry it.
  * Returns 0 when the rule is valid, 1 when at least one error was reported,
- * -1 when out of memory. `status` and `level` are returned lower-cased (arena). */
+ * -1 when out of memory. `status` and `level` are returned lower-cased (static canonical
+ * strings); `date` and `modified` are normalised to "YYYY-MM-DD" (arena).
+ * Details: a null value (`key:` with nothing) counts as absent, except for the required
+ * title/logsource/detection (SIGMA_DIAG_MISSING_ATTRIBUTE at the key). Free-text attributes
+ * (title, name, author, description, license, taxonomy, logsource definition) accept any
+ * scalar and use its text; maps/lists there are SIGMA_DIAG_ATTRIBUTE_TYPE at the key. List
+ * attributes (tags, references, falsepositives, fields, scope) accept a single scalar as a
+ * one-item list; null items are skipped (a null tag is a bad tag). logsource
+ * category/product/service must be string scalars (an int/bool is SIGMA_DIAG_BAD_LOGSOURCE,
+ * as in pySigma). `related` type is case-insensitive and may also be `obsoletes` or
+ * `correlation`. An empty `name` is SIGMA_DIAG_ATTRIBUTE_TYPE. */
 int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags,
                       sg_rule_meta *out);
 
