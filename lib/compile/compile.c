@@ -55,6 +55,7 @@ static int describe(compiler *c, const sg_pred_desc *d)
         }
         break;
     case SG_OP_REGEX:
+    case SG_OP_FIELDREF:
         rc = rc || sg_buf_append(k, d->text, d->text_len);
         break;
     case SG_OP_NUM:
@@ -80,6 +81,8 @@ static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
     p->field = SG_KEYWORD_FIELD;
     if (d->field && field_slot(c, d->field, d->field_len, &p->field) != 0)
         return -1;
+    if (d->op == SG_OP_FIELDREF)
+        return field_slot(c, d->text, d->text_len, &p->ref_field);
     if (d->op == SG_OP_STR)
         return sg_strmatch_compile(&d->pat, (d->flags & SG_PF_CASED) != 0, &p->sm);
     if (d->op == SG_OP_REGEX) {

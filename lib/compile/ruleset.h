@@ -23,6 +23,7 @@ typedef struct sg_pred {
     pcre2_code *re;   /* SG_OP_REGEX */
     double num;       /* SG_OP_NUM */
     int bval;         /* SG_OP_BOOL / SG_OP_EXISTS */
+    uint32_t ref_field; /* SG_OP_FIELDREF: slot of the other field */
     uint32_t users;   /* number of rules using it (the "corpus" count) */
 } sg_pred;
 

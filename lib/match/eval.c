@@ -266,6 +266,51 @@ static int eval_keyword(eval_ctx *c, const sg_pred *p)
     return c->ev->message && test_text(c, p, SG_NONE);
 }
 
+/* Text of value vi for comparisons: folded (cached) or raw into buf. */
+static const char *compare_text(eval_ctx *c, uint32_t vi, int cased, char *buf, size_t *len)
+{
+    if (!cased)
+        return folded_text(c, vi, len);
+    return raw_text(&c->ev->values[vi], buf, 64, len);
+}
+
+/* fieldref: some value of the field equals (or contains / starts / ends with)
+ * some value of the referenced field (§4.2). */
+static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f)
+{
+    const sigma_scratch *s = c->s;
+    if (s->slot_gen[p->ref_field] != s->gen)
+        return 0;
+    const sg_field *g = &c->ev->fields[s->slot_field[p->ref_field]];
+    const int cased = (p->flags & SG_PF_CASED) != 0;
+    const int prefix = (p->flags & SG_PF_REF_PREFIX) != 0, suffix = (p->flags & SG_PF_REF_SUFFIX) != 0;
+    for (uint32_t a = f->head; a != SG_NONE; a = c->ev->values[a].next) {
+        for (uint32_t b = g->head; b != SG_NONE; b = c->ev->values[b].next) {
+            if (c->ev->values[a].type == SG_VAL_NULL || c->ev->values[b].type == SG_VAL_NULL)
+                continue;
+            char abuf[64], bbuf[64];
+            size_t alen, blen;
+            /* Fetch b first, then a again: folding b may move the fold buffer. */
+            if (!compare_text(c, a, cased, abuf, &alen) || !compare_text(c, b, cased, bbuf, &blen))
+                return 0;
+            const char *at = compare_text(c, a, cased, abuf, &alen);
+            const char *bt = compare_text(c, b, cased, bbuf, &blen);
+            int hit;
+            if (prefix && suffix)
+                hit = blen == 0 || (blen <= alen && memmem(at, alen, bt, blen) != NULL);
+            else if (prefix)
+                hit = blen <= alen && memcmp(at, bt, blen) == 0;
+            else if (suffix)
+                hit = blen <= alen && memcmp(at + alen - blen, bt, blen) == 0;
+            else
+                hit = alen == blen && memcmp(at, bt, blen) == 0;
+            if (hit)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static int eval_field(eval_ctx *c, const sg_pred *p)
 {
     const sigma_scratch *s = c->s;
@@ -276,6 +321,8 @@ static int eval_field(eval_ctx *c, const sg_pred *p)
         return p->op == SG_OP_NULL; /* missing: only the null test holds */
     if (p->op == SG_OP_NULL && f->count == 0)
         return 1; /* present as an empty list */
+    if (p->op == SG_OP_FIELDREF)
+        return eval_fieldref(c, p, f);
     for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
         if (test_value(c, p, vi))
             return 1; /* any element of a multi-valued field */

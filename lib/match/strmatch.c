@@ -6,7 +6,9 @@
  * one unit. A glob is the list of segments between '*'s; each segment has a fixed
  * number of units, so matching every floating segment at its leftmost position
  * is optimal and no backtracking is needed: O(len * pattern) at worst. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem (glibc declares it only for _GNU_SOURCE) */
+#endif
 #include "match/strmatch.h"
 
 #include <stdlib.h>
@@ -130,7 +132,8 @@ static int compile_glob(const sg_pattern *p, sg_strmatch *m)
             n_one++;
         } else {
             size_t before = text.len;
-            if (append_lit(p, t, m->cased, &text) != 0 || sg_buf_reserve(&one, text.len - before))
+            if (append_lit(p, t, m->cased, &text) != 0 ||
+                sg_buf_reserve(&one, text.len - before) != 0)
                 goto out;
             memset(one.data + one.len, 0, text.len - before);
             one.len += text.len - before;

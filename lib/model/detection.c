@@ -186,6 +186,31 @@ static sg_expr *lower_string(lower_ctx *c, const sg_chain *ch, const sg_node *v,
     return add_pred(c, &d);
 }
 
+/* `a|fieldref: b`: the value names another field; contains/startswith/endswith
+ * turn equality into substring/prefix/suffix of that field's value. */
+static sg_expr *lower_fieldref(lower_ctx *c, const sg_chain *ch, const sg_node *v)
+{
+    if (v->type != SG_SCALAR_STR || v->text_len == 0) {
+        value_error(c, v, "the value of 'fieldref' must be a field name");
+        return NULL;
+    }
+    uint32_t flags = has(ch, SG_MOD_CASED) ? SG_PF_CASED : 0;
+    if (has(ch, SG_MOD_CONTAINS))
+        flags |= SG_PF_REF_PREFIX | SG_PF_REF_SUFFIX;
+    if (has(ch, SG_MOD_STARTSWITH))
+        flags |= SG_PF_REF_PREFIX;
+    if (has(ch, SG_MOD_ENDSWITH))
+        flags |= SG_PF_REF_SUFFIX;
+    const char *name = sg_arena_strndup(&c->ir->arena, v->text, v->text_len);
+    if (!name) {
+        c->oom = 1;
+        return NULL;
+    }
+    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_FIELDREF,
+                      .flags = flags, .text = name, .text_len = v->text_len, .pos = v->pos};
+    return add_pred(c, &d);
+}
+
 /* One rule value of an item -> one predicate leaf. */
 static sg_expr *lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
 {
@@ -198,6 +223,8 @@ static sg_expr *lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
     }
     if (has(ch, SG_MOD_RE))
         return lower_regex(c, ch, v);
+    if (has(ch, SG_MOD_FIELDREF))
+        return lower_fieldref(c, ch, v);
     sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .pos = v->pos};
     switch (v->type) {
     case SG_SCALAR_STR:

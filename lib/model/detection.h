@@ -18,14 +18,17 @@ typedef enum {
     SG_OP_BOOL,    /* boolean equality */
     SG_OP_NULL,    /* field missing, JSON null or empty list */
     SG_OP_EXISTS,  /* field present (bval = expected presence) */
-    SG_OP_REGEX    /* PCRE2 search */
+    SG_OP_REGEX,   /* PCRE2 search */
+    SG_OP_FIELDREF /* compare with another field of the same event (text = its name) */
 } sg_op;
 
 enum {
     SG_PF_CASED = 1u << 0, /* SG_OP_STR without case folding */
     SG_PF_RE_I = 1u << 1,
     SG_PF_RE_M = 1u << 2,
-    SG_PF_RE_S = 1u << 3
+    SG_PF_RE_S = 1u << 3,
+    SG_PF_REF_PREFIX = 1u << 4, /* fieldref|startswith: value starts with the other */
+    SG_PF_REF_SUFFIX = 1u << 5  /* fieldref|endswith; both bits = fieldref|contains */
 };
 
 typedef struct sg_pred_desc {

@@ -52,6 +52,7 @@ static const char *check_position(const sg_chain *c, sg_mod m)
     switch (m) {
     case SG_MOD_RE:
     case SG_MOD_EXISTS:
+    case SG_MOD_FIELDREF:
         if (!first)
             return "must be the first modifier";
         break;
@@ -94,7 +95,7 @@ int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, 
             bad = 1;
             continue;
         }
-        if (m >= SG_MOD_BASE64) {
+        if (m >= SG_MOD_BASE64 && m != SG_MOD_FIELDREF) {
             sg_error(diags, SIGMA_DIAG_UNSUPPORTED_MODIFIER, pos,
                      "modifier '%s' is not supported by this version of libsigma", sg_mod_name(m));
             bad = 1;
@@ -114,8 +115,9 @@ int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, 
         out->mods[out->nmods++] = m;
         out->flags |= SG_MODBIT(m);
     }
-    if (!out->field && (out->flags & SG_MODBIT(SG_MOD_EXISTS))) {
-        sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos, "modifier 'exists' needs a field name");
+    if (!out->field && (out->flags & (SG_MODBIT(SG_MOD_EXISTS) | SG_MODBIT(SG_MOD_FIELDREF)))) {
+        sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos, "modifier '%s' needs a field name",
+                 out->flags & SG_MODBIT(SG_MOD_EXISTS) ? "exists" : "fieldref");
         bad = 1;
     }
     return bad;

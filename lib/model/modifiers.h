@@ -40,8 +40,8 @@ typedef enum {
     SG_MOD_WEEK,
     SG_MOD_MONTH,
     SG_MOD_YEAR,
-    SG_MOD_FIELDREF,
-    SG_MOD_EXPAND
+    SG_MOD_EXPAND,
+    SG_MOD_FIELDREF /* supported: after the unsupported block on purpose */
 } sg_mod;
 
 /* Bits of sg_chain.flags, one per modifier present. */

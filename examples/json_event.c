@@ -1,0 +1,116 @@
+/* json_event.c - fill a sigma_event from a jansson object (see json_event.h).
+ *
+ * The walk keeps the dotted name of the current position in one growable
+ * buffer: entering an object member appends ".key" (or "key" at the top),
+ * leaving it truncates back. Names are passed to the library as
+ * (pointer, length), so keys containing NUL or dots are carried as they are.
+ */
+#include "json_event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct name_buf {
+    char *data; /* points at `local` until a longer name is needed */
+    size_t len;
+    size_t cap;
+    char local[256];
+} name_buf;
+
+/* Appends "." (unless `top`) and `key` to the name. */
+static int name_push(name_buf *nb, int top, const char *key, size_t key_len)
+{
+    size_t need = nb->len + (top ? 0 : 1) + key_len + 1;
+    if (need > nb->cap) {
+        size_t cap = nb->cap * 2;
+        while (cap < need)
+            cap *= 2;
+        char *p = nb->data == nb->local ? malloc(cap) : realloc(nb->data, cap);
+        if (!p)
+            return SIGMA_E_NOMEM;
+        if (nb->data == nb->local)
+            memcpy(p, nb->local, nb->len + 1);
+        nb->data = p;
+        nb->cap = cap;
+    }
+    if (!top)
+        nb->data[nb->len++] = '.';
+    if (key_len)
+        memcpy(nb->data + nb->len, key, key_len);
+    nb->len += key_len;
+    nb->data[nb->len] = '\0';
+    return SIGMA_OK;
+}
+
+static int fill_object(sigma_event *ev, name_buf *nb, const json_t *obj, int top);
+
+/* Adds `value` under the current name. Arrays add each element to the same
+ * name; objects (also inside arrays) continue the dotted name. */
+static int fill_value(sigma_event *ev, name_buf *nb, const json_t *value)
+{
+    const char *name = nb->data;
+    size_t name_len = nb->len;
+
+    switch (json_typeof(value)) {
+    case JSON_OBJECT:
+        return fill_object(ev, nb, value, 0);
+    case JSON_ARRAY: {
+        size_t n = json_array_size(value);
+        if (n == 0)
+            return sigma_event_add_empty(ev, name, name_len);
+        for (size_t i = 0; i < n; i++) {
+            int rc = fill_value(ev, nb, json_array_get(value, i));
+            if (rc != SIGMA_OK)
+                return rc;
+        }
+        return SIGMA_OK;
+    }
+    case JSON_STRING:
+        return sigma_event_add_str(ev, name, name_len, json_string_value(value),
+                                   json_string_length(value), SIGMA_VALUE_COPY);
+    case JSON_INTEGER:
+        return sigma_event_add_int(ev, name, name_len, (int64_t)json_integer_value(value));
+    case JSON_REAL:
+        return sigma_event_add_float(ev, name, name_len, json_real_value(value));
+    case JSON_TRUE:
+        return sigma_event_add_bool(ev, name, name_len, 1);
+    case JSON_FALSE:
+        return sigma_event_add_bool(ev, name, name_len, 0);
+    case JSON_NULL:
+        return sigma_event_add_null(ev, name, name_len);
+    }
+    return SIGMA_E_INVALID_ARG;
+}
+
+static int fill_object(sigma_event *ev, name_buf *nb, const json_t *obj, int top)
+{
+    /* jansson's iteration functions take a non-const object but do not modify it. */
+    json_t *o = (json_t *)obj;
+    size_t base = nb->len;
+
+    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+        int rc = name_push(nb, top, json_object_iter_key(it), json_object_iter_key_len(it));
+        if (rc == SIGMA_OK)
+            rc = fill_value(ev, nb, json_object_iter_value(it));
+        nb->len = base;
+        nb->data[base] = '\0';
+        if (rc != SIGMA_OK)
+            return rc;
+    }
+    return SIGMA_OK;
+}
+
+int json_event_fill(sigma_event *ev, const json_t *obj)
+{
+    if (!ev || !obj || !json_is_object(obj))
+        return SIGMA_E_INVALID_ARG;
+    name_buf nb;
+    nb.data = nb.local;
+    nb.len = 0;
+    nb.cap = sizeof nb.local;
+    nb.local[0] = '\0';
+    int rc = fill_object(ev, &nb, obj, 1);
+    if (nb.data != nb.local)
+        free(nb.data);
+    return rc;
+}

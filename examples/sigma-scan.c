@@ -1,0 +1,606 @@
+/* sigma-scan - match JSON-lines events against Sigma rules with libsigma.
+ *
+ *   sigma-scan [options] -r PATH [-r PATH ...] [EVENTS ...]
+ *
+ * The full contract (output format, exit codes) is in docs/cli.md. In short:
+ * stdout gets one JSON object per match, stderr gets the rule diagnostics, a
+ * "loaded N rules, M failed" summary and any problems with the input; the exit
+ * status is 0 (ok), 1 (rule errors under --check/--strict) or 2 (usage or I/O).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sigma/sigma.h>
+
+#include "json_event.h"
+
+#define EXIT_RULES 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: sigma-scan [options] -r PATH [-r PATH ...] [EVENTS ...]\n"
+    "\n"
+    "Match JSON-lines events against Sigma rules.\n"
+    "\n"
+    "  -r, --rules PATH   rule file or directory (recursive); repeatable\n"
+    "  EVENTS             JSON-lines files (one JSON object per line); none or '-' = stdin\n"
+    "  --check            load and compile only, print diagnostics, exit 1 if any rule failed\n"
+    "  --strict           exit 1 before scanning if any rule failed to compile\n"
+    "  --stats            counts and throughput on stderr at the end\n"
+    "  -h, --help         show this help and exit\n"
+    "  --version          show the version and exit\n"
+    "\n"
+    "stdout: one JSON object per match, one line each, in input order:\n"
+    "  {\"event\": <line>, \"id\": \"<rule id or null>\", \"title\": \"...\", \"level\": \"...\",\n"
+    "   \"path\": \"<rule file>\"}   (\"file\" follows \"event\" when several EVENTS are given)\n"
+    "stderr: diagnostics as <path>:<line>:<col>: <severity>: <message>, then\n"
+    "        \"loaded <N> rules, <M> failed\"\n"
+    "exit: 0 ok, 1 rule errors under --check/--strict, 2 usage or I/O error\n";
+
+/* ------------------------------------------------------------------ helpers */
+
+static void die_nomem(void)
+{
+    fputs("sigma-scan: out of memory\n", stderr);
+    exit(EXIT_USAGE);
+}
+
+static void usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("sigma-scan: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n\n", stderr);
+    fputs(usage_text, stderr);
+    exit(EXIT_USAGE);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A growable byte string. */
+typedef struct strbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+} strbuf;
+
+static void sb_reserve(strbuf *sb, size_t extra)
+{
+    if (sb->len + extra + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap : 128;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(sb->data, cap);
+    if (!p)
+        die_nomem();
+    sb->data = p;
+    sb->cap = cap;
+}
+
+static void sb_add(strbuf *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+static void sb_adds(strbuf *sb, const char *s)
+{
+    sb_add(sb, s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence starting at s (at most n bytes), or 0
+ * when the bytes there are not valid UTF-8 (overlong forms, surrogates and
+ * values above U+10FFFF are invalid). */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Appends `s` as a JSON string literal (with quotes). UTF-8 is kept as it is;
+ * quotes, backslashes and control characters are escaped; bytes that are not
+ * valid UTF-8 become U+FFFD so the output is always valid JSON. */
+static void sb_add_json_str(strbuf *sb, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    sb_add(sb, "\"", 1);
+    while (i < n) {
+        size_t run = i;
+        /* Copy the longest stretch that needs no escaping in one go. */
+        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > i) {
+            sb_add(sb, s + i, run - i);
+            i = run;
+            continue;
+        }
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            size_t len = utf8_seq_len(p + i, n - i);
+            if (len == 0) {
+                sb_adds(sb, "\\ufffd");
+                i++;
+            } else {
+                sb_add(sb, s + i, len);
+                i += len;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"': sb_adds(sb, "\\\""); break;
+        case '\\': sb_adds(sb, "\\\\"); break;
+        case '\b': sb_adds(sb, "\\b"); break;
+        case '\f': sb_adds(sb, "\\f"); break;
+        case '\n': sb_adds(sb, "\\n"); break;
+        case '\r': sb_adds(sb, "\\r"); break;
+        case '\t': sb_adds(sb, "\\t"); break;
+        default: {
+            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF], '\0'};
+            sb_add(sb, esc, 6);
+            break;
+        }
+        }
+        i++;
+    }
+    sb_add(sb, "\"", 1);
+}
+
+static void sb_add_json_str_or_null(strbuf *sb, const char *s)
+{
+    if (s)
+        sb_add_json_str(sb, s, strlen(s));
+    else
+        sb_adds(sb, "null");
+}
+
+/* ------------------------------------------------------------------ options */
+
+typedef struct options {
+    const char **rules;
+    size_t n_rules;
+    const char **events;
+    size_t n_events;
+    int check;
+    int strict;
+    int stats;
+} options;
+
+static void parse_args(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    /* Each list holds at most argc entries. */
+    o->rules = calloc((size_t)argc + 1, sizeof *o->rules);
+    o->events = calloc((size_t)argc + 1, sizeof *o->events);
+    if (!o->rules || !o->events)
+        die_nomem();
+
+    int only_files = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            o->events[o->n_events++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_files = 1;
+        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) {
+            if (i + 1 >= argc)
+                usage_error("option '%s' needs a PATH", a);
+            o->rules[o->n_rules++] = argv[++i];
+        } else if (strncmp(a, "--rules=", 8) == 0) {
+            o->rules[o->n_rules++] = a + 8;
+        } else if (strncmp(a, "-r", 2) == 0) {
+            o->rules[o->n_rules++] = a + 2;
+        } else if (strcmp(a, "--check") == 0) {
+            o->check = 1;
+        } else if (strcmp(a, "--strict") == 0) {
+            o->strict = 1;
+        } else if (strcmp(a, "--stats") == 0) {
+            o->stats = 1;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("sigma-scan %s (libsigma %s)\n", SIGMA_VERSION_STRING, sigma_version_string());
+            exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
+        } else {
+            usage_error("unknown option '%s'", a);
+        }
+    }
+    if (o->n_rules == 0)
+        usage_error("no rules given (use -r PATH)");
+    for (size_t i = 0; i < o->n_rules; i++)
+        if (o->rules[i][0] == '\0')
+            usage_error("empty rules path");
+}
+
+/* -------------------------------------------------------------------- rules */
+
+static const char *severity_word(int32_t severity)
+{
+    return severity == SIGMA_SEVERITY_WARNING ? "warning" : "error";
+}
+
+static void print_diagnostics(const sigma_diagnostics *diags)
+{
+    size_t n = sigma_diagnostics_count(diags);
+    for (size_t i = 0; i < n; i++) {
+        sigma_diagnostic_info d;
+        memset(&d, 0, sizeof d);
+        d.size = sizeof d;
+        if (sigma_diagnostics_get(diags, i, &d) != SIGMA_OK)
+            continue;
+        const char *src = d.source_name ? d.source_name : "<input>";
+        const char *msg = d.message ? d.message : "";
+        if (d.line == 0)
+            fprintf(stderr, "%s: %s: %s\n", src, severity_word(d.severity), msg);
+        else if (d.column == 0)
+            fprintf(stderr, "%s:%u: %s: %s\n", src, (unsigned)d.line, severity_word(d.severity),
+                    msg);
+        else
+            fprintf(stderr, "%s:%u:%u: %s: %s\n", src, (unsigned)d.line, (unsigned)d.column,
+                    severity_word(d.severity), msg);
+    }
+}
+
+/* The part of a match line after the event number (and file), prepared once
+ * per rule: `, "id": ..., "title": ..., "level": ..., "path": ...}\n`. */
+static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
+{
+    char **tails = calloc((size_t)n + 1, sizeof *tails);
+    if (!tails)
+        die_nomem();
+    for (uint32_t r = 0; r < n; r++) {
+        sigma_rule_info info;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        if (sigma_ruleset_rule_info(rs, r, &info) != SIGMA_OK) {
+            memset(&info, 0, sizeof info);
+            info.size = sizeof info;
+        }
+        strbuf sb = {NULL, 0, 0};
+        sb_adds(&sb, ", \"id\": ");
+        sb_add_json_str_or_null(&sb, info.id);
+        sb_adds(&sb, ", \"title\": ");
+        sb_add_json_str_or_null(&sb, info.title);
+        sb_adds(&sb, ", \"level\": ");
+        sb_add_json_str_or_null(&sb, info.level);
+        sb_adds(&sb, ", \"path\": ");
+        sb_add_json_str_or_null(&sb, info.source_name);
+        sb_adds(&sb, "}\n");
+        tails[r] = sb.data;
+    }
+    return tails;
+}
+
+/* ------------------------------------------------------------------- events */
+
+typedef struct scan_state {
+    const sigma_ruleset *rs;
+    sigma_scratch *scratch;
+    sigma_event *ev;
+    char **tails;
+    uint32_t n_rules;
+    int with_file;     /* add "file" to each match line */
+    uint64_t events;   /* JSON objects matched */
+    uint64_t matches;  /* match lines written */
+    uint64_t malformed;
+} scan_state;
+
+static int is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '\f' &&
+            s[i] != '\v')
+            return 0;
+    return 1;
+}
+
+static const char *json_type_name(const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    case JSON_NULL: return "null";
+    }
+    return "value";
+}
+
+/* Matches one line; returns 0, or -1 on a fatal error (message printed). */
+static int scan_line(scan_state *st, const char *display, const char *file_json, char *line,
+                     size_t len, uint64_t lineno)
+{
+    if (is_blank(line, len))
+        return 0;
+
+    json_error_t jerr;
+    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+    if (!root) {
+        fprintf(stderr, "%s:%llu: malformed JSON: %s\n", display, (unsigned long long)lineno,
+                jerr.text);
+        st->malformed++;
+        return 0;
+    }
+    if (!json_is_object(root)) {
+        fprintf(stderr, "%s:%llu: malformed JSON: expected an object, got %s\n", display,
+                (unsigned long long)lineno, json_type_name(root));
+        json_decref(root);
+        st->malformed++;
+        return 0;
+    }
+
+    sigma_event_clear(st->ev);
+    int rc = json_event_fill(st->ev, root);
+    json_decref(root);
+    if (rc != SIGMA_OK) {
+        fprintf(stderr, "%s:%llu: cannot build event: %s\n", display, (unsigned long long)lineno,
+                sigma_status_str(rc));
+        if (rc == SIGMA_E_NOMEM)
+            return -1;
+        st->malformed++;
+        return 0;
+    }
+    st->events++;
+
+    rc = sigma_match(st->rs, st->scratch, st->ev, 0, NULL, NULL);
+    if (rc != SIGMA_OK) {
+        fprintf(stderr, "%s:%llu: match failed: %s\n", display, (unsigned long long)lineno,
+                sigma_status_str(rc));
+        return rc == SIGMA_E_NOMEM ? -1 : 0;
+    }
+    uint32_t hits = sigma_scratch_hit_count(st->scratch);
+    for (uint32_t i = 0; i < hits; i++) {
+        uint32_t r = sigma_scratch_hit_rule(st->scratch, i);
+        if (r >= st->n_rules)
+            continue;
+        if (st->with_file)
+            printf("{\"event\": %llu, \"file\": %s%s", (unsigned long long)lineno, file_json,
+                   st->tails[r]);
+        else
+            printf("{\"event\": %llu%s", (unsigned long long)lineno, st->tails[r]);
+        st->matches++;
+    }
+    return 0;
+}
+
+/* Scans one opened stream; returns 0, or -1 on a fatal error. */
+static int scan_stream(scan_state *st, FILE *f, const char *display, const char *name)
+{
+    strbuf file_json = {NULL, 0, 0};
+    sb_add_json_str(&file_json, name, strlen(name));
+
+    char *line = NULL;
+    size_t cap = 0;
+    uint64_t lineno = 0;
+    int result = 0;
+    for (;;) {
+        errno = 0;
+        ssize_t got = getline(&line, &cap, f);
+        if (got < 0) {
+            if (ferror(f)) {
+                fprintf(stderr, "sigma-scan: %s: read error: %s\n", display,
+                        strerror(errno ? errno : EIO));
+                result = -1;
+            } else if (!feof(f)) {
+                die_nomem(); /* getline fails without EOF or error only when out of memory */
+            }
+            break;
+        }
+        lineno++;
+        size_t len = (size_t)got;
+        if (len && line[len - 1] == '\n')
+            len--;
+        if (scan_line(st, display, file_json.data, line, len, lineno) != 0) {
+            result = -1;
+            break;
+        }
+    }
+    free(line);
+    free(file_json.data);
+    return result;
+}
+
+/* Opens an events file for reading, refusing directories. NULL (with a
+ * message) when it cannot be read. "-" is stdin. */
+static FILE *open_events(const char *name)
+{
+    if (strcmp(name, "-") == 0)
+        return stdin;
+    FILE *f = fopen(name, "r");
+    if (!f) {
+        fprintf(stderr, "sigma-scan: %s: cannot open: %s\n", name, strerror(errno));
+        return NULL;
+    }
+    struct stat sbuf;
+    if (fstat(fileno(f), &sbuf) == 0 && S_ISDIR(sbuf.st_mode)) {
+        fprintf(stderr, "sigma-scan: %s: cannot read events: %s\n", name, strerror(EISDIR));
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* --------------------------------------------------------------------- main */
+
+/* Loads the rules and scans the events; returns the exit status. */
+static int run(const options *o)
+{
+    const options opt = *o;
+
+    /* A rules path that does not exist is an I/O error before anything else. */
+    for (size_t i = 0; i < opt.n_rules; i++) {
+        struct stat sbuf;
+        if (stat(opt.rules[i], &sbuf) != 0) {
+            fprintf(stderr, "sigma-scan: %s: %s\n", opt.rules[i], strerror(errno));
+            return EXIT_USAGE;
+        }
+    }
+
+    double t_load = now_seconds();
+    sigma_builder *b = NULL;
+    int rc = sigma_builder_new(NULL, &b);
+    if (rc != SIGMA_OK) {
+        fprintf(stderr, "sigma-scan: cannot create builder: %s\n", sigma_status_str(rc));
+        return EXIT_USAGE;
+    }
+    int io_error = 0;
+    for (size_t i = 0; i < opt.n_rules; i++) {
+        rc = sigma_builder_add_path(b, opt.rules[i], SIGMA_NUL_TERMINATED, NULL);
+        if (rc == SIGMA_E_IO)
+            io_error = 1;
+        else if (rc == SIGMA_E_NOMEM)
+            die_nomem();
+    }
+    sigma_ruleset *rs = NULL;
+    int build_rc = sigma_builder_build(b, &rs);
+
+    const sigma_diagnostics *diags = sigma_builder_diagnostics(b);
+    print_diagnostics(diags);
+    uint32_t failed = sigma_builder_failed_count(b);
+    int had_errors = failed > 0 || sigma_diagnostics_error_count(diags) > 0;
+    uint32_t n_rules = rs ? sigma_ruleset_rule_count(rs) : 0;
+    fprintf(stderr, "loaded %u rules, %u failed\n", (unsigned)n_rules, (unsigned)failed);
+    sigma_builder_free(b);
+    t_load = now_seconds() - t_load;
+
+    if (build_rc != SIGMA_OK || !rs) {
+        fprintf(stderr, "sigma-scan: cannot build the ruleset: %s\n", sigma_status_str(build_rc));
+        sigma_ruleset_unref(rs);
+        return EXIT_USAGE;
+    }
+    if (io_error) {
+        fputs("sigma-scan: some rule files could not be read\n", stderr);
+        sigma_ruleset_unref(rs);
+        return EXIT_USAGE;
+    }
+    if (opt.check || (opt.strict && had_errors)) {
+        sigma_ruleset_unref(rs);
+        return had_errors ? EXIT_RULES : 0;
+    }
+
+    /* Check every events file before the first match line is written. */
+    const char *stdin_only[] = {"-"};
+    const char **events = opt.n_events ? opt.events : stdin_only;
+    size_t n_events = opt.n_events ? opt.n_events : 1;
+    for (size_t i = 0; i < n_events; i++) {
+        FILE *f = open_events(events[i]);
+        if (!f) {
+            sigma_ruleset_unref(rs);
+            return EXIT_USAGE;
+        }
+        if (f != stdin)
+            fclose(f);
+    }
+
+    scan_state st;
+    memset(&st, 0, sizeof st);
+    st.rs = rs;
+    st.n_rules = n_rules;
+    st.with_file = opt.n_events > 1;
+    if ((rc = sigma_scratch_reserve(rs, &st.scratch)) != SIGMA_OK ||
+        (rc = sigma_event_new(&st.ev)) != SIGMA_OK) {
+        fprintf(stderr, "sigma-scan: %s\n", sigma_status_str(rc));
+        sigma_scratch_free(st.scratch);
+        sigma_ruleset_unref(rs);
+        return EXIT_USAGE;
+    }
+    st.tails = prepare_rule_tails(rs, n_rules);
+
+    int status = 0;
+    double t_scan = now_seconds();
+    for (size_t i = 0; i < n_events && status == 0; i++) {
+        int is_stdin = strcmp(events[i], "-") == 0;
+        const char *display = is_stdin ? "<stdin>" : events[i];
+        FILE *f = open_events(events[i]);
+        if (!f) {
+            status = EXIT_USAGE;
+            break;
+        }
+        if (scan_stream(&st, f, display, events[i]) != 0)
+            status = EXIT_USAGE;
+        if (!is_stdin)
+            fclose(f);
+    }
+    t_scan = now_seconds() - t_scan;
+
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sigma-scan: error writing output: %s\n", strerror(errno));
+        status = EXIT_USAGE;
+    }
+
+    if (opt.stats) {
+        double rate = t_scan > 0 ? (double)st.events / t_scan : 0.0;
+        fprintf(stderr,
+                "stats: rules %u, events %llu, matches %llu, malformed %llu\n"
+                "stats: elapsed %.6f s (load %.6f s, scan %.6f s), %.0f events/s\n",
+                (unsigned)n_rules, (unsigned long long)st.events, (unsigned long long)st.matches,
+                (unsigned long long)st.malformed, t_load + t_scan, t_load, t_scan, rate);
+    }
+
+    for (uint32_t r = 0; r < n_rules; r++)
+        free(st.tails[r]);
+    free(st.tails);
+    sigma_event_free(st.ev);
+    sigma_scratch_free(st.scratch);
+    sigma_ruleset_unref(rs);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options opt;
+    parse_args(argc, argv, &opt);
+    int status = run(&opt);
+    free(opt.rules);
+    free(opt.events);
+    return status;
+}
