@@ -53,6 +53,11 @@ static void die_nomem(void)
     exit(EXIT_USAGE);
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2), noreturn))
+#endif
+static void usage_error(const char *fmt, ...);
+
 static void usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -326,6 +331,7 @@ typedef struct scan_state {
     char **tails;
     uint32_t n_rules;
     int with_file;     /* add "file" to each match line */
+    int flush_matches; /* input is a pipe or terminal: flush stdout after each match */
     uint64_t events;   /* JSON objects matched */
     uint64_t matches;  /* match lines written */
     uint64_t malformed;
@@ -409,6 +415,8 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
             printf("{\"event\": %llu%s", (unsigned long long)lineno, st->tails[r]);
         st->matches++;
     }
+    if (hits && st->flush_matches)
+        fflush(stdout);
     return 0;
 }
 
@@ -417,6 +425,9 @@ static int scan_stream(scan_state *st, FILE *f, const char *display, const char 
 {
     strbuf file_json = {NULL, 0, 0};
     sb_add_json_str(&file_json, name, strlen(name));
+    /* Streams (tail -F | sigma-scan) should see matches as they happen. */
+    struct stat sbuf;
+    st->flush_matches = !(fstat(fileno(f), &sbuf) == 0 && S_ISREG(sbuf.st_mode));
 
     char *line = NULL;
     size_t cap = 0;

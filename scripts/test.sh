@@ -59,9 +59,9 @@ run_suite() {
     say "testing $dir"
     status=0
     meson test -C "$dir" --print-errorlogs </dev/null || status=$?
-    set -- $(count_results "$dir")
-    pass=$1
-    fail=$2
+    counts=$(count_results "$dir")
+    pass=${counts% *}
+    fail=${counts#* }
     # meson failed but no test result says so (e.g. it could not run at all).
     if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then
         fail=1

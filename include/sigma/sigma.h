@@ -165,6 +165,14 @@ SIGMA_API int SIGMA_CALL sigma_builder_add_file(sigma_builder *b, const char *pa
 SIGMA_API int SIGMA_CALL sigma_builder_add_path(sigma_builder *b, const char *path,
                                                 size_t path_len, uint32_t *rules_added_out);
 
+/** Defines one value of the placeholder %name% used by the `expand` modifier
+ *  (call repeatedly for several values; each value is a Sigma string, so it may
+ *  hold wildcards). Only rules added after the call see it. A rule that expands an
+ *  undefined placeholder is rejected (SIGMA_DIAG_UNDEFINED_PLACEHOLDER). */
+SIGMA_API int SIGMA_CALL sigma_builder_add_placeholder(sigma_builder *b, const char *name,
+                                                       size_t name_len, const char *value,
+                                                       size_t value_len);
+
 /** Diagnostics collected so far; borrowed, valid until the builder is freed. */
 SIGMA_API const sigma_diagnostics *SIGMA_CALL sigma_builder_diagnostics(const sigma_builder *b);
 /** Number of rule documents that failed to load so far. */
@@ -229,6 +237,7 @@ enum {
     SIGMA_DIAG_TITLE_TOO_LONG = 2010,
     SIGMA_DIAG_BAD_RELATED = 2011,
     SIGMA_DIAG_UNSUPPORTED_DOCUMENT = 2012,
+    SIGMA_DIAG_UNRESOLVED_REFERENCE = 2013, /* correlation/filter names an unknown rule */
     /* 3xxx: detection */
     SIGMA_DIAG_BAD_DETECTION = 3001,
     SIGMA_DIAG_UNKNOWN_MODIFIER = 3002,
@@ -239,12 +248,22 @@ enum {
     SIGMA_DIAG_ALL_SINGLE_VALUE = 3007,
     SIGMA_DIAG_BAD_FIELD_NAME = 3008,
     SIGMA_DIAG_UNSUPPORTED_MODIFIER = 3009, /* valid Sigma, not evaluated by this version */
+    SIGMA_DIAG_UNDEFINED_PLACEHOLDER = 3010,
+    SIGMA_DIAG_EXPANSION_LIMIT = 3011,
+    SIGMA_DIAG_ENCODING_FAILED = 3012,
     /* 4xxx: condition */
     SIGMA_DIAG_CONDITION_SYNTAX = 4001,
     SIGMA_DIAG_UNDEFINED_IDENTIFIER = 4002,
     SIGMA_DIAG_EMPTY_QUANTIFIER = 4003,
     SIGMA_DIAG_AGGREGATION = 4004,
-    SIGMA_DIAG_CONDITION_TYPE = 4005
+    SIGMA_DIAG_CONDITION_TYPE = 4005,
+    /* 5xxx: correlations and filters */
+    SIGMA_DIAG_BAD_CORRELATION = 5001,
+    SIGMA_DIAG_BAD_TIMESPAN = 5002,
+    SIGMA_DIAG_UNKNOWN_CORRELATION_TYPE = 5003,
+    SIGMA_DIAG_BAD_CORRELATION_CONDITION = 5004,
+    SIGMA_DIAG_UNKNOWN_CORRELATION_KEY = 5005, /* warning */
+    SIGMA_DIAG_BAD_FILTER = 5010
 };
 
 /* ------------------------------------------------------------------ ruleset */
@@ -276,6 +295,7 @@ typedef struct sigma_rule_info {
     uint32_t kind; /* SIGMA_RULE_* */
     const char *name;
     const char *description;
+    uint32_t filter_count; /* filters applied to this rule, see sigma_ruleset_rule_filter */
 } sigma_rule_info;
 
 SIGMA_API int SIGMA_CALL sigma_ruleset_rule_info(const sigma_ruleset *rs, uint32_t rule,
@@ -283,6 +303,9 @@ SIGMA_API int SIGMA_CALL sigma_ruleset_rule_info(const sigma_ruleset *rs, uint32
 /** Tag `tag` of rule `rule` ("attack.t1505.004"), or NULL if out of range. */
 SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_tag(const sigma_ruleset *rs, uint32_t rule,
                                                         uint32_t tag);
+/** Id (or title, when the filter has no id) of filter `i` applied to `rule`, or NULL. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_filter(const sigma_ruleset *rs, uint32_t rule,
+                                                           uint32_t i);
 /** Finds a rule index by id (or by `name` when no id matches). */
 SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id,
                                                  size_t id_len, uint32_t *rule_out);

@@ -28,10 +28,18 @@ int sigma_ruleset_rule_info(const sigma_ruleset *rs, uint32_t rule, sigma_rule_i
     SET_IF_FITS(info, logsource_category, r->ls_category);
     SET_IF_FITS(info, logsource_service, r->ls_service);
     SET_IF_FITS(info, tag_count, r->ntags);
-    SET_IF_FITS(info, kind, (uint32_t)SIGMA_RULE_DETECTION);
+    SET_IF_FITS(info, kind, r->kind);
     SET_IF_FITS(info, name, r->name);
     SET_IF_FITS(info, description, r->description);
+    SET_IF_FITS(info, filter_count, r->nfilters);
     return SIGMA_OK;
+}
+
+const char *sigma_ruleset_rule_filter(const sigma_ruleset *rs, uint32_t rule, uint32_t i)
+{
+    if (!rs || rule >= rs->nrules || i >= rs->rules[rule].nfilters)
+        return NULL;
+    return rs->rules[rule].filters[i];
 }
 
 const char *sigma_ruleset_rule_tag(const sigma_ruleset *rs, uint32_t rule, uint32_t tag)

@@ -59,7 +59,17 @@ static int describe(compiler *c, const sg_pred_desc *d)
         rc = rc || sg_buf_append(k, d->text, d->text_len);
         break;
     case SG_OP_NUM:
-        rc = rc || sg_buf_append(k, &d->num, sizeof d->num);
+    case SG_OP_NUMCMP:
+    case SG_OP_TIMEPART: {
+        /* Value fields only: the struct may have padding bytes. */
+        uint8_t is_int = (uint8_t)d->num.is_int;
+        rc = rc || sg_buf_append(k, &is_int, 1) || sg_buf_append(k, &d->num.i, sizeof d->num.i) ||
+             sg_buf_append(k, &d->num.d, sizeof d->num.d) || sg_buf_append(k, &d->cmp, 1) ||
+             sg_buf_append(k, &d->part, 1);
+        break;
+    }
+    case SG_OP_CIDR:
+        rc = rc || sg_buf_append(k, &d->cidr, sizeof d->cidr);
         break;
     case SG_OP_BOOL:
     case SG_OP_EXISTS:
@@ -78,6 +88,9 @@ static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
     p->flags = d->flags;
     p->num = d->num;
     p->bval = d->bval;
+    p->cmp = d->cmp;
+    p->part = d->part;
+    p->cidr = d->cidr;
     p->field = SG_KEYWORD_FIELD;
     if (d->field && field_slot(c, d->field, d->field_len, &p->field) != 0)
         return -1;
@@ -154,11 +167,43 @@ static long emit(compiler *c, const sg_rule_ir *ir, const sg_expr *e, uint32_t d
     return size;
 }
 
+/* (rule) and (filter 1) and ...: one AND node over programs of several IRs. Each
+ * filter's predicates are interned like the rule's (the seen[] "users" count is only
+ * kept for the rule's own predicates). */
+static long emit_filtered(compiler *c, const sg_loaded_rule *lr, uint8_t *seen)
+{
+    sigma_ruleset *rs = c->rs;
+    sg_prog_node node = {SG_X_AND, (uint32_t)(1 + lr->nfilters), 1};
+    size_t at = rs->nprog, n = rs->nprog;
+    if (SG_PUSH(rs->prog, n, c->prog_cap, node) != 0)
+        return -1;
+    rs->nprog++;
+    long size = 1, k = emit(c, &lr->ir, lr->ir.root, 2, seen);
+    if (k < 0)
+        return -1;
+    size += k;
+    for (size_t i = 0; i < lr->nfilters; i++) {
+        const sg_rule_ir *f = lr->filters[i];
+        uint8_t *fseen = calloc(f->npreds ? f->npreds : 1, 1);
+        if (!fseen)
+            return -1;
+        memset(fseen, 1, f->npreds); /* do not count filters as rule users */
+        k = emit(c, f, f->root, 2, fseen);
+        free(fseen);
+        if (k < 0)
+            return -1;
+        size += k;
+    }
+    rs->prog[at].size = (uint32_t)size;
+    return size;
+}
+
 static char *dup_opt(const char *s) { return s ? sg_strndup(s, strlen(s)) : NULL; }
 
 static int copy_meta(const sg_rule *src, sg_rule *dst)
 {
     memset(dst, 0, sizeof *dst);
+    dst->kind = src->kind;
     char *const *from[] = {&src->id, &src->title, &src->name, &src->level, &src->status,
                            &src->description, &src->source, &src->ls_product,
                            &src->ls_category, &src->ls_service};
@@ -191,6 +236,9 @@ void sg_rule_meta_free(sg_rule *r)
     for (uint32_t i = 0; i < r->ntags; i++)
         free(r->tags[i]);
     free(r->tags);
+    for (uint32_t i = 0; i < r->nfilters; i++)
+        free(r->filters[i]);
+    free(r->filters);
     memset(r, 0, sizeof *r);
 }
 
@@ -230,11 +278,24 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
     if (!seen)
         return -1;
     out->prog_start = c->rs->nprog;
-    long len = emit(c, &lr->ir, lr->ir.root, 1, seen);
+    long len = 0;
+    if (lr->ir.root && lr->nfilters)
+        len = emit_filtered(c, lr, seen);
+    else if (lr->ir.root)
+        len = emit(c, &lr->ir, lr->ir.root, 1, seen);
     free(seen);
     if (len < 0)
         return -1;
     out->prog_len = (uint32_t)len;
+    if (lr->nfilters) {
+        out->filters = calloc(lr->nfilters, sizeof *out->filters);
+        if (!out->filters)
+            return -1;
+        out->nfilters = (uint32_t)lr->nfilters;
+        for (size_t i = 0; i < lr->nfilters; i++)
+            if (!(out->filters[i] = dup_opt(lr->filter_names[i])))
+                return -1;
+    }
     return 0;
 }
 

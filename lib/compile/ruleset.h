@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "match/number.h"
 #include "match/regex.h"
 #include "match/strmatch.h"
 #include "model/detection.h"
@@ -21,9 +22,12 @@ typedef struct sg_pred {
     uint32_t flags;
     sg_strmatch sm;   /* SG_OP_STR */
     pcre2_code *re;   /* SG_OP_REGEX */
-    double num;       /* SG_OP_NUM */
+    sg_number num;    /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
     int bval;         /* SG_OP_BOOL / SG_OP_EXISTS */
     uint32_t ref_field; /* SG_OP_FIELDREF: slot of the other field */
+    uint8_t cmp;        /* SG_OP_NUMCMP / SG_OP_TIMEPART: sg_num_cmp */
+    uint8_t part;       /* SG_OP_TIMEPART: sg_timepart */
+    sg_cidr cidr;       /* SG_OP_CIDR */
     uint32_t users;   /* number of rules using it (the "corpus" count) */
 } sg_pred;
 
@@ -35,11 +39,14 @@ typedef struct sg_prog_node {
 } sg_prog_node;
 
 typedef struct sg_rule {
+    uint32_t kind; /* SIGMA_RULE_DETECTION or SIGMA_RULE_CORRELATION */
     char *id, *title, *name, *level, *status, *description, *source;
     char *ls_product, *ls_category, *ls_service;
     char **tags;
     uint32_t ntags;
-    uint32_t prog_start, prog_len; /* into sigma_ruleset.prog */
+    char **filters; /* ids (or titles) of the filters applied to this rule */
+    uint32_t nfilters;
+    uint32_t prog_start, prog_len; /* into sigma_ruleset.prog; 0 = never matches */
 } sg_rule;
 
 struct sigma_ruleset {
@@ -59,8 +66,13 @@ struct sigma_ruleset {
 
 /* One loaded rule handed from the builder to the compiler. */
 typedef struct sg_loaded_rule {
-    sg_rule meta; /* heap strings, moved into the ruleset */
-    sg_rule_ir ir;
+    sg_rule meta;  /* heap strings, copied into the ruleset; meta.filters is ignored */
+    sg_rule_ir ir; /* root NULL for correlation rules (no program of their own) */
+    /* Filters that apply (set by the builder just before compiling): the rule's
+     * program becomes (rule) and (filter 1) and ... */
+    const sg_rule_ir *const *filters;
+    const char *const *filter_names;
+    size_t nfilters;
 } sg_loaded_rule;
 
 typedef struct sg_compile_limits {

@@ -39,13 +39,14 @@ int sg_encode_base64(sg_pattern_set *s, char *err, size_t errcap);
  * for shift 0,1,2 encode (shift filler bytes + value), drop the first {0,2,3}[shift]
  * chars and, with r = (len + shift) % 3, the last {0,3,2}[r] chars... exactly as
  * sigma-semantics.md §4.2 ("http://" -> aHR0cDovL, h0dHA6Ly, odHRwOi8v). Empty
- * variants are dropped. */
+ * and duplicate variants are dropped; none left -> error ("value too short"). */
 int sg_encode_base64offset(sg_pattern_set *s, char *err, size_t errcap);
 
 /* windash: in each literal run, every '-' or '/' preceded by a non-word character
  * (or the start of the run) and followed by a word character (Unicode \w) is an
  * expansion point; each becomes one of '-', '/', U+2013, U+2014, U+2015; all 5^k
- * combinations. More than max_alternatives results -> error. */
+ * combinations. More than max_alternatives patterns in the resulting set -> error.
+ * \w = Unicode categories L*, M*, N*, Pc. */
 int sg_encode_windash(sg_pattern_set *s, size_t max_alternatives, char *err, size_t errcap);
 
 /* Placeholder values for `expand`: name -> list of Sigma pattern texts. */
@@ -69,7 +70,10 @@ void sg_placeholders_free(sg_placeholders *p);
  * placeholder (parsed as a Sigma string, wildcards kept), cartesian product over
  * several placeholders. A literal "\%" (backslash percent, as the Sigma string
  * parser leaves it) is a literal '%' and never starts a placeholder. An undefined
- * placeholder -> error naming it. More than max_alternatives -> error. */
+ * placeholder -> error naming it. More than max_alternatives patterns in the
+ * resulting set -> error. A name is any non-empty run of bytes other than '%'
+ * and whitespace; a '%' that does not open such a `%name%` stays literal. The
+ * results are normalised (adjacent literals / ANY merged). */
 int sg_expand_placeholders(sg_pattern_set *s, const sg_placeholders *ph, size_t max_alternatives,
                            char *err, size_t errcap);
 

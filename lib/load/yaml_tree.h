@@ -47,7 +47,7 @@ typedef struct sg_yaml_doc {
     sg_pos start;       /* position of the document start */
     size_t byte_start;  /* the document's text is src[byte_start, byte_end) */
     size_t byte_end;
-    int bad;            /* an error (duplicate key, non-scalar key) was reported inside */
+    int bad;            /* an error (duplicate key, non-scalar key, bad merge) was reported inside */
 } sg_yaml_doc;
 
 /* A zero field (or a NULL limits pointer) means the default: 16 MiB, depth 64,

@@ -21,4 +21,13 @@ int sg_cidr_parse(const char *s, size_t len, sg_cidr *out, char *err, size_t err
  * ("010.1.1.1"), no prefix; IPv4-mapped IPv6 is not folded to IPv4. */
 int sg_cidr_match(const sg_cidr *net, const char *s, size_t len);
 
+/* Parses a whole string as one plain address with the same strict rules as
+ * sg_cidr_match. Returns 4 or 6 (addr filled, IPv4 in the first 4 bytes, rest
+ * zero), or 0 if s is not an address. */
+int sg_ip_parse(const char *s, size_t len, uint8_t addr[16]);
+
+/* Writes the network as "a.b.c.d/p" or in RFC 5952 form "fe80::/10" (NUL-terminated,
+ * truncated to cap). Returns the untruncated length; 64 bytes always suffice. */
+size_t sg_cidr_format(const sg_cidr *c, char *buf, size_t cap);
+
 #endif

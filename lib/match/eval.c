@@ -3,6 +3,9 @@
  * most once (sigma-semantics.md §2.3-2.5 for missing/null/array/number rules). */
 #include "match/eval.h"
 
+#include "match/number.h"
+#include "match/timepart.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -151,56 +154,16 @@ static const char *folded_text(eval_ctx *c, uint32_t vi, size_t *len)
     return s->fold.data + s->val_off[slot];
 }
 
-/* Parses a whole string as a decimal number (sign, digits, fraction, exponent; no
- * spaces, no hex). Returns 1 and *out on success. */
-static int parse_decimal(const char *s, size_t len, double *out)
+/* Numeric value of an event value: numbers, or strings that are whole decimals. */
+static int value_number(const sg_value *v, sg_number *out)
 {
-    char buf[64];
-    if (len == 0 || len >= sizeof buf)
-        return 0;
-    size_t i = 0, digits = 0;
-    if (s[i] == '+' || s[i] == '-')
-        i++;
-    while (i < len && isdigit((unsigned char)s[i]))
-        i++, digits++;
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && isdigit((unsigned char)s[i]))
-            i++, digits++;
-    }
-    if (!digits)
-        return 0;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t e = 0;
-        while (i < len && isdigit((unsigned char)s[i]))
-            i++, e++;
-        if (!e)
-            return 0;
-    }
-    if (i != len)
-        return 0;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    *out = strtod(buf, NULL);
+    if (v->type == SG_VAL_INT)
+        *out = sg_number_int(v->i);
+    else if (v->type == SG_VAL_FLOAT)
+        *out = sg_number_real(v->f);
+    else
+        return v->type == SG_VAL_STR && sg_parse_decimal(v->s, v->len, out);
     return 1;
-}
-
-static int value_equals_number(const sg_value *v, double num)
-{
-    double x;
-    switch (v->type) {
-    case SG_VAL_INT:
-        return (double)v->i == num;
-    case SG_VAL_FLOAT:
-        return v->f == num;
-    case SG_VAL_STR:
-        return parse_decimal(v->s, v->len, &x) && x == num;
-    default:
-        return 0;
-    }
 }
 
 static int value_equals_bool(const sg_value *v, int b)
@@ -239,15 +202,43 @@ static int test_text(eval_ctx *c, const sg_pred *p, uint32_t vi)
     return sg_regex_search(p->re, t, len, c->s->md, c->rs->mctx);
 }
 
+/* event value `cmp` rule number */
+static int compare(const sg_number *x, sg_num_cmp cmp, const sg_number *y)
+{
+    int c = sg_number_cmp(x, y);
+    switch (cmp) {
+    case SG_NUM_GT:
+        return c > 0;
+    case SG_NUM_GTE:
+        return c >= 0;
+    case SG_NUM_LT:
+        return c < 0;
+    case SG_NUM_LTE:
+        return c <= 0;
+    default:
+        return c == 0;
+    }
+}
+
 static int test_value(eval_ctx *c, const sg_pred *p, uint32_t vi)
 {
     const sg_value *v = &c->ev->values[vi];
+    sg_number x;
+    int64_t part;
     switch (p->op) {
+    case SG_OP_NUM:
+    case SG_OP_NUMCMP:
+        return value_number(v, &x) && compare(&x, p->cmp, &p->num);
+    case SG_OP_TIMEPART:
+        if (v->type != SG_VAL_STR || !sg_time_part(v->s, v->len, p->part, &part))
+            return 0;
+        x = sg_number_int(part);
+        return compare(&x, p->cmp, &p->num);
+    case SG_OP_CIDR:
+        return v->type == SG_VAL_STR && sg_cidr_match(&p->cidr, v->s, v->len);
     case SG_OP_STR:
     case SG_OP_REGEX:
         return test_text(c, p, vi);
-    case SG_OP_NUM:
-        return value_equals_number(v, p->num);
     case SG_OP_BOOL:
         return value_equals_bool(v, p->bval);
     case SG_OP_NULL:

@@ -27,7 +27,11 @@ typedef struct sg_doc_ref {
  * Empty documents and documents marked bad are skipped (bad ones counted in
  * *bad_docs). Merged nodes are allocated in `arena`; unchanged nodes are shared with
  * the tree. Returns 0, 1 if an action document had an error (counted in *bad_docs
- * too), -1 no memory. *out is an arena array. */
+ * too), -1 no memory. *out is an arena array; *n and *bad_docs are set (not added to).
+ * Details (collection.c): a `repeat` merges into the previous emitted document with the
+ * REPEAT document winning; right after a `global` that previous document is the
+ * template; `repeat` with nothing before it is an error; `action:` with a null value is
+ * no action; a non-map document is passed on unchanged (its reader reports it). */
 int sg_collection_resolve(const sg_yaml_file *f, sg_arena *arena, sg_diag_ctx *diags,
                           sg_doc_ref **out, size_t *n, size_t *bad_docs);
 

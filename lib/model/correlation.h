@@ -49,7 +49,8 @@ typedef struct sg_correlation {
     size_t ncmp;
     const char **fields; /* `condition.field` (value_* types); a list is allowed */
     size_t nfields;
-    double percentile;   /* value_percentile */
+    double percentile;   /* value_percentile: 0-100, or -1 when not given (the SPEC example
+                            has none); value_median: 50; otherwise -1 */
     sg_cond *bool_cond;  /* temporal types: extended condition over rule names, or NULL */
     int generate;        /* referenced rules still raise their own alerts */
     sg_pos pos;
@@ -63,10 +64,19 @@ typedef struct sg_correlation {
  * for value_percentile (0-100); temporal types may omit the condition (default
  * gte = number of rules) or give a boolean string over rule names (parsed with
  * sg_cond_parse); `generate` at top level or inside `correlation`, a boolean.
- * Strings are copied into `arena`. 0 ok, 1 errors, -1 no memory. */
+ * Strings are copied into `arena` (everything the result points to lives there, the
+ * boolean condition tree too). Diagnostics: SIGMA_DIAG_BAD_CORRELATION (structure, rules,
+ * group-by, aliases, generate), _BAD_TIMESPAN, _UNKNOWN_CORRELATION_TYPE,
+ * _BAD_CORRELATION_CONDITION, the 4xxx condition codes for a boolean condition, the 2xxx
+ * attribute codes for metadata, and the warning _UNKNOWN_CORRELATION_KEY.
+ * 0 ok, 1 errors, -1 no memory. */
 int sg_correlation_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags,
                         sg_correlation *out);
 
 const char *sg_corr_type_name(sg_corr_type t);
+
+/* "<digits><unit>" (units s m h d w M y; M = 2629746 s, y = 31556952 s) -> seconds;
+ * 0 when malformed, zero or beyond int64. */
+int64_t sg_parse_timespan(const char *s, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
  * over predicate descriptors. Maps are AND, value lists OR (AND with `all`), lists of
  * maps OR, plain scalars and scalar lists are keyword searches. */
 #include "model/detection.h"
+#include "model/lower.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,16 +14,10 @@
 #include "model/modifiers.h"
 #include "util/vec.h"
 
-typedef struct lower_ctx {
-    sg_diag_ctx *diags;
-    sg_rule_ir *ir;
-    int bad;
-    int oom;
-} lower_ctx;
 
 /* ----------------------------------------------------------- expr building */
 
-static sg_expr *new_expr(lower_ctx *c, sg_expr_kind kind, size_t nkids)
+sg_expr *sg_new_expr(lower_ctx *c, sg_expr_kind kind, size_t nkids)
 {
     sg_expr *e = sg_arena_alloc(&c->ir->arena, sizeof *e);
     if (e && nkids)
@@ -36,11 +31,11 @@ static sg_expr *new_expr(lower_ctx *c, sg_expr_kind kind, size_t nkids)
     return e;
 }
 
-static sg_expr *new_not(lower_ctx *c, sg_expr *a)
+sg_expr *sg_new_not(lower_ctx *c, sg_expr *a)
 {
     if (!a)
         return NULL;
-    sg_expr *e = new_expr(c, SG_X_NOT, 1);
+    sg_expr *e = sg_new_expr(c, SG_X_NOT, 1);
     if (e)
         e->kids[0] = a;
     return e;
@@ -50,7 +45,7 @@ static sg_expr *new_binary(lower_ctx *c, sg_expr_kind kind, sg_expr *a, sg_expr 
 {
     if (!a || !b)
         return NULL;
-    sg_expr *e = new_expr(c, kind, 2);
+    sg_expr *e = sg_new_expr(c, kind, 2);
     if (e) {
         e->kids[0] = a;
         e->kids[1] = b;
@@ -59,7 +54,7 @@ static sg_expr *new_binary(lower_ctx *c, sg_expr_kind kind, sg_expr *a, sg_expr 
 }
 
 /* Appends a predicate and returns a leaf for it; takes ownership of d->pat. */
-static sg_expr *add_pred(lower_ctx *c, sg_pred_desc *d)
+sg_expr *sg_add_pred(lower_ctx *c, sg_pred_desc *d)
 {
     sg_rule_ir *ir = c->ir;
     if (SG_PUSH(ir->preds, ir->npreds, ir->preds_cap, *d) != 0) {
@@ -67,220 +62,10 @@ static sg_expr *add_pred(lower_ctx *c, sg_pred_desc *d)
         c->oom = 1;
         return NULL;
     }
-    sg_expr *e = new_expr(c, SG_X_PRED, 0);
+    sg_expr *e = sg_new_expr(c, SG_X_PRED, 0);
     if (e)
         e->pred = (uint32_t)(ir->npreds - 1);
     return e;
-}
-
-/* ------------------------------------------------------------ value lowering */
-
-static int has(const sg_chain *ch, sg_mod m) { return (ch->flags & SG_MODBIT(m)) != 0; }
-
-static int string_mods(const sg_chain *ch)
-{
-    return has(ch, SG_MOD_CONTAINS) || has(ch, SG_MOD_STARTSWITH) || has(ch, SG_MOD_ENDSWITH) ||
-           has(ch, SG_MOD_CASED);
-}
-
-static void value_error(lower_ctx *c, const sg_node *v, const char *msg)
-{
-    sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos, "%s", msg);
-    c->bad = 1;
-}
-
-/* Applies contains/startswith/endswith in chain order; keywords are substring
- * searches unless a modifier says otherwise. */
-static int shape_pattern(const sg_chain *ch, sg_pattern *p)
-{
-    int shaped = 0, rc = 0;
-    for (size_t i = 0; i < ch->nmods && rc == 0; i++) {
-        switch (ch->mods[i]) {
-        case SG_MOD_CONTAINS:
-            rc = sg_pattern_prepend_any(p) || sg_pattern_append_any(p);
-            shaped = 1;
-            break;
-        case SG_MOD_STARTSWITH:
-            rc = sg_pattern_append_any(p);
-            shaped = 1;
-            break;
-        case SG_MOD_ENDSWITH:
-            rc = sg_pattern_prepend_any(p);
-            shaped = 1;
-            break;
-        default:
-            break;
-        }
-    }
-    if (rc == 0 && !ch->field && !shaped)
-        rc = sg_pattern_prepend_any(p) || sg_pattern_append_any(p);
-    return rc ? -1 : 0;
-}
-
-/* Renders a YAML number the way it should be searched as text: integers in
- * decimal (so 0x17 is "23"), floats as written. */
-static int number_text(const sg_node *v, char *buf, size_t cap)
-{
-    if (v->type == SG_SCALAR_INT)
-        return snprintf(buf, cap, "%lld", (long long)v->ival);
-    return snprintf(buf, cap, "%.*s", (int)v->text_len, v->text);
-}
-
-static sg_expr *lower_regex(lower_ctx *c, const sg_chain *ch, const sg_node *v)
-{
-    if (v->type != SG_SCALAR_STR) {
-        value_error(c, v, "the value of 're' must be a string");
-        return NULL;
-    }
-    sg_buf re = {0};
-    const char *t = v->text;
-    size_t n = v->text_len;
-    int anchored_start = n && t[0] == '^';
-    int anchored_end = n && t[n - 1] == '$' && !(n >= 2 && t[n - 2] == '\\');
-    int want_start = has(ch, SG_MOD_STARTSWITH) && !anchored_start;
-    int want_end = has(ch, SG_MOD_ENDSWITH) && !anchored_end;
-    /* REC §4.2: regexes search (unanchored); startswith/endswith anchor them. */
-    if ((want_start && sg_buf_append(&re, "^", 1)) || ((want_start || want_end) && sg_buf_append(&re, "(?:", 3)) ||
-        sg_buf_append(&re, t, n) || ((want_start || want_end) && sg_buf_append(&re, ")", 1)) ||
-        (want_end && sg_buf_append(&re, "$", 1))) {
-        sg_buf_free(&re);
-        c->oom = 1;
-        return NULL;
-    }
-    uint32_t flags = (has(ch, SG_MOD_RE_I) ? SG_PF_RE_I : 0) | (has(ch, SG_MOD_RE_M) ? SG_PF_RE_M : 0) |
-                     (has(ch, SG_MOD_RE_S) ? SG_PF_RE_S : 0);
-    char err[256];
-    size_t erroff = 0;
-    pcre2_code *code = sg_regex_compile(re.data, re.len, flags, err, sizeof err, &erroff);
-    if (!code) {
-        sg_error(c->diags, SIGMA_DIAG_BAD_REGEX, v->pos, "invalid regular expression '%.*s': %s at offset %zu",
-                 (int)v->text_len, v->text, err, erroff);
-        c->bad = 1;
-        sg_buf_free(&re);
-        return NULL;
-    }
-    pcre2_code_free(code); /* validated; the compiler builds its own */
-    const char *kept = sg_arena_strndup(&c->ir->arena, re.data, re.len);
-    size_t kept_len = re.len;
-    sg_buf_free(&re);
-    if (!kept) {
-        c->oom = 1;
-        return NULL;
-    }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_REGEX,
-                      .flags = flags, .text = kept, .text_len = kept_len, .pos = v->pos};
-    return add_pred(c, &d);
-}
-
-static sg_expr *lower_string(lower_ctx *c, const sg_chain *ch, const sg_node *v, const char *text,
-                             size_t len, int literal)
-{
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_STR,
-                      .flags = has(ch, SG_MOD_CASED) ? SG_PF_CASED : 0, .pos = v->pos};
-    int rc = literal ? sg_pattern_literal(text, len, &d.pat) : sg_pattern_parse(text, len, &d.pat);
-    if (rc != 0 || shape_pattern(ch, &d.pat) != 0) {
-        sg_pattern_free(&d.pat);
-        c->oom = 1;
-        return NULL;
-    }
-    return add_pred(c, &d);
-}
-
-/* `a|fieldref: b`: the value names another field; contains/startswith/endswith
- * turn equality into substring/prefix/suffix of that field's value. */
-static sg_expr *lower_fieldref(lower_ctx *c, const sg_chain *ch, const sg_node *v)
-{
-    if (v->type != SG_SCALAR_STR || v->text_len == 0) {
-        value_error(c, v, "the value of 'fieldref' must be a field name");
-        return NULL;
-    }
-    uint32_t flags = has(ch, SG_MOD_CASED) ? SG_PF_CASED : 0;
-    if (has(ch, SG_MOD_CONTAINS))
-        flags |= SG_PF_REF_PREFIX | SG_PF_REF_SUFFIX;
-    if (has(ch, SG_MOD_STARTSWITH))
-        flags |= SG_PF_REF_PREFIX;
-    if (has(ch, SG_MOD_ENDSWITH))
-        flags |= SG_PF_REF_SUFFIX;
-    const char *name = sg_arena_strndup(&c->ir->arena, v->text, v->text_len);
-    if (!name) {
-        c->oom = 1;
-        return NULL;
-    }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_FIELDREF,
-                      .flags = flags, .text = name, .text_len = v->text_len, .pos = v->pos};
-    return add_pred(c, &d);
-}
-
-/* One rule value of an item -> one predicate leaf. */
-static sg_expr *lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
-{
-    if (v->kind != SG_NODE_SCALAR) {
-        sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos,
-                 "a detection value must be a scalar, not a %s",
-                 v->kind == SG_NODE_MAP ? "map" : "list");
-        c->bad = 1;
-        return NULL;
-    }
-    if (has(ch, SG_MOD_RE))
-        return lower_regex(c, ch, v);
-    if (has(ch, SG_MOD_FIELDREF))
-        return lower_fieldref(c, ch, v);
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .pos = v->pos};
-    switch (v->type) {
-    case SG_SCALAR_STR:
-        return lower_string(c, ch, v, v->text, v->text_len, 0);
-    case SG_SCALAR_INT:
-    case SG_SCALAR_FLOAT: {
-        double num = v->type == SG_SCALAR_INT ? (double)v->ival : v->fval;
-        if (!isfinite(num)) {
-            value_error(c, v, "non-finite numbers are not valid in detections");
-            return NULL;
-        }
-        if (string_mods(ch) || !ch->field) {
-            char buf[64];
-            int n = number_text(v, buf, sizeof buf);
-            return lower_string(c, ch, v, buf, (size_t)(n < 0 ? 0 : n), 1);
-        }
-        d.op = SG_OP_NUM;
-        d.num = num;
-        return add_pred(c, &d);
-    }
-    case SG_SCALAR_BOOL:
-        if (string_mods(ch) || !ch->field) {
-            value_error(c, v, "a boolean cannot be used with string modifiers or as a keyword");
-            return NULL;
-        }
-        d.op = SG_OP_BOOL;
-        d.bval = v->bval;
-        return add_pred(c, &d);
-    case SG_SCALAR_NULL:
-        if (string_mods(ch) || !ch->field) {
-            value_error(c, v, "null cannot be used with string modifiers or as a keyword");
-            return NULL;
-        }
-        d.op = SG_OP_NULL;
-        return add_pred(c, &d);
-    case SG_SCALAR_DATE:
-        sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos,
-                 "'%s' is read as a date; quote it to match it as text", v->text);
-        c->bad = 1;
-        return NULL;
-    }
-    return NULL;
-}
-
-static sg_expr *lower_exists(lower_ctx *c, const sg_chain *ch, const sg_node *v)
-{
-    if (v->kind != SG_NODE_SCALAR || v->type != SG_SCALAR_BOOL) {
-        sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, v->pos,
-                 "'exists' needs an unquoted boolean value (true or false)");
-        c->bad = 1;
-        return NULL;
-    }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_EXISTS,
-                      .bval = v->bval, .pos = v->pos};
-    sg_expr *e = add_pred(c, &d);
-    return has(ch, SG_MOD_NEQ) ? new_not(c, e) : e;
 }
 
 /* A detection item: field (with modifiers) and a scalar or a list of values. */
@@ -299,8 +84,8 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
             return NULL;
         }
     }
-    if (has(&ch, SG_MOD_EXISTS))
-        return lower_exists(c, &ch, value);
+    if (sg_has_mod(&ch, SG_MOD_EXISTS))
+        return sg_lower_exists(c, &ch, value);
     if (value->kind == SG_NODE_MAP) {
         sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, value->pos,
                  "the value of '%.*s' must be a scalar or a list, not a map", (int)keylen, keytext);
@@ -323,22 +108,22 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
             return NULL;
         }
         sg_pred_desc d = {.field = ch.field, .field_len = ch.field_len, .op = SG_OP_NULL, .pos = value->pos};
-        sg_expr *e = add_pred(c, &d);
-        return has(&ch, SG_MOD_NEQ) ? new_not(c, e) : e;
+        sg_expr *e = sg_add_pred(c, &d);
+        return sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
     }
-    int all = has(&ch, SG_MOD_ALL);
+    int all = sg_has_mod(&ch, SG_MOD_ALL);
     if (all && n == 1)
         sg_warn(c->diags, SIGMA_DIAG_ALL_SINGLE_VALUE, value->pos,
                 "modifier 'all' with a single value has no effect");
-    sg_expr *e = new_expr(c, all ? SG_X_AND : SG_X_OR, n);
+    sg_expr *e = sg_new_expr(c, all ? SG_X_AND : SG_X_OR, n);
     if (!e)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        e->kids[i] = lower_value(c, &ch, vals[i]);
+        e->kids[i] = sg_lower_value(c, &ch, vals[i]);
         if (!e->kids[i])
             return NULL;
     }
-    return has(&ch, SG_MOD_NEQ) ? new_not(c, e) : e;
+    return sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
 }
 
 /* --------------------------------------------------------- definitions */
@@ -350,7 +135,7 @@ static sg_expr *lower_map(lower_ctx *c, const sg_node *map)
         c->bad = 1;
         return NULL;
     }
-    sg_expr *e = new_expr(c, SG_X_AND, map->count);
+    sg_expr *e = sg_new_expr(c, SG_X_AND, map->count);
     if (!e)
         return NULL;
     int ok = 1;
@@ -376,7 +161,7 @@ static sg_expr *lower_list(lower_ctx *c, const sg_node *seq, int depth)
         scalars &= seq->items[i]->kind == SG_NODE_SCALAR;
     if (scalars)
         return lower_item(c, NULL, "", 0, seq); /* a keyword list: OR */
-    sg_expr *e = new_expr(c, SG_X_OR, seq->count);
+    sg_expr *e = sg_new_expr(c, SG_X_OR, seq->count);
     if (!e)
         return NULL;
     int ok = 1;
@@ -428,10 +213,10 @@ static sg_expr *cond_to_expr(lower_ctx *c, const sg_cond *k, const ident_table *
     case SG_COND_OR:
         return new_binary(c, SG_X_OR, cond_to_expr(c, k->a, t), cond_to_expr(c, k->b, t));
     case SG_COND_NOT:
-        return new_not(c, cond_to_expr(c, k->a, t));
+        return sg_new_not(c, cond_to_expr(c, k->a, t));
     case SG_COND_ONE_OF:
     case SG_COND_ALL_OF: {
-        sg_expr *e = new_expr(c, k->kind == SG_COND_ALL_OF ? SG_X_AND : SG_X_OR, k->n);
+        sg_expr *e = sg_new_expr(c, k->kind == SG_COND_ALL_OF ? SG_X_AND : SG_X_OR, k->n);
         if (!e)
             return NULL;
         for (size_t i = 0; i < k->n; i++)
@@ -495,7 +280,7 @@ static sg_expr *lower_condition(lower_ctx *c, const sg_node *cn, const ident_tab
         return NULL;
     }
     /* A list of conditions is their OR (§5.3). */
-    sg_expr *e = new_expr(c, SG_X_OR, cn->count);
+    sg_expr *e = sg_new_expr(c, SG_X_OR, cn->count);
     if (!e)
         return NULL;
     int ok = 1;
@@ -510,7 +295,14 @@ static sg_expr *lower_condition(lower_ctx *c, const sg_node *cn, const ident_tab
 
 int sg_detection_lower(const sg_node *detection, sg_diag_ctx *diags, sg_rule_ir *ir)
 {
-    lower_ctx c = {diags, ir, 0, 0};
+    static const sg_lower_opts defaults = {NULL, 4096};
+    return sg_detection_lower_ex(detection, &defaults, diags, ir);
+}
+
+int sg_detection_lower_ex(const sg_node *detection, const sg_lower_opts *opts, sg_diag_ctx *diags,
+                          sg_rule_ir *ir)
+{
+    lower_ctx c = {diags, ir, opts, 0, 0};
     const sg_node *cond = NULL;
     size_t n = detection->count;
     ident_table t = {0};

@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #include "diag/diag.h"
+#include "encode/encode.h"
+#include "match/cidr.h"
+#include "match/number.h"
 #include "load/yaml_tree.h"
 #include "model/sigma_string.h"
 #include "util/arena.h"
@@ -19,7 +22,10 @@ typedef enum {
     SG_OP_NULL,    /* field missing, JSON null or empty list */
     SG_OP_EXISTS,  /* field present (bval = expected presence) */
     SG_OP_REGEX,   /* PCRE2 search */
-    SG_OP_FIELDREF /* compare with another field of the same event (text = its name) */
+    SG_OP_FIELDREF, /* compare with another field of the same event (text = its name) */
+    SG_OP_NUMCMP,   /* event number `cmp` num (gt/gte/lt/lte) */
+    SG_OP_TIMEPART, /* a part of an event timestamp `cmp` num (minute..year) */
+    SG_OP_CIDR      /* event IP address inside a network */
 } sg_op;
 
 enum {
@@ -39,10 +45,22 @@ typedef struct sg_pred_desc {
     sg_pattern pat;   /* SG_OP_STR (heap; freed with the IR) */
     const char *text; /* SG_OP_REGEX: regex source; SG_OP_NUM: number as written */
     size_t text_len;
-    double num;       /* SG_OP_NUM */
+    sg_number num;    /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
     int bval;         /* SG_OP_BOOL, SG_OP_EXISTS */
+    uint8_t cmp;      /* SG_OP_NUMCMP / SG_OP_TIMEPART: sg_num_cmp */
+    uint8_t part;     /* SG_OP_TIMEPART: sg_timepart */
+    sg_cidr cidr;     /* SG_OP_CIDR */
     sg_pos pos;       /* where the value was written */
 } sg_pred_desc;
+
+/* Comparison of SG_OP_NUMCMP / SG_OP_TIMEPART (event value on the left). */
+typedef enum { SG_NUM_EQ = 0, SG_NUM_GT, SG_NUM_GTE, SG_NUM_LT, SG_NUM_LTE } sg_num_cmp;
+
+/* Settings that lowering needs from the builder. */
+typedef struct sg_lower_opts {
+    const sg_placeholders *placeholders; /* for `expand`; NULL = none defined */
+    size_t max_alternatives;             /* cap on windash/expand expansions */
+} sg_lower_opts;
 
 typedef enum {
     SG_X_PRED = 1, /* leaf: preds[pred] */
@@ -71,6 +89,9 @@ typedef struct sg_rule_ir {
 /* Lowers `detection` (a map with `condition`) into `ir` (zeroed by the caller).
  * Every problem is a diagnostic; returns 0 ok, 1 errors reported, -1 no memory. */
 int sg_detection_lower(const sg_node *detection, sg_diag_ctx *diags, sg_rule_ir *ir);
+/* The same with builder settings (placeholders, expansion limit). */
+int sg_detection_lower_ex(const sg_node *detection, const sg_lower_opts *opts, sg_diag_ctx *diags,
+                          sg_rule_ir *ir);
 void sg_rule_ir_free(sg_rule_ir *ir);
 
 #endif

@@ -27,11 +27,17 @@ typedef struct sg_filter {
  * `arena` (the filter outlives the YAML tree). 0 ok, 1 errors, -1 no memory.
  * sg_filter_free releases out->ir. */
 int sg_filter_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags, sg_filter *out);
+/* The same with the builder's lowering settings (placeholders for `expand`, expansion cap);
+ * opts NULL = sg_detection_lower's defaults. `filter` not a map and problems with
+ * `filter.rules` / `filter.condition` are SIGMA_DIAG_BAD_FILTER (MISSING_ATTRIBUTE when
+ * `filter` is absent or null); out is always left freeable with sg_filter_free. */
+int sg_filter_read_ex(const sg_node *root, const sg_lower_opts *opts, sg_arena *arena,
+                      sg_diag_ctx *diags, sg_filter *out);
 void sg_filter_free(sg_filter *f);
 
 /* 1 if the filter applies to a rule with this logsource, id and name: every
  * category/product/service set in the filter equals the rule's (exact), and the
- * filter is `any` or names the rule's id or name. */
+ * filter is `any` or names the rule's id (UUIDs compared in any case) or name. */
 int sg_filter_applies(const sg_filter *f, const char *product, const char *category,
                       const char *service, const char *id, const char *name);
 

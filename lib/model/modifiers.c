@@ -44,33 +44,46 @@ static int lookup(const char *s, size_t len, sg_mod *out)
     return 0;
 }
 
-/* Checks one modifier against those before it; returns an error text or NULL. */
+#define BIT(m) SG_MODBIT(SG_MOD_##m)
+/* Modifiers that turn the value into a string pattern. */
+static const uint64_t STRING_MODS = BIT(CONTAINS) | BIT(STARTSWITH) | BIT(ENDSWITH) | BIT(CASED) |
+                                    BIT(WINDASH) | BIT(BASE64) | BIT(BASE64OFFSET) | BIT(WIDE) |
+                                    BIT(UTF16LE) | BIT(UTF16BE) | BIT(UTF16) | BIT(EXPAND);
+static const uint64_t COMPARE_MODS = BIT(GT) | BIT(GTE) | BIT(LT) | BIT(LTE);
+static const uint64_t TIME_MODS =
+    BIT(MINUTE) | BIT(HOUR) | BIT(DAY) | BIT(WEEK) | BIT(MONTH) | BIT(YEAR);
+/* Modifiers that may follow re / fieldref (§4.2: re|contains, fieldref|endswith...). */
+static const uint64_t SHAPE_MODS = BIT(CONTAINS) | BIT(STARTSWITH) | BIT(ENDSWITH);
+static const uint64_t FLAG_MODS = BIT(ALL) | BIT(NEQ);
+
+/* Checks one modifier against those before it (sigma-semantics.md §4.3);
+ * returns an error text or NULL. */
 static const char *check_position(const sg_chain *c, sg_mod m)
 {
-    const uint64_t before = c->flags;
+    const uint64_t before = c->flags, bit = SG_MODBIT(m);
     const int first = c->nmods == 0;
-    switch (m) {
-    case SG_MOD_RE:
-    case SG_MOD_EXISTS:
-    case SG_MOD_FIELDREF:
-        if (!first)
-            return "must be the first modifier";
-        break;
-    case SG_MOD_RE_I:
-    case SG_MOD_RE_M:
-    case SG_MOD_RE_S:
-        if (!(before & SG_MODBIT(SG_MOD_RE)))
-            return "is a regular expression flag and needs 're' before it";
-        break;
-    case SG_MOD_CASED:
-        if (before & SG_MODBIT(SG_MOD_RE))
-            return "cannot be combined with 're' (use 're' without 'i')";
-        break;
-    default:
-        break;
-    }
-    if (before & SG_MODBIT(SG_MOD_EXISTS))
+    if (before & BIT(EXISTS))
         return "cannot follow 'exists'";
+    if ((bit & (BIT(RE) | BIT(EXISTS) | BIT(FIELDREF) | BIT(CIDR) | TIME_MODS)) && !first)
+        return "must be the first modifier";
+    if (bit & FLAG_MODS)
+        return NULL;
+    if (bit & (BIT(RE_I) | BIT(RE_M) | BIT(RE_S)))
+        return before & BIT(RE) ? NULL : "is a regular expression flag and needs 're' before it";
+    if (before & BIT(RE))
+        return bit & SHAPE_MODS ? NULL : "cannot follow 're'";
+    if (before & BIT(FIELDREF))
+        return bit & (SHAPE_MODS | BIT(CASED)) ? NULL : "cannot follow 'fieldref'";
+    if (before & BIT(CIDR))
+        return "cannot follow 'cidr'";
+    if (bit & COMPARE_MODS) {
+        if (before & COMPARE_MODS)
+            return "cannot follow another comparison";
+        return before & ~(TIME_MODS | FLAG_MODS) ? "needs a number, not a string pattern" : NULL;
+    }
+    if (before & (COMPARE_MODS | TIME_MODS))
+        return "cannot follow a numeric comparison or time part";
+    (void)STRING_MODS;
     return NULL;
 }
 
@@ -95,12 +108,6 @@ int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, 
             bad = 1;
             continue;
         }
-        if (m >= SG_MOD_BASE64 && m != SG_MOD_FIELDREF) {
-            sg_error(diags, SIGMA_DIAG_UNSUPPORTED_MODIFIER, pos,
-                     "modifier '%s' is not supported by this version of libsigma", sg_mod_name(m));
-            bad = 1;
-            continue;
-        }
         const char *why = check_position(out, m);
         if (why) {
             sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos, "modifier '%s' %s in '%.*s'",
@@ -115,9 +122,10 @@ int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, 
         out->mods[out->nmods++] = m;
         out->flags |= SG_MODBIT(m);
     }
-    if (!out->field && (out->flags & (SG_MODBIT(SG_MOD_EXISTS) | SG_MODBIT(SG_MOD_FIELDREF)))) {
-        sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos, "modifier '%s' needs a field name",
-                 out->flags & SG_MODBIT(SG_MOD_EXISTS) ? "exists" : "fieldref");
+    const uint64_t need_field = BIT(EXISTS) | BIT(FIELDREF) | BIT(CIDR) | COMPARE_MODS | TIME_MODS;
+    if (!out->field && (out->flags & need_field)) {
+        sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos, "modifiers in '%.*s' need a field name",
+                 (int)len, key);
         bad = 1;
     }
     return bad;

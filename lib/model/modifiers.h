@@ -20,8 +20,6 @@ typedef enum {
     SG_MOD_RE_I,
     SG_MOD_RE_M,
     SG_MOD_RE_S,
-    /* Known Sigma modifiers that this version does not evaluate yet: a rule that
-     * uses them is rejected with SIGMA_DIAG_UNSUPPORTED_MODIFIER, never ignored. */
     SG_MOD_BASE64,
     SG_MOD_BASE64OFFSET,
     SG_MOD_WIDE,
@@ -41,7 +39,7 @@ typedef enum {
     SG_MOD_MONTH,
     SG_MOD_YEAR,
     SG_MOD_EXPAND,
-    SG_MOD_FIELDREF /* supported: after the unsupported block on purpose */
+    SG_MOD_FIELDREF
 } sg_mod;
 
 /* Bits of sg_chain.flags, one per modifier present. */
@@ -56,8 +54,7 @@ typedef struct sg_chain {
 } sg_chain;
 
 /* Splits `key` at '|' and validates the chain (names, positions, combinations).
- * Reports SIGMA_DIAG_UNKNOWN_MODIFIER / SIGMA_DIAG_INVALID_MODIFIER_CHAIN /
- * SIGMA_DIAG_UNSUPPORTED_MODIFIER at `pos`. Returns 0 ok, 1 error reported. */
+ * Reports SIGMA_DIAG_UNKNOWN_MODIFIER / SIGMA_DIAG_INVALID_MODIFIER_CHAIN at `pos`. Returns 0 ok, 1 error reported. */
 int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, sg_chain *out);
 
 const char *sg_mod_name(sg_mod m);

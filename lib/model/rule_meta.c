@@ -1,503 +1,78 @@
-/* Top-level attributes of a detection rule: reading and validation (sigma-semantics.md §1.2). */
+/* Top-level attributes of a detection rule: reading and validation (sigma-semantics.md §1.2).
+ * The attribute readers themselves are shared with filters and correlations (attrs.c). */
 #include "model/rule_meta.h"
 
-#include <stdint.h>
 #include <string.h>
 
-/* ---- reading state -------------------------------------------------------------------------- */
-
-typedef struct reader {
-    sg_arena *arena;
-    sg_diag_ctx *diags;
-    size_t errors; /* errors reported by this read */
-    int oom;
-} reader;
-
-static void note_error(reader *r, int rc)
+static void read_id(sg_attr_reader *r, const sg_node *root, sg_rule_meta *out)
 {
-    r->errors++;
-    if (rc < 0)
-        r->oom = 1;
-}
-
-#define ERR(r, code, pos, ...) note_error((r), sg_error((r)->diags, (code), (pos), __VA_ARGS__))
-
-/* Longest byte prefix of s (at most `max` bytes) that does not cut a UTF-8 sequence: used to
- * quote user text in messages without making them huge. */
-static int clip(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return (int)len;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return (int)max;
-}
-
-enum { QUOTE_MAX = 100 };
-#define QUOTED(n) clip((n)->text, (n)->text_len, QUOTE_MAX), (n)->text
-
-/* ---- tree helpers --------------------------------------------------------------------------- */
-
-typedef struct entry {
-    const sg_node *key, *val; /* both NULL when absent */
-} entry;
-
-static int key_is(const sg_node *key, const char *name)
-{
-    size_t n = strlen(name);
-    return key && key->kind == SG_NODE_SCALAR && key->text && key->text_len == n &&
-           memcmp(key->text, name, n) == 0;
-}
-
-/* Last entry with that key (a duplicate key is already reported by the loader; the later wins). */
-static entry map_find(const sg_node *map, const char *name)
-{
-    entry e = {NULL, NULL};
-    if (!map || map->kind != SG_NODE_MAP || !map->keys)
-        return e;
-    for (size_t i = map->count; i-- > 0;) {
-        if (key_is(map->keys[i], name)) {
-            e.key = map->keys[i];
-            e.val = map->items[i];
-            return e;
-        }
-    }
-    return e;
-}
-
-static int is_null(const sg_node *n)
-{
-    return !n || (n->kind == SG_NODE_SCALAR && n->type == SG_SCALAR_NULL);
-}
-
-static const char *kind_name(const sg_node *n)
-{
-    return n->kind == SG_NODE_MAP ? "a map" : n->kind == SG_NODE_SEQ ? "a list" : "a scalar";
-}
-
-/* ---- character helpers ---------------------------------------------------------------------- */
-
-static int is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
-
-/* Case-insensitive (ASCII) equality of (s, len) with the NUL-terminated lower-case `word`. */
-static int eq_nocase(const char *s, size_t len, const char *word)
-{
-    if (strlen(word) != len)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (ascii_lower(s[i]) != word[i])
-            return 0;
-    return 1;
-}
-
-/* Index of (s, len) in the NULL-terminated list of lower-case words, or -1. */
-static int find_word(const char *s, size_t len, const char *const *words)
-{
-    for (int i = 0; words[i]; i++)
-        if (eq_nocase(s, len, words[i]))
-            return i;
-    return -1;
-}
-
-static size_t utf8_length(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-int sg_is_uuid(const char *s, size_t len)
-{
-    if (!s || len != 36)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        int dash = (i == 8 || i == 13 || i == 18 || i == 23);
-        if (dash ? s[i] != '-' : !is_hex(s[i]))
-            return 0;
-    }
-    return 1;
-}
-
-/* ---- tags ----------------------------------------------------------------------------------- */
-
-static int tag_char(char c, int allow_dot)
-{
-    return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-' || (allow_dot && c == '.');
-}
-
-/* ^[a-z0-9_-]+\.[a-z0-9._-]+$ */
-static int is_valid_tag(const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len && tag_char(s[i], 0))
-        i++;
-    if (i == 0 || i >= len || s[i] != '.')
-        return 0;
-    size_t rest = ++i;
-    while (i < len && tag_char(s[i], 1))
-        i++;
-    return i == len && i > rest;
-}
-
-/* ---- dates ---------------------------------------------------------------------------------- */
-
-static int days_in_month(unsigned y, unsigned m)
-{
-    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return days[m - 1];
-}
-
-/* Reads 1..max digits at s[*i]; returns -1 when there are fewer than min. */
-static int read_number(const char *s, size_t len, size_t *i, int min, int max)
-{
-    int v = 0, n = 0;
-    while (*i < len && n < max && is_digit(s[*i])) {
-        v = v * 10 + (s[*i] - '0');
-        (*i)++;
-        n++;
-    }
-    return n >= min ? v : -1;
-}
-
-/* Parses YYYY-MM-DD, legacy YYYY/M/D (one or two digits), or, for a YAML timestamp
- * (`yaml_date`), YYYY-M-D followed by a time. Fills ymd; returns 1 when valid. */
-static int parse_date(const char *s, size_t len, int yaml_date, int ymd[3])
-{
-    size_t i = 0;
-    ymd[0] = read_number(s, len, &i, 4, 4);
-    if (ymd[0] < 0 || i >= len || (s[i] != '-' && s[i] != '/'))
-        return 0;
-    char sep = s[i++];
-    int min = (sep == '-' && !yaml_date) ? 2 : 1;
-    ymd[1] = read_number(s, len, &i, min, 2);
-    if (ymd[1] < 0 || i >= len || s[i++] != sep)
-        return 0;
-    ymd[2] = read_number(s, len, &i, min, 2);
-    if (ymd[2] < 0 || (i < len && !(yaml_date && sep == '-')))
-        return 0;
-    if (ymd[1] < 1 || ymd[1] > 12 || ymd[2] < 1)
-        return 0;
-    return ymd[2] <= days_in_month((unsigned)ymd[0], (unsigned)ymd[1]);
-}
-
-/* ---- attribute readers ---------------------------------------------------------------------- */
-
-/* An attribute that must be a scalar; NULL (and no diagnostic) when absent or null. */
-static const sg_node *scalar_attr(reader *r, entry e, const char *name)
-{
-    if (is_null(e.val))
-        return NULL;
-    if (e.val->kind != SG_NODE_SCALAR) {
-        ERR(r, SIGMA_DIAG_ATTRIBUTE_TYPE, e.key->pos, "attribute '%s' must be a string, not %s",
-            name, kind_name(e.val));
-        return NULL;
-    }
-    return e.val;
-}
-
-static const char *read_text(reader *r, const sg_node *root, const char *name)
-{
-    const sg_node *n = scalar_attr(r, map_find(root, name), name);
-    return n ? n->text : NULL;
-}
-
-static void read_id(reader *r, const sg_node *root, sg_rule_meta *out)
-{
-    const sg_node *n = scalar_attr(r, map_find(root, "id"), "id");
+    const sg_node *n = sg_attr_id(r, root);
     if (!n)
         return;
     out->id = n->text;
     out->id_node = n;
-    r->diags->rule_id = n->text;
-    if (!sg_is_uuid(n->text, n->text_len))
-        ERR(r, SIGMA_DIAG_BAD_ID, n->pos, "id '%.*s' is not a UUID", QUOTED(n));
 }
 
-static void read_title(reader *r, const sg_node *root, sg_rule_meta *out)
+static void read_title(sg_attr_reader *r, const sg_node *root, sg_rule_meta *out)
 {
-    entry e = map_find(root, "title");
-    if (!e.key) {
-        ERR(r, SIGMA_DIAG_MISSING_ATTRIBUTE, root->pos, "missing required attribute 'title'");
-        return;
-    }
-    if (is_null(e.val)) {
-        ERR(r, SIGMA_DIAG_MISSING_ATTRIBUTE, e.key->pos, "required attribute 'title' is empty");
-        return;
-    }
-    const sg_node *n = scalar_attr(r, e, "title");
+    const sg_node *n = sg_attr_title(r, root);
     if (!n)
         return;
     out->title = n->text;
     out->title_node = n;
-    size_t chars = utf8_length(n->text, n->text_len);
-    if (chars > 256)
-        ERR(r, SIGMA_DIAG_TITLE_TOO_LONG, n->pos,
-            "title is %zu characters long (at most 256 allowed)", chars);
 }
 
-static void read_name(reader *r, const sg_node *root, sg_rule_meta *out)
+static void read_logsource(sg_attr_reader *r, const sg_node *root, sg_rule_meta *out)
 {
-    const sg_node *n = scalar_attr(r, map_find(root, "name"), "name");
-    if (!n)
-        return;
-    out->name = n->text;
-    if (n->text_len == 0)
-        ERR(r, SIGMA_DIAG_ATTRIBUTE_TYPE, n->pos, "attribute 'name' must not be empty");
+    sg_logsource ls;
+    sg_attr_logsource(r, root, &ls);
+    out->logsource = ls.map;
+    out->ls_category = ls.category;
+    out->ls_product = ls.product;
+    out->ls_service = ls.service;
+    out->ls_definition = ls.definition;
 }
 
-static const char *const status_words[] = {"stable",     "test",        "experimental",
-                                           "deprecated", "unsupported", NULL};
-static const char *const level_words[] = {"informational", "low", "medium", "high", "critical",
-                                          NULL};
-
-/* status / level: one of `words`, any case; returns the canonical lower-case word. */
-static const char *read_enum(reader *r, const sg_node *root, const char *name,
-                             const char *const *words, int code)
+static void read_detection(sg_attr_reader *r, const sg_node *root, sg_rule_meta *out)
 {
-    const sg_node *n = scalar_attr(r, map_find(root, name), name);
-    if (!n)
-        return NULL;
-    int i = find_word(n->text, n->text_len, words);
-    if (i >= 0)
-        return words[i];
-    char allowed[128] = "";
-    for (int k = 0; words[k]; k++) {
-        if (k)
-            strcat(allowed, ", ");
-        strcat(allowed, words[k]);
-    }
-    ERR(r, code, n->pos, "%s '%.*s' is not one of %s", name, QUOTED(n), allowed);
-    return NULL;
-}
-
-/* date / modified; returns the date normalised to YYYY-MM-DD (arena). */
-static const char *read_date(reader *r, const sg_node *root, const char *name)
-{
-    const sg_node *n = scalar_attr(r, map_find(root, name), name);
-    if (!n)
-        return NULL;
-    int ymd[3];
-    if (!parse_date(n->text, n->text_len, n->type == SG_SCALAR_DATE, ymd)) {
-        ERR(r, SIGMA_DIAG_BAD_DATE, n->pos, "%s '%.*s' is not a date in YYYY-MM-DD form", name,
-            QUOTED(n));
-        return NULL;
-    }
-    char *d = sg_arena_alloc(r->arena, 11);
-    if (!d) {
-        r->oom = 1;
-        return NULL;
-    }
-    d[0] = (char)('0' + ymd[0] / 1000);
-    d[1] = (char)('0' + ymd[0] / 100 % 10);
-    d[2] = (char)('0' + ymd[0] / 10 % 10);
-    d[3] = (char)('0' + ymd[0] % 10);
-    d[4] = d[7] = '-';
-    d[5] = (char)('0' + ymd[1] / 10);
-    d[6] = (char)('0' + ymd[1] % 10);
-    d[8] = (char)('0' + ymd[2] / 10);
-    d[9] = (char)('0' + ymd[2] % 10);
-    return d;
-}
-
-/* Items of a list attribute (a single scalar counts as a one-item list). Null items are
- * skipped unless `keep_null`; maps/lists are reported. Returns the number of items kept. */
-static size_t collect_items(reader *r, const sg_node *list, const char *name, int keep_null,
-                            const char **items)
-{
-    size_t n = 0, count = list->kind == SG_NODE_SEQ ? list->count : 1;
-    for (size_t i = 0; i < count; i++) {
-        const sg_node *it = list->kind == SG_NODE_SEQ ? list->items[i] : list;
-        if (it->kind != SG_NODE_SCALAR) {
-            if (!items)
-                ERR(r, SIGMA_DIAG_ATTRIBUTE_TYPE, it->pos, "item of '%s' must be a string, not %s",
-                    name, kind_name(it));
-            continue;
-        }
-        if (it->type == SG_SCALAR_NULL && !keep_null)
-            continue;
-        if (items)
-            items[n] = it->text;
-        n++;
-    }
-    return n;
-}
-
-static void check_tags(reader *r, const sg_node *list)
-{
-    size_t count = list->kind == SG_NODE_SEQ ? list->count : 1;
-    for (size_t i = 0; i < count; i++) {
-        const sg_node *it = list->kind == SG_NODE_SEQ ? list->items[i] : list;
-        if (it->kind == SG_NODE_SCALAR && !is_valid_tag(it->text, it->text_len))
-            ERR(r, SIGMA_DIAG_BAD_TAG, it->pos, "tag '%.*s' does not match %s", QUOTED(it),
-                "^[a-z0-9_-]+\\.[a-z0-9._-]+$");
-    }
-}
-
-static sg_str_list read_list(reader *r, const sg_node *root, const char *name)
-{
-    sg_str_list out = {NULL, 0};
-    entry e = map_find(root, name);
-    if (is_null(e.val))
-        return out;
-    if (e.val->kind == SG_NODE_MAP) {
-        ERR(r, SIGMA_DIAG_ATTRIBUTE_TYPE, e.key->pos, "attribute '%s' must be a list of strings",
-            name);
-        return out;
-    }
-    int is_tags = strcmp(name, "tags") == 0;
-    if (is_tags)
-        check_tags(r, e.val);
-    size_t n = collect_items(r, e.val, name, is_tags, NULL);
-    if (n == 0)
-        return out;
-    if (n > SIZE_MAX / sizeof *out.items ||
-        !(out.items = sg_arena_alloc(r->arena, n * sizeof *out.items))) {
-        r->oom = 1;
-        return out;
-    }
-    out.n = collect_items(r, e.val, name, is_tags, out.items);
-    return out;
-}
-
-static const char *const related_words[] = {"derived", "obsolete", "obsoletes",   "merged",
-                                            "renamed", "similar",  "correlation", NULL};
-
-static void check_related_entry(reader *r, const sg_node *item)
-{
-    if (item->kind != SG_NODE_MAP) {
-        ERR(r, SIGMA_DIAG_BAD_RELATED, item->pos,
-            "related entry must be a map with 'id' and 'type', not %s", kind_name(item));
-        return;
-    }
-    const sg_node *id = map_find(item, "id").val, *type = map_find(item, "type").val;
-    if (is_null(id))
-        ERR(r, SIGMA_DIAG_BAD_RELATED, item->pos, "related entry has no 'id'");
-    else if (id->kind != SG_NODE_SCALAR || !sg_is_uuid(id->text, id->text_len))
-        ERR(r, SIGMA_DIAG_BAD_RELATED, id->pos, "related id is not a UUID");
-    if (is_null(type))
-        ERR(r, SIGMA_DIAG_BAD_RELATED, item->pos, "related entry has no 'type'");
-    else if (type->kind != SG_NODE_SCALAR ||
-             find_word(type->text, type->text_len, related_words) < 0)
-        ERR(r, SIGMA_DIAG_BAD_RELATED, type->pos,
-            "related type is not one of derived, obsolete, merged, renamed, similar, correlation");
-}
-
-static void read_related(reader *r, const sg_node *root)
-{
-    entry e = map_find(root, "related");
-    if (is_null(e.val))
-        return;
-    if (e.val->kind != SG_NODE_SEQ) {
-        ERR(r, SIGMA_DIAG_BAD_RELATED, e.key->pos, "related must be a list of {id, type} maps");
-        return;
-    }
-    for (size_t i = 0; i < e.val->count; i++)
-        check_related_entry(r, e.val->items[i]);
-}
-
-/* category/product/service: a string (non-string scalars are rejected like pySigma does);
- * definition is free text. */
-static const char *logsource_value(reader *r, const sg_node *ls, const char *name, int any_scalar)
-{
-    entry e = map_find(ls, name);
-    if (is_null(e.val))
-        return NULL;
-    if (e.val->kind != SG_NODE_SCALAR || (!any_scalar && e.val->type != SG_SCALAR_STR)) {
-        ERR(r, SIGMA_DIAG_BAD_LOGSOURCE, e.val->pos, "logsource '%s' must be a string", name);
-        return NULL;
-    }
-    return e.val->text;
-}
-
-/* Required map attribute (logsource, detection): the map, or NULL after a diagnostic. */
-static const sg_node *required_map(reader *r, const sg_node *root, const char *name, int type_code)
-{
-    entry e = map_find(root, name);
-    if (!e.key) {
-        ERR(r, SIGMA_DIAG_MISSING_ATTRIBUTE, root->pos, "missing required attribute '%s'", name);
-        return NULL;
-    }
-    if (is_null(e.val)) {
-        ERR(r, SIGMA_DIAG_MISSING_ATTRIBUTE, e.key->pos, "required attribute '%s' is empty", name);
-        return NULL;
-    }
-    if (e.val->kind != SG_NODE_MAP) {
-        ERR(r, type_code, e.key->pos, "%s must be a map, not %s", name, kind_name(e.val));
-        return NULL;
-    }
-    return e.val;
-}
-
-static void read_logsource(reader *r, const sg_node *root, sg_rule_meta *out)
-{
-    const sg_node *ls = required_map(r, root, "logsource", SIGMA_DIAG_BAD_LOGSOURCE);
-    if (!ls)
-        return;
-    out->logsource = ls;
-    out->ls_category = logsource_value(r, ls, "category", 0);
-    out->ls_product = logsource_value(r, ls, "product", 0);
-    out->ls_service = logsource_value(r, ls, "service", 0);
-    out->ls_definition = logsource_value(r, ls, "definition", 1);
-    if (is_null(map_find(ls, "category").val) && is_null(map_find(ls, "product").val) &&
-        is_null(map_find(ls, "service").val))
-        ERR(r, SIGMA_DIAG_BAD_LOGSOURCE, map_find(root, "logsource").key->pos,
-            "logsource sets none of category, product, service");
-}
-
-static void read_detection(reader *r, const sg_node *root, sg_rule_meta *out)
-{
-    const sg_node *det = required_map(r, root, "detection", SIGMA_DIAG_ATTRIBUTE_TYPE);
+    const sg_node *det = sg_attr_required_map(r, root, "detection", SIGMA_DIAG_ATTRIBUTE_TYPE);
     if (!det)
         return;
     out->detection = det;
-    if (!map_find(det, "condition").key)
-        ERR(r, SIGMA_DIAG_MISSING_ATTRIBUTE, map_find(root, "detection").key->pos,
-            "detection has no 'condition'");
+    if (!sg_attr_find(det, "condition").key)
+        SG_ATTR_ERR(r, SIGMA_DIAG_MISSING_ATTRIBUTE, sg_attr_find(root, "detection").key->pos,
+                    "detection has no 'condition'");
 }
-
-/* ---- entry point ---------------------------------------------------------------------------- */
 
 int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags,
                       sg_rule_meta *out)
 {
-    reader r = {arena, diags, 0, 0};
+    sg_attr_reader r = {arena, diags, 0, 0};
     memset(out, 0, sizeof *out);
     if (!root || root->kind != SG_NODE_MAP) {
-        ERR(&r, SIGMA_DIAG_NOT_A_MAP, root ? root->pos : SG_POS_UNKNOWN,
-            "a rule document must be a map of attributes");
-        return r.oom ? -1 : 1;
+        SG_ATTR_ERR(&r, SIGMA_DIAG_NOT_A_MAP, root ? root->pos : SG_POS_UNKNOWN,
+                    "a rule document must be a map of attributes");
+        return sg_attr_result(&r);
     }
     read_id(&r, root, out); /* first, so every later diagnostic carries the id */
     read_title(&r, root, out);
-    read_name(&r, root, out);
-    read_related(&r, root);
-    out->status = read_enum(&r, root, "status", status_words, SIGMA_DIAG_BAD_STATUS);
-    out->description = read_text(&r, root, "description");
-    out->license = read_text(&r, root, "license");
-    out->author = read_text(&r, root, "author");
-    out->taxonomy = read_text(&r, root, "taxonomy");
-    out->references = read_list(&r, root, "references");
-    out->date = read_date(&r, root, "date");
-    out->modified = read_date(&r, root, "modified");
-    out->tags = read_list(&r, root, "tags");
+    const sg_node *name = sg_attr_name(&r, root);
+    out->name = name ? name->text : NULL;
+    sg_attr_related(&r, root);
+    out->status = sg_attr_status(&r, root);
+    out->description = sg_attr_text(&r, root, "description");
+    out->license = sg_attr_text(&r, root, "license");
+    out->author = sg_attr_text(&r, root, "author");
+    out->taxonomy = sg_attr_text(&r, root, "taxonomy");
+    out->references = sg_attr_list(&r, root, "references");
+    out->date = sg_attr_date(&r, root, "date");
+    out->modified = sg_attr_date(&r, root, "modified");
+    out->tags = sg_attr_list(&r, root, "tags");
     read_logsource(&r, root, out);
     read_detection(&r, root, out);
-    out->fields = read_list(&r, root, "fields");
-    out->falsepositives = read_list(&r, root, "falsepositives");
-    out->scope = read_list(&r, root, "scope");
-    out->level = read_enum(&r, root, "level", level_words, SIGMA_DIAG_BAD_LEVEL);
-    if (r.oom)
-        return -1;
-    return r.errors ? 1 : 0;
+    out->fields = sg_attr_list(&r, root, "fields");
+    out->falsepositives = sg_attr_list(&r, root, "falsepositives");
+    out->scope = sg_attr_list(&r, root, "scope");
+    out->level = sg_attr_level(&r, root);
+    return sg_attr_result(&r);
 }

@@ -7,11 +7,7 @@
 
 #include "diag/diag.h"
 #include "load/yaml_tree.h"
-
-typedef struct sg_str_list {
-    const char **items; /* arena-allocated array of borrowed strings */
-    size_t n;
-} sg_str_list;
+#include "model/attrs.h" /* sg_str_list, sg_is_uuid and the shared attribute readers */
 
 typedef struct sg_rule_meta {
     const char *title, *id, *name, *status, *level, *description, *license, *author;
@@ -50,8 +46,5 @@ typedef struct sg_rule_meta {
  * `correlation`. An empty `name` is SIGMA_DIAG_ATTRIBUTE_TYPE. */
 int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags,
                       sg_rule_meta *out);
-
-/* 1 if s is a UUID in 8-4-4-4-12 hex form (any case). */
-int sg_is_uuid(const char *s, size_t len);
 
 #endif

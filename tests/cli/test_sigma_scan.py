@@ -509,7 +509,8 @@ def stats_go_to_stderr_only():
     check(res.out == base.out, "--stats changed stdout\n" + res.describe())
     check(len(res.err_lines) > 1, res.describe())
     check(re.search(r"\bevents 12\b", res.err) and re.search(r"\bmatches 6\b", res.err)
-          and re.search(r"\brules 1\b", res.err) and "events/s" in res.err, res.describe())
+          and re.search(r"\brules 1\b", res.err) and "events/s" in res.err,
+          "stats lines missing or wrong\n" + res.describe())
 
 
 @case
