@@ -173,6 +173,15 @@ SIGMA_API int SIGMA_CALL sigma_builder_add_placeholder(sigma_builder *b, const c
                                                        size_t name_len, const char *value,
                                                        size_t value_len);
 
+/** Reads placeholder values from YAML: a map `name: [value, ...]` (a single value
+ *  may be written without the list), names without the % signs. Problems are
+ *  diagnostics (SIGMA_DIAG_BAD_PLACEHOLDERS) with line and column; returns SIGMA_OK,
+ *  SIGMA_E_COMPILE or SIGMA_E_NOMEM. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_placeholders_yaml(sigma_builder *b,
+                                                             const char *source_name,
+                                                             size_t source_name_len,
+                                                             const char *yaml, size_t yaml_len);
+
 /** Diagnostics collected so far; borrowed, valid until the builder is freed. */
 SIGMA_API const sigma_diagnostics *SIGMA_CALL sigma_builder_diagnostics(const sigma_builder *b);
 /** Number of rule documents that failed to load so far. */
@@ -238,6 +247,7 @@ enum {
     SIGMA_DIAG_BAD_RELATED = 2011,
     SIGMA_DIAG_UNSUPPORTED_DOCUMENT = 2012,
     SIGMA_DIAG_UNRESOLVED_REFERENCE = 2013, /* correlation/filter names an unknown rule */
+    SIGMA_DIAG_BAD_PLACEHOLDERS = 2014,     /* malformed placeholder values file */
     /* 3xxx: detection */
     SIGMA_DIAG_BAD_DETECTION = 3001,
     SIGMA_DIAG_UNKNOWN_MODIFIER = 3002,

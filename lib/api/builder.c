@@ -56,22 +56,6 @@ const sigma_diagnostics *sigma_builder_diagnostics(const sigma_builder *b)
 
 uint32_t sigma_builder_failed_count(const sigma_builder *b) { return b ? b->failed : 0; }
 
-int sigma_builder_add_placeholder(sigma_builder *b, const char *name, size_t name_len,
-                                  const char *value, size_t value_len)
-{
-    if (!b || !name || (!value && value_len))
-        return SIGMA_E_INVALID_ARG;
-    if (name_len == SIGMA_NUL_TERMINATED)
-        name_len = strlen(name);
-    if (value_len == SIGMA_NUL_TERMINATED)
-        value_len = strlen(value);
-    if (name_len == 0)
-        return SIGMA_E_INVALID_ARG;
-    return sg_placeholders_add(&b->placeholders, name, name_len, value ? value : "", value_len)
-               ? SIGMA_E_NOMEM
-               : SIGMA_OK;
-}
-
 int sigma_builder_add_yaml(sigma_builder *b, const char *source_name, size_t source_name_len,
                            const char *yaml, size_t yaml_len, uint32_t *rules_added_out)
 {
