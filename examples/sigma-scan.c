@@ -31,6 +31,9 @@ static const char usage_text[] =
     "Match JSON-lines events against Sigma rules.\n"
     "\n"
     "  -r, --rules PATH   rule file or directory (recursive); repeatable\n"
+    "  --placeholders FILE\n"
+    "                     placeholder values for `expand` (YAML map name: [values]),\n"
+    "                     read before any rule; repeatable\n"
     "  EVENTS             JSON-lines files (one JSON object per line); none or '-' = stdin\n"
     "  --check            load and compile only, print diagnostics, exit 1 if any rule failed\n"
     "  --strict           exit 1 before scanning if any rule failed to compile\n"
@@ -209,6 +212,8 @@ static void sb_add_json_str_or_null(strbuf *sb, const char *s)
 typedef struct options {
     const char **rules;
     size_t n_rules;
+    const char **placeholders;
+    size_t n_placeholders;
     const char **events;
     size_t n_events;
     int check;
@@ -222,7 +227,8 @@ static void parse_args(int argc, char **argv, options *o)
     /* Each list holds at most argc entries. */
     o->rules = calloc((size_t)argc + 1, sizeof *o->rules);
     o->events = calloc((size_t)argc + 1, sizeof *o->events);
-    if (!o->rules || !o->events)
+    o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
+    if (!o->rules || !o->events || !o->placeholders)
         die_nomem();
 
     int only_files = 0;
@@ -240,6 +246,12 @@ static void parse_args(int argc, char **argv, options *o)
             o->rules[o->n_rules++] = a + 8;
         } else if (strncmp(a, "-r", 2) == 0) {
             o->rules[o->n_rules++] = a + 2;
+        } else if (strcmp(a, "--placeholders") == 0) {
+            if (i + 1 >= argc)
+                usage_error("option '%s' needs a FILE", a);
+            o->placeholders[o->n_placeholders++] = argv[++i];
+        } else if (strncmp(a, "--placeholders=", 15) == 0) {
+            o->placeholders[o->n_placeholders++] = a + 15;
         } else if (strcmp(a, "--check") == 0) {
             o->check = 1;
         } else if (strcmp(a, "--strict") == 0) {
@@ -261,9 +273,66 @@ static void parse_args(int argc, char **argv, options *o)
     for (size_t i = 0; i < o->n_rules; i++)
         if (o->rules[i][0] == '\0')
             usage_error("empty rules path");
+    for (size_t i = 0; i < o->n_placeholders; i++)
+        if (o->placeholders[i][0] == '\0')
+            usage_error("empty placeholders path");
 }
 
 /* -------------------------------------------------------------------- rules */
+
+/* Reads a whole file into a NUL-terminated buffer. NULL (with errno set) when
+ * it cannot be opened or read; a directory fails with EISDIR. */
+static char *read_file(const char *path, size_t *len_out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat sbuf;
+    if (fstat(fileno(f), &sbuf) == 0 && S_ISDIR(sbuf.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
+    strbuf sb = {NULL, 0, 0};
+    sb_reserve(&sb, 0);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_add(&sb, chunk, got);
+    if (ferror(f)) {
+        int err = errno ? errno : EIO;
+        fclose(f);
+        free(sb.data);
+        errno = err;
+        return NULL;
+    }
+    fclose(f);
+    *len_out = sb.len;
+    return sb.data;
+}
+
+/* Reads every --placeholders file into the builder before any rule is added:
+ * values only apply to rules added after them. Problems inside a file become
+ * builder diagnostics; returns -1 (message printed) when a file cannot be read. */
+static int add_placeholder_files(sigma_builder *b, const options *o)
+{
+    for (size_t i = 0; i < o->n_placeholders; i++) {
+        const char *path = o->placeholders[i];
+        size_t len = 0;
+        errno = 0;
+        char *text = read_file(path, &len);
+        if (!text) {
+            fprintf(stderr, "sigma-scan: %s: cannot read placeholders: %s\n", path,
+                    strerror(errno ? errno : EIO));
+            return -1;
+        }
+        int rc = sigma_builder_add_placeholders_yaml(b, path, SIGMA_NUL_TERMINATED, text, len);
+        free(text);
+        if (rc == SIGMA_E_NOMEM)
+            die_nomem();
+    }
+    return 0;
+}
 
 static const char *severity_word(int32_t severity)
 {
@@ -503,6 +572,10 @@ static int run(const options *o)
         fprintf(stderr, "sigma-scan: cannot create builder: %s\n", sigma_status_str(rc));
         return EXIT_USAGE;
     }
+    if (add_placeholder_files(b, &opt) != 0) {
+        sigma_builder_free(b);
+        return EXIT_USAGE;
+    }
     int io_error = 0;
     for (size_t i = 0; i < opt.n_rules; i++) {
         rc = sigma_builder_add_path(b, opt.rules[i], SIGMA_NUL_TERMINATED, NULL);
@@ -613,5 +686,6 @@ int main(int argc, char **argv)
     int status = run(&opt);
     free(opt.rules);
     free(opt.events);
+    free(opt.placeholders);
     return status;
 }

@@ -360,6 +360,15 @@ SIGMA_API int SIGMA_CALL sigma_event_add_null(sigma_event *ev, const char *name,
  *  true, `field: null` is true, every value comparison is false. */
 SIGMA_API int SIGMA_CALL sigma_event_add_empty(sigma_event *ev, const char *name,
                                                size_t name_len);
+/** Says which log source the event comes from (each part may be NULL/0 = unknown).
+ *  Rules only see events whose logsource fits: every attribute the rule sets
+ *  (product, category, service) must equal the event's (ASCII case-insensitive).
+ *  An event without a logsource is matched against every rule. Copied. */
+SIGMA_API int SIGMA_CALL sigma_event_set_logsource(sigma_event *ev, const char *product,
+                                                   size_t product_len, const char *category,
+                                                   size_t category_len, const char *service,
+                                                   size_t service_len);
+
 /** Sets the raw log message searched by keyword rules besides the field values. */
 SIGMA_API int SIGMA_CALL sigma_event_set_message(sigma_event *ev, const char *msg, size_t len,
                                                  uint32_t flags);
@@ -374,7 +383,14 @@ typedef int(SIGMA_CALL *sigma_hit_fn)(const sigma_hit *hit, void *user_data);
 SIGMA_API uint32_t SIGMA_CALL sigma_hit_rule(const sigma_hit *hit);
 SIGMA_API const sigma_ruleset *SIGMA_CALL sigma_hit_ruleset(const sigma_hit *hit);
 
-/** Matches `ev` against every rule of `rs`. `flags` must be 0. With on_hit ==
+/** Flags for sigma_match. */
+enum {
+    /* Evaluate every rule instead of the index's candidates (same results, slower;
+     * the baseline for benchmarks and cross-checks). */
+    SIGMA_MATCH_NO_INDEX = 1u << 0
+};
+
+/** Matches `ev` against every rule of `rs`. `flags`: SIGMA_MATCH_* bits. With on_hit ==
  *  NULL (collect mode) the matching rule indexes are kept in the scratch until the
  *  next call: read them with sigma_scratch_hit_count / sigma_scratch_hit_rule.
  *  Thread-safe for distinct scratches. Returns SIGMA_OK, SIGMA_E_TERMINATED,
@@ -383,6 +399,16 @@ SIGMA_API int SIGMA_CALL sigma_match(const sigma_ruleset *rs, sigma_scratch *scr
                                      const sigma_event *ev, uint32_t flags, sigma_hit_fn on_hit,
                                      void *user_data);
 SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_count(const sigma_scratch *scratch);
+
+/** Counters a scratch accumulates over its match calls (set `size` first). */
+typedef struct sigma_scratch_stats {
+    size_t size;
+    uint64_t events;      /* match calls */
+    uint64_t candidates;  /* rules evaluated, summed over calls */
+    uint64_t hits;        /* rules that matched, summed over calls */
+} sigma_scratch_stats;
+SIGMA_API int SIGMA_CALL sigma_scratch_get_stats(const sigma_scratch *scratch,
+                                                 sigma_scratch_stats *stats);
 /** Rule index of collected hit i, or UINT32_MAX when out of range. */
 SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_rule(const sigma_scratch *scratch, uint32_t i);
 

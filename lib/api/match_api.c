@@ -1,4 +1,5 @@
 /* Public matching entry points: scratch lifetime, match, hits. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,12 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->val_off);
     free(s->val_len);
     free(s->hits);
+    free(s->cand);
+    free(s->pred_seen);
+    free(s->node_seen);
+    free(s->ls_mask);
+    free(s->ev_slot);
+    sg_buf_free(&s->ls_key);
     sg_buf_free(&s->fold);
     pcre2_match_data_free(s->md);
     free(s);
@@ -49,12 +56,12 @@ const sigma_ruleset *sigma_hit_ruleset(const sigma_hit *hit) { return hit ? hit-
 int sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch, const sigma_event *ev,
                 uint32_t flags, sigma_hit_fn on_hit, void *user_data)
 {
-    if (!rs || !scratch || !ev || flags != 0)
+    if (!rs || !scratch || !ev || (flags & ~(uint32_t)SIGMA_MATCH_NO_INDEX))
         return SIGMA_E_INVALID_ARG;
     if (scratch->busy)
         return SIGMA_E_SCRATCH; /* used from a callback or by two threads at once */
     scratch->busy = 1;
-    int rc = sg_eval_event(rs, scratch, ev);
+    int rc = sg_eval_event(rs, scratch, ev, flags);
     for (uint32_t i = 0; rc == SIGMA_OK && on_hit && i < scratch->nhits; i++) {
         sigma_hit hit = {rs, scratch->hits[i]};
         if (on_hit(&hit, user_data) != 0)
@@ -72,4 +79,18 @@ uint32_t sigma_scratch_hit_count(const sigma_scratch *scratch)
 uint32_t sigma_scratch_hit_rule(const sigma_scratch *scratch, uint32_t i)
 {
     return scratch && i < scratch->nhits ? scratch->hits[i] : UINT32_MAX;
+}
+
+int sigma_scratch_get_stats(const sigma_scratch *scratch, sigma_scratch_stats *stats)
+{
+    if (!scratch || !stats)
+        return SIGMA_E_INVALID_ARG;
+    if (stats->size < offsetof(sigma_scratch_stats, events) + sizeof stats->events)
+        return SIGMA_E_SIZE;
+    stats->events = scratch->stat_events;
+    if (stats->size >= offsetof(sigma_scratch_stats, candidates) + sizeof stats->candidates)
+        stats->candidates = scratch->stat_candidates;
+    if (stats->size >= offsetof(sigma_scratch_stats, hits) + sizeof stats->hits)
+        stats->hits = scratch->stat_hits;
+    return SIGMA_OK;
 }

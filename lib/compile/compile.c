@@ -102,7 +102,9 @@ static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
         char err[256];
         size_t off;
         p->re = sg_regex_compile(d->text, d->text_len, d->flags, err, sizeof err, &off);
-        return p->re ? 0 : -1; /* validated at load time, so only memory can fail */
+        p->re_src = sg_strndup(d->text, d->text_len);
+        p->re_len = d->text_len;
+        return p->re && p->re_src ? 0 : -1; /* validated at load time: only memory can fail */
     }
     return 0;
 }
@@ -123,6 +125,7 @@ static int intern_pred(compiler *c, const sg_pred_desc *d, uint32_t *id)
     if (SG_PUSH(rs->preds, n, c->preds_cap, p) != 0) {
         sg_strmatch_free(&p.sm);
         pcre2_code_free(p.re);
+        free(p.re_src);
         return -1;
     }
     *id = rs->npreds++;
@@ -250,6 +253,7 @@ static void ruleset_free(sigma_ruleset *rs)
     for (uint32_t i = 0; i < rs->npreds; i++) {
         sg_strmatch_free(&rs->preds[i].sm);
         pcre2_code_free(rs->preds[i].re);
+        free(rs->preds[i].re_src);
     }
     free(rs->preds);
     free(rs->prog);
@@ -258,6 +262,7 @@ static void ruleset_free(sigma_ruleset *rs)
     free(rs->field_names);
     sg_strmap_free(&rs->field_map);
     pcre2_match_context_free(rs->mctx);
+    sg_index_free(&rs->index);
     free(rs);
 }
 
@@ -325,6 +330,8 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
         }
     }
     compiler_free(&c);
+    if (rc == SIGMA_OK && sg_index_build(rs) != 0)
+        rc = SIGMA_E_NOMEM;
     if (rc != SIGMA_OK) {
         ruleset_free(rs);
         return rc;

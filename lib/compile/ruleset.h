@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index/index.h"
 #include "match/number.h"
 #include "match/regex.h"
 #include "match/strmatch.h"
@@ -22,6 +23,8 @@ typedef struct sg_pred {
     uint32_t flags;
     sg_strmatch sm;   /* SG_OP_STR */
     pcre2_code *re;   /* SG_OP_REGEX */
+    char *re_src;     /* SG_OP_REGEX: the pattern text (for the index's literal miner) */
+    size_t re_len;
     sg_number num;    /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
     int bval;         /* SG_OP_BOOL / SG_OP_EXISTS */
     uint32_t ref_field; /* SG_OP_FIELDREF: slot of the other field */
@@ -62,6 +65,7 @@ struct sigma_ruleset {
     sg_strmap field_map; /* name -> slot; keys are field_names[] */
     uint32_t max_depth;  /* deepest program nesting, for the scratch stack */
     pcre2_match_context *mctx;
+    sg_index index;
 };
 
 /* One loaded rule handed from the builder to the compiler. */

@@ -72,6 +72,8 @@ void sigma_event_clear(sigma_event *ev)
     ev->current = ev->blocks;
     ev->message = NULL;
     ev->message_len = 0;
+    ev->ls_product = ev->ls_category = ev->ls_service = NULL;
+    ev->has_logsource = 0;
 }
 
 void sigma_event_free(sigma_event *ev)
@@ -197,4 +199,31 @@ int sigma_event_set_message(sigma_event *ev, const char *msg, size_t len, uint32
     ev->message = s;
     ev->message_len = len;
     return SIGMA_OK;
+}
+
+/* Copies one logsource part; (NULL, 0) leaves it unknown. */
+static int logsource_part(sigma_event *ev, const char *s, size_t len, const char **out)
+{
+    *out = NULL;
+    if (!s)
+        return len ? SIGMA_E_INVALID_ARG : SIGMA_OK;
+    if (len == SIGMA_NUL_TERMINATED)
+        len = strlen(s);
+    *out = store_copy(ev, s, len);
+    return *out ? SIGMA_OK : SIGMA_E_NOMEM;
+}
+
+int sigma_event_set_logsource(sigma_event *ev, const char *product, size_t product_len,
+                              const char *category, size_t category_len, const char *service,
+                              size_t service_len)
+{
+    if (!ev)
+        return SIGMA_E_INVALID_ARG;
+    int rc = logsource_part(ev, product, product_len, &ev->ls_product);
+    if (rc == SIGMA_OK)
+        rc = logsource_part(ev, category, category_len, &ev->ls_category);
+    if (rc == SIGMA_OK)
+        rc = logsource_part(ev, service, service_len, &ev->ls_service);
+    ev->has_logsource = rc == SIGMA_OK;
+    return rc;
 }

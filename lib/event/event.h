@@ -47,6 +47,8 @@ struct sigma_event {
     sg_store_block *current; /* block being filled; earlier blocks are full */
     const char *message;     /* raw message for keyword search, or NULL */
     size_t message_len;
+    const char *ls_product, *ls_category, *ls_service; /* NULL = unknown */
+    int has_logsource;
 };
 
 #endif

@@ -16,6 +16,8 @@ typedef struct eval_ctx {
     const sigma_ruleset *rs;
     sigma_scratch *s;
     const sigma_event *ev;
+    sg_scan_marks marks;
+    int use_pred_seen; /* the prefilter ran: unmarked keyed predicates are false */
 } eval_ctx;
 
 /* ------------------------------------------------------------------ scratch */
@@ -46,6 +48,32 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
             return SIGMA_E_NOMEM;
         memset(s->slot_gen + s->slot_cap, 0, (rs->nfields - s->slot_cap) * sizeof(uint32_t));
         s->slot_cap = rs->nfields;
+    }
+    if (rs->index.ngate_words > s->node_words_cap) {
+        uint64_t *a = realloc(s->node_seen, rs->index.ngate_words * sizeof *a);
+        if (!a)
+            return SIGMA_E_NOMEM;
+        s->node_seen = a;
+        s->node_words_cap = rs->index.ngate_words;
+    }
+    if (rs->index.npred_words > s->pred_words_cap) {
+        uint64_t *a = realloc(s->pred_seen, rs->index.npred_words * sizeof *a);
+        if (!a)
+            return SIGMA_E_NOMEM;
+        s->pred_seen = a;
+        s->pred_words_cap = rs->index.npred_words;
+    }
+    if (rs->index.nwords > s->words_cap) {
+        uint64_t *a = realloc(s->cand, rs->index.nwords * sizeof *a);
+        if (a)
+            s->cand = a;
+        uint64_t *m = realloc(s->ls_mask, rs->index.nwords * sizeof *m);
+        if (m)
+            s->ls_mask = m;
+        if (!a || !m)
+            return SIGMA_E_NOMEM;
+        s->words_cap = rs->index.nwords;
+        s->ls_rs = NULL;
     }
     if (rs->nrules > s->hits_cap) {
         if (grow_u32(&s->hits, rs->nrules))
@@ -320,16 +348,32 @@ static int eval_field(eval_ctx *c, const sg_pred *p)
     return 0;
 }
 
-static int pred_value(eval_ctx *c, uint32_t id)
+#if defined(__GNUC__)
+#define SG_NOINLINE __attribute__((noinline))
+#else
+#define SG_NOINLINE
+#endif
+
+/* The slow part of a predicate: looking at the event's values. Kept out of line so
+ * that the program walk stays small. */
+static SG_NOINLINE int pred_compute(eval_ctx *c, uint32_t id)
 {
-    sigma_scratch *s = c->s;
-    if (s->pred_gen[id] == s->gen)
-        return s->pred_val[id];
     const sg_pred *p = &c->rs->preds[id];
     int r = p->field == SG_KEYWORD_FIELD ? eval_keyword(c, p) : eval_field(c, p);
-    s->pred_gen[id] = s->gen;
-    s->pred_val[id] = (uint8_t)r;
+    c->s->pred_gen[id] = c->s->gen;
+    c->s->pred_val[id] = (uint8_t)r;
     return r;
+}
+
+static inline int pred_value(eval_ctx *c, uint32_t id)
+{
+    const sigma_scratch *s = c->s;
+    if (s->pred_gen[id] == s->gen)
+        return s->pred_val[id]; /* memoized this call */
+    const uint64_t bit = 1ull << (id & 63);
+    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) && !(s->pred_seen[id >> 6] & bit))
+        return 0; /* its literal occurs nowhere in the field: no value can match */
+    return pred_compute(c, id);
 }
 
 /* ---------------------------------------------------------------- programs */
@@ -344,10 +388,18 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
     case SG_X_AND:
     case SG_X_OR: {
         const int is_and = n->kind == SG_X_AND;
+        if (!is_and && c->use_pred_seen) {
+            const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
+            if (g != UINT32_MAX && !((c->s->node_seen[g >> 6] >> (g & 63)) & 1))
+                return 0; /* no child's literal occurs in the event */
+        }
         const sg_prog_node *k = n + 1;
-        for (uint32_t i = 0; i < n->arg; i++, k += k->size)
-            if (eval_node(c, k) != is_and)
+        for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
+            /* Leaves are most children (value lists): test them without recursing. */
+            int v = k->kind == SG_X_PRED ? pred_value(c, k->arg) : eval_node(c, k);
+            if (v != is_and)
                 return !is_and; /* short-circuit */
+        }
         return is_and;
     }
     default:
@@ -355,6 +407,7 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
     }
 }
 
+/* Event field -> ruleset slot, remembered per event field for the prefilter. */
 static void resolve_fields(eval_ctx *c)
 {
     const sigma_event *ev = c->ev;
@@ -363,24 +416,163 @@ static void resolve_fields(eval_ctx *c)
         if (sg_strmap_get(&c->rs->field_map, ev->fields[i].name, ev->fields[i].name_len, &slot)) {
             c->s->slot_gen[slot] = c->s->gen;
             c->s->slot_field[slot] = i;
+        } else {
+            slot = SG_NONE;
         }
+        c->s->ev_slot[i] = slot;
     }
 }
 
-int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
+/* Integer key of a value for the index: integers, integral floats, and strings
+ * that are whole decimals with an integral value (what SG_OP_NUM would accept). */
+static int integer_key(const sg_value *v, int64_t *out)
 {
-    if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules || !s->md)
+    sg_number n;
+    if (v->type == SG_VAL_INT) {
+        *out = v->i;
+        return 1;
+    }
+    if (v->type == SG_VAL_FLOAT)
+        n = sg_number_real(v->f);
+    else if (v->type != SG_VAL_STR || !sg_parse_decimal(v->s, v->len, &n))
+        return 0;
+    if (n.is_int) {
+        *out = n.i;
+        return 1;
+    }
+    if (!(n.d >= -9.2e18 && n.d <= 9.2e18) || (double)(int64_t)n.d != n.d)
+        return 0;
+    *out = (int64_t)n.d;
+    return 1;
+}
+
+/* Scans every value of one event field (folded) for the index's grams. */
+static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot)
+{
+    const sg_index *ix = &c->rs->index;
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next) {
+        const sg_value *v = &c->ev->values[vi];
+        if (v->type == SG_VAL_NULL)
+            continue;
+        int64_t k;
+        if ((ix->slot_lens[slot] & SG_NUM_KEYS) && integer_key(v, &k))
+            sg_index_scan_number(ix, slot, k, &c->marks);
+        if (!(ix->slot_lens[slot] & (0x1e | SG_LONG_KEYS)))
+            continue;
+        size_t len;
+        const char *t = folded_text(c, vi, &len);
+        if (!t)
+            return -1;
+        sg_index_scan(&c->rs->index, slot, t, len, &c->marks);
+    }
+    return 0;
+}
+
+/* cand = always-evaluate rules + rules whose literal gram occurs in the event. */
+static int prefilter(eval_ctx *c)
+{
+    const sg_index *ix = &c->rs->index;
+    const sigma_event *ev = c->ev;
+    memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
+    memset(c->s->pred_seen, 0, ix->npred_words * sizeof *c->s->pred_seen);
+    memset(c->s->node_seen, 0, ix->ngate_words * sizeof *c->s->node_seen);
+    c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen};
+    c->use_pred_seen = 1;
+    const uint32_t kw = ix->nslots - 1;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        uint32_t slot = c->s->ev_slot[i];
+        if (slot != SG_NONE && ix->slot_lens[slot] && scan_field(c, &ev->fields[i], slot) != 0)
+            return -1;
+        if (ix->slot_lens[kw] && scan_field(c, &ev->fields[i], kw) != 0)
+            return -1;
+    }
+    if (ix->slot_lens[kw] && ev->message) {
+        size_t len;
+        const char *t = folded_text(c, SG_NONE, &len);
+        if (!t)
+            return -1;
+        sg_index_scan(ix, kw, t, len, &c->marks);
+    }
+    return 0;
+}
+
+/* Restricts cand to rules whose logsource fits the event's (cached per scratch). */
+static int apply_logsource(eval_ctx *c)
+{
+    sigma_scratch *s = c->s;
+    const sigma_event *ev = c->ev;
+    const sg_index *ix = &c->rs->index;
+    const char *parts[3] = {ev->ls_product, ev->ls_category, ev->ls_service};
+    char key[512];
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t l = parts[i] ? strlen(parts[i]) : 0;
+        if (n + l + 2 > sizeof key)
+            l = 0; /* absurdly long names: no caching, still correct below */
+        key[n++] = parts[i] ? '+' : '-';
+        memcpy(key + n, parts[i] ? parts[i] : "", l);
+        n += l;
+    }
+    if (s->ls_rs != c->rs || s->ls_key.len != n || memcmp(s->ls_key.data, key, n) != 0) {
+        memset(s->ls_mask, 0, ix->nwords * sizeof *s->ls_mask);
+        sg_index_logsource_mask(ix, parts[0], parts[1], parts[2], s->ls_mask);
+        sg_buf_clear(&s->ls_key);
+        if (sg_buf_append(&s->ls_key, key, n) != 0)
+            return -1;
+        s->ls_rs = c->rs;
+    }
+    for (uint32_t w = 0; w < ix->nwords; w++)
+        s->cand[w] &= s->ls_mask[w];
+    return 0;
+}
+
+static int fit_event_slots(sigma_scratch *s, uint32_t nfields)
+{
+    if (nfields <= s->ev_slot_cap)
+        return 0;
+    uint32_t cap = s->ev_slot_cap ? s->ev_slot_cap : 32;
+    while (cap < nfields)
+        cap *= 2;
+    if (grow_u32(&s->ev_slot, cap))
+        return -1;
+    s->ev_slot_cap = cap;
+    return 0;
+}
+
+int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags)
+{
+    if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
+        s->words_cap < rs->index.nwords || s->pred_words_cap < rs->index.npred_words ||
+        s->node_words_cap < rs->index.ngate_words || !s->md)
         return SIGMA_E_SCRATCH;
-    if (fit_values(s, ev->nvalues + 1) != 0)
+    if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
     next_generation(s);
     s->nhits = 0;
-    eval_ctx c = {rs, s, ev};
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0};
     resolve_fields(&c);
-    for (uint32_t r = 0; r < rs->nrules; r++) {
-        const sg_rule *rule = &rs->rules[r];
-        if (rule->prog_len && eval_node(&c, &rs->prog[rule->prog_start]))
-            s->hits[s->nhits++] = r;
+    const uint32_t nwords = rs->index.nwords;
+    if (flags & SIGMA_MATCH_NO_INDEX) {
+        memset(s->cand, 0xff, nwords * sizeof *s->cand);
+        if (rs->nrules & 63)
+            s->cand[nwords - 1] = (1ull << (rs->nrules & 63)) - 1;
+    } else if (prefilter(&c) != 0) {
+        return SIGMA_E_NOMEM;
     }
+    if (ev->has_logsource && apply_logsource(&c) != 0)
+        return SIGMA_E_NOMEM;
+    uint64_t evaluated = 0;
+    for (uint32_t w = 0; w < nwords; w++) {
+        for (uint64_t bits = s->cand[w]; bits; bits &= bits - 1) {
+            uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            const sg_rule *rule = &rs->rules[r];
+            evaluated++;
+            if (rule->prog_len && eval_node(&c, &rs->prog[rule->prog_start]))
+                s->hits[s->nhits++] = r;
+        }
+    }
+    s->stat_events++;
+    s->stat_candidates += evaluated;
+    s->stat_hits += s->nhits;
     return SIGMA_OK;
 }

@@ -25,6 +25,18 @@ struct sigma_scratch {
     sg_buf fold;
     uint32_t *hits;
     uint32_t nhits, hits_cap;
+    uint64_t *cand;      /* candidate rules of this call (bitset, ruleset's nwords) */
+    uint64_t *ls_mask;   /* rules fitting ls_key's logsource (cached across calls) */
+    uint32_t words_cap;
+    uint64_t *pred_seen; /* predicates whose index key occurred in this event */
+    uint32_t pred_words_cap;
+    uint64_t *node_seen; /* gated OR nodes marked by this event's scan */
+    uint32_t node_words_cap;
+    sg_buf ls_key;       /* "product\0category\0service" of the cached mask */
+    const sigma_ruleset *ls_rs; /* ruleset the cached mask belongs to */
+    uint32_t *ev_slot;   /* event field index -> field slot (SG_NONE if unused) */
+    uint32_t ev_slot_cap;
+    uint64_t stat_events, stat_candidates, stat_hits;
     pcre2_match_data *md;
     int busy;
 };
@@ -34,6 +46,6 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs);
 
 /* Collects the indexes of matching rules in s->hits (ascending). SIGMA_OK,
  * SIGMA_E_SCRATCH or SIGMA_E_NOMEM. */
-int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev);
+int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags);
 
 #endif

@@ -22,6 +22,29 @@
 
 static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
 
+/* Substring search. Event values are short (hundreds of bytes) and needles are
+ * rule literals: glibc's memmem spends more on per-call setup than on searching
+ * such inputs, so short haystacks use memchr on the needle's first byte and a
+ * compare; long ones (where its linear worst case matters) go to memmem. */
+static const void *find(const void *hay, size_t hlen, const void *needle, size_t nlen)
+{
+    if (nlen == 0)
+        return hay;
+    if (hlen < nlen)
+        return NULL;
+    if (hlen > 4096)
+        return memmem(hay, hlen, needle, nlen);
+    const unsigned char *h = hay, *n = needle, *end = h + (hlen - nlen) + 1;
+    for (const unsigned char *p = h; p < end; p++) {
+        p = memchr(p, n[0], (size_t)(end - p));
+        if (!p)
+            return NULL;
+        if (memcmp(p + 1, n + 1, nlen - 1) == 0)
+            return p;
+    }
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- compile */
 
 /* The pattern's tokens with empty literals dropped and runs of ANY merged, so
@@ -248,7 +271,7 @@ static int seg_find(const sg_strmatch *m, const sg_glob_seg *g, const unsigned c
          * literal lead run can be located with memmem and each hit tried. */
         size_t q = from;
         while (q < len && len - q >= r) {
-            const unsigned char *hit = memmem(s + q, len - q, t, r);
+            const unsigned char *hit = find(s + q, len - q, t, r);
             if (!hit)
                 return -1;
             q = (size_t)(hit - s);
@@ -333,7 +356,7 @@ int sg_strmatch_exec(const sg_strmatch *m, const char *s, size_t len)
     case SG_SM_SUFFIX:
         return len >= n && (n == 0 || memcmp(s + len - n, m->lit, n) == 0);
     case SG_SM_CONTAINS:
-        return n == 0 || (len >= n && memmem(s, len, m->lit, n) != NULL);
+        return n == 0 || (len >= n && find(s, len, m->lit, n) != NULL);
     case SG_SM_GLOB:
         return glob_exec(m, (const unsigned char *)s, len);
     }

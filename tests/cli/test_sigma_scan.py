@@ -513,6 +513,164 @@ def stats_go_to_stderr_only():
           "stats lines missing or wrong\n" + res.describe())
 
 
+# ------------------------------------------------------------ placeholders
+
+EXPAND_ID = "5b0e7c1a-2d4f-4e6a-9b8c-7d6e5f4a3b2c"
+# The first `expand` value ('%Admins%') is on line 10 of this file.
+EXPAND_RULE = """title: Expand rule
+id: %s
+status: test
+logsource:
+    product: test
+    category: cli
+detection:
+    sel:
+        CommandLine|contains: 'whoami'
+        User|expand: '%%Admins%%'
+    tool:
+        Image|endswith|expand: '%%Tools%%'
+    condition: sel or tool
+level: high
+""" % EXPAND_ID
+EXPAND_LINE = 10
+
+PLACEHOLDERS = """# demo values
+Admins:
+  - 'adm-*'
+  - 'CONTOSO\\Administrator'
+Tools: '\\psexec.exe'
+"""
+
+EXPAND_EVENTS = [
+    {"CommandLine": "whoami /all", "User": "ADM-jdoe"},                 # 1 Admins adm-*
+    {"CommandLine": "whoami", "User": "contoso\\administrator"},        # 2 Admins, 2nd value
+    {"CommandLine": "whoami", "User": "jdoe"},                          # 3 no
+    {"CommandLine": "whoami", "User": "%Admins%"},                      # 4 no: no literal
+    {"Image": "C:\\Tools\\PsExec.exe"},                                # 5 Tools
+    {"Image": "C:\\Tools\\notpsexec.exe"},                             # 6 no
+]
+
+
+@case
+def placeholders_file_expands_and_matches():
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "expand.yml"), EXPAND_RULE)
+        ph = write(os.path.join(d, "ph.yml"), PLACEHOLDERS)
+        ev = write(os.path.join(d, "ev.jsonl"), events_text(EXPAND_EVENTS))
+        res = run(["--placeholders", ph, "-r", rule, ev])
+        expect_rc(res, 0)
+        expect_summary(res, 1, 0)
+        check(res.err_lines == ["loaded 1 rules, 0 failed"], "no diagnostics expected\n"
+              + res.describe())
+        got = [n for n, _ in match_pairs(res)]
+        check(got == [1, 2, 5], "matched %r\n%s" % (got, res.describe()))
+        # The --placeholders=FILE form, given after -r: files are still read first.
+        res = run(["--check", "-r", rule, "--placeholders=" + ph])
+        expect_rc(res, 0)
+        expect_summary(res, 1, 0)
+
+
+@case
+def placeholders_missing_is_a_load_error_naming_it():
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "expand.yml"), EXPAND_RULE)
+        res = run(["--check", "-r", rule])
+        expect_rc(res, 1)
+        expect_summary(res, 0, 1)
+        pat = re.compile(r"^%s:%d:\d+: error: .*%%Admins%%" % (re.escape(rule), EXPAND_LINE))
+        check(any(pat.match(line) for line in res.err_lines),
+              "no diagnostic matching %s\n%s" % (pat.pattern, res.describe()))
+        # Without --check the rule is skipped and the scan goes on.
+        res = run(["-r", rule], stdin=events_text(EXPAND_EVENTS).encode())
+        expect_rc(res, 0)
+        check(res.out == "", "the rule must not be loaded\n" + res.describe())
+        # Only one of the two placeholders defined: still an error, naming the other.
+        ph = write(os.path.join(d, "ph.yml"), "Admins: ['adm-*']\n")
+        res = run(["--check", "--placeholders", ph, "-r", rule])
+        expect_rc(res, 1)
+        expect_summary(res, 0, 1)
+        check(any(line.startswith(rule + ":") and "%Tools%" in line for line in res.err_lines),
+              "no diagnostic naming %Tools%\n" + res.describe())
+
+
+@case
+def placeholders_repeatable_values_accumulate():
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "expand.yml"), EXPAND_RULE)
+        a = write(os.path.join(d, "a.yml"), "Admins: 'adm-*'\nTools: ['\\psexec.exe']\n")
+        b = write(os.path.join(d, "b.yml"), "Admins:\n  - 'CONTOSO\\Administrator'\n")
+        ev = write(os.path.join(d, "ev.jsonl"), events_text(EXPAND_EVENTS))
+        res = run(["--placeholders", a, "-r", rule, "--placeholders", b, ev])
+        expect_rc(res, 0)
+        got = [n for n, _ in match_pairs(res)]
+        check(got == [1, 2, 5], "matched %r\n%s" % (got, res.describe()))
+
+
+@case
+def placeholders_malformed_file_diagnostic_with_position():
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "expand.yml"), EXPAND_RULE)
+        cases = [
+            # (file text, line, column)
+            ("Admins:\n  - 'adm-*'\n  - {nested: map}\nTools: 'x'\n", 3, 5),  # not a string
+            ("- Admins\n- Tools\n", 1, 1),                                     # not a map
+            ("Admins: ['adm-*'\nTools: 'x'\n", None, None),                    # YAML syntax
+        ]
+        for i, (text, line, col) in enumerate(cases):
+            ph = write(os.path.join(d, "ph%d.yml" % i), text)
+            res = run(["--check", "--placeholders", ph, "-r", rule])
+            expect_rc(res, 1)
+            if line is None:
+                pat = re.compile(r"^%s:\d+:\d+: error: .+$" % re.escape(ph))
+            else:
+                pat = re.compile(r"^%s:%d:%d: error: .+$" % (re.escape(ph), line, col))
+            check(any(pat.match(x) for x in res.err_lines),
+                  "case %d: no diagnostic matching %s\n%s" % (i, pat.pattern, res.describe()))
+            check(res.err_lines[-1].startswith("loaded "),
+                  "summary must come last\n" + res.describe())
+            # --strict stops before scanning; a plain run scans with what could be read.
+            res = run(["--strict", "--placeholders", ph, "-r", rule], stdin=b"{}\n")
+            expect_rc(res, 1)
+            check(res.out == "", res.describe())
+
+
+@case
+def placeholders_unreadable_file_exit_2():
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "expand.yml"), EXPAND_RULE)
+        ph = write(os.path.join(d, "ph.yml"), PLACEHOLDERS)
+        missing = os.path.join(d, "missing.yml")
+        for bad in (missing, d):
+            res = run(["--placeholders", ph, "--placeholders", bad, "-r", rule],
+                      stdin=events_text(EXPAND_EVENTS).encode())
+            expect_rc(res, 2)
+            check(res.out == "", "nothing may be scanned\n" + res.describe())
+            check(any(bad in line and "placeholders" in line for line in res.err_lines),
+                  "the file must be named\n" + res.describe())
+        if hasattr(os, "geteuid") and os.geteuid() != 0:
+            locked = write(os.path.join(d, "locked.yml"), PLACEHOLDERS)
+            os.chmod(locked, 0)
+            res = run(["--check", "--placeholders", locked, "-r", rule])
+            expect_rc(res, 2)
+            check(locked in res.err, res.describe())
+        for args in (["--placeholders"], ["-r", rule, "--placeholders"],
+                     ["--placeholders=", "-r", rule]):
+            res = run(args)
+            expect_rc(res, 2)
+            check("usage" in res.err, "args %r\n%s" % (args, res.describe()))
+
+
+@case
+def shipped_placeholders_file_is_clean():
+    # examples/placeholders.yml must load without a single diagnostic.
+    res = run(["--check", "--placeholders", "examples/placeholders.yml", "-r", "examples/rules"],
+              cwd=SRC)
+    expect_rc(res, 0)
+    check(res.err_lines == ["loaded 1 rules, 0 failed"], res.describe())
+    res = run(["--help"])
+    check("--placeholders" in res.out, "--help must list --placeholders\n" + res.describe())
+
+
 @case
 def embed_example_prints_match():
     if EMBED is None:

@@ -4,17 +4,22 @@
  *   run_vectors --export OUT_DIR VECTOR_DIR
  *
  * A vector file (tests/conformance/vectors/NN.yml, format in README.md) holds one or
- * more entries; an entry is a complete Sigma rule plus either a list of events with the
- * expected verdict or the diagnostic code the rule must be rejected with.
+ * more entries; an entry is one YAML source (one or more Sigma documents: rules,
+ * filters, correlations, legacy action documents), optional placeholder values, plus
+ * either a list of events with the expected verdict or the diagnostic code the source
+ * must be rejected with.
  *
- * Check mode compiles each entry's rule on its own builder, matches every event (collect
- * mode and callback mode must agree) and prints each failure with vector, entry, case
- * and note. Each entry runs in a child process unless --no-fork is given, so that a
- * crash is reported against its vector and the remaining vectors still run. NUMBER
- * arguments restrict the run to those vectors.
+ * Check mode compiles each entry on its own builder (placeholders first, then the
+ * source, then sigma_builder_build, so build-time diagnostics count too), checks the
+ * counts (rules in the ruleset, documents kept, documents failed, expected warnings),
+ * matches every event (collect mode and callback mode must agree) and prints each
+ * failure with vector, entry, case and note. Each entry runs in a child process unless
+ * --no-fork is given, so that a crash is reported against its vector and the remaining
+ * vectors still run. NUMBER arguments restrict the run to those vectors.
  *
  * Export mode writes, for the CLI runner (run_vectors_cli.py), one directory per entry
- * with rule.yml and events.jsonl, and OUT_DIR/manifest.json describing the expectations.
+ * with rule.yml, events.jsonl and (when the entry has placeholders) placeholders.yml,
+ * and OUT_DIR/manifest.json describing the expectations.
  *
  * Exit status: 0 all checks passed, 1 some check failed, 2 bad usage or bad vector file. */
 #include <sigma/sigma.h>
@@ -40,19 +45,35 @@
 
 #define MAX_CODES 8
 
+enum { MATCH_NONE = 0, MATCH_ONE = 1, MATCH_TITLES = 2 };
+
 typedef struct {
     char *event; /* JSON object text, one line */
-    int match;   /* expected verdict */
-    char *note;  /* may be NULL */
+    int match;   /* MATCH_NONE (false), MATCH_ONE (true) or MATCH_TITLES (list) */
+    char **titles; /* MATCH_TITLES: titles of the rules that must match (a multiset) */
+    size_t ntitles;
+    char *note; /* may be NULL */
     unsigned line;
 } vcase;
 
 typedef struct {
-    char *rule; /* complete Sigma rule document */
+    char *name;  /* without the % signs */
+    char *value; /* one Sigma string */
+} vplaceholder;
+
+typedef struct {
+    char *rule; /* YAML source: one or more Sigma documents */
     size_t rule_len;
     char *note;
     int codes[MAX_CODES]; /* load_error alternatives; ncodes == 0: the rule must load */
     size_t ncodes;
+    int warnings[MAX_CODES]; /* warning codes that must be reported */
+    size_t nwarnings;
+    vplaceholder *placeholders; /* defined before the rule is added, in this order */
+    size_t nplaceholders;
+    long rules;     /* rules in the built ruleset (default: 1 with cases, 0 with load_error) */
+    long documents; /* rules_added by sigma_builder_add_yaml (default: `rules`) */
+    long failed;    /* sigma_builder_failed_count after build (default: 0 / 1) */
     vcase *cases;
     size_t ncases;
     unsigned line;
@@ -90,6 +111,8 @@ static const struct {
     {"SIGMA_DIAG_TITLE_TOO_LONG", SIGMA_DIAG_TITLE_TOO_LONG},
     {"SIGMA_DIAG_BAD_RELATED", SIGMA_DIAG_BAD_RELATED},
     {"SIGMA_DIAG_UNSUPPORTED_DOCUMENT", SIGMA_DIAG_UNSUPPORTED_DOCUMENT},
+    {"SIGMA_DIAG_UNRESOLVED_REFERENCE", SIGMA_DIAG_UNRESOLVED_REFERENCE},
+    {"SIGMA_DIAG_BAD_PLACEHOLDERS", SIGMA_DIAG_BAD_PLACEHOLDERS},
     {"SIGMA_DIAG_BAD_DETECTION", SIGMA_DIAG_BAD_DETECTION},
     {"SIGMA_DIAG_UNKNOWN_MODIFIER", SIGMA_DIAG_UNKNOWN_MODIFIER},
     {"SIGMA_DIAG_INVALID_MODIFIER_CHAIN", SIGMA_DIAG_INVALID_MODIFIER_CHAIN},
@@ -98,11 +121,21 @@ static const struct {
     {"SIGMA_DIAG_EMPTY_VALUE_LIST", SIGMA_DIAG_EMPTY_VALUE_LIST},
     {"SIGMA_DIAG_ALL_SINGLE_VALUE", SIGMA_DIAG_ALL_SINGLE_VALUE},
     {"SIGMA_DIAG_BAD_FIELD_NAME", SIGMA_DIAG_BAD_FIELD_NAME},
+    {"SIGMA_DIAG_UNSUPPORTED_MODIFIER", SIGMA_DIAG_UNSUPPORTED_MODIFIER},
+    {"SIGMA_DIAG_UNDEFINED_PLACEHOLDER", SIGMA_DIAG_UNDEFINED_PLACEHOLDER},
+    {"SIGMA_DIAG_EXPANSION_LIMIT", SIGMA_DIAG_EXPANSION_LIMIT},
+    {"SIGMA_DIAG_ENCODING_FAILED", SIGMA_DIAG_ENCODING_FAILED},
     {"SIGMA_DIAG_CONDITION_SYNTAX", SIGMA_DIAG_CONDITION_SYNTAX},
     {"SIGMA_DIAG_UNDEFINED_IDENTIFIER", SIGMA_DIAG_UNDEFINED_IDENTIFIER},
     {"SIGMA_DIAG_EMPTY_QUANTIFIER", SIGMA_DIAG_EMPTY_QUANTIFIER},
     {"SIGMA_DIAG_AGGREGATION", SIGMA_DIAG_AGGREGATION},
     {"SIGMA_DIAG_CONDITION_TYPE", SIGMA_DIAG_CONDITION_TYPE},
+    {"SIGMA_DIAG_BAD_CORRELATION", SIGMA_DIAG_BAD_CORRELATION},
+    {"SIGMA_DIAG_BAD_TIMESPAN", SIGMA_DIAG_BAD_TIMESPAN},
+    {"SIGMA_DIAG_UNKNOWN_CORRELATION_TYPE", SIGMA_DIAG_UNKNOWN_CORRELATION_TYPE},
+    {"SIGMA_DIAG_BAD_CORRELATION_CONDITION", SIGMA_DIAG_BAD_CORRELATION_CONDITION},
+    {"SIGMA_DIAG_UNKNOWN_CORRELATION_KEY", SIGMA_DIAG_UNKNOWN_CORRELATION_KEY},
+    {"SIGMA_DIAG_BAD_FILTER", SIGMA_DIAG_BAD_FILTER},
 };
 
 static const char *diag_name(int code) {
@@ -247,8 +280,22 @@ static int parse_case(const pctx *c, yaml_node_t *n, vcase *out) {
                 *note = map_get(c, n, "note");
     if (!scalar(ev))
         return ferr(c, n, "case without 'event' string");
-    if (!scalar(m) || (strcmp(scalar(m), "true") != 0 && strcmp(scalar(m), "false") != 0))
-        return ferr(c, n, "case needs 'match: true' or 'match: false'");
+    if (m && m->type == YAML_SEQUENCE_NODE) {
+        size_t nt = (size_t)(m->data.sequence.items.top - m->data.sequence.items.start);
+        out->titles = xmalloc(nt * sizeof *out->titles);
+        for (size_t i = 0; i < nt; i++) {
+            const char *ts = scalar(yaml_document_get_node(c->doc, m->data.sequence.items.start[i]));
+            if (!ts)
+                return ferr(c, m, "'match' list items must be rule titles");
+            out->titles[out->ntitles++] = xstrndup(ts, strlen(ts));
+        }
+        out->match = MATCH_TITLES;
+    } else if (!scalar(m) ||
+               (strcmp(scalar(m), "true") != 0 && strcmp(scalar(m), "false") != 0)) {
+        return ferr(c, n, "case needs 'match: true', 'match: false' or 'match: [title, ...]'");
+    } else {
+        out->match = strcmp(scalar(m), "true") == 0 ? MATCH_ONE : MATCH_NONE;
+    }
     if (note && !scalar(note))
         return ferr(c, note, "'note' must be a string");
     const char *evs = scalar(ev);
@@ -262,14 +309,91 @@ static int parse_case(const pctx *c, yaml_node_t *n, vcase *out) {
     }
     json_decref(j);
     out->event = xstrndup(evs, strlen(evs));
-    out->match = strcmp(scalar(m), "true") == 0;
     out->note = note ? xstrndup(scalar(note), strlen(scalar(note))) : NULL;
     out->line = (unsigned)n->start_mark.line + 1;
     return 0;
 }
 
+/* A list of diagnostic codes (a scalar or a sequence of names or numbers). */
+static int parse_codes(const pctx *c, yaml_node_t *le, const char *key, int *codes,
+                       size_t *ncodes) {
+    yaml_node_t *items[MAX_CODES];
+    size_t n_items = 0;
+    if (le->type == YAML_SCALAR_NODE) {
+        items[n_items++] = le;
+    } else if (le->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *i = le->data.sequence.items.start; i < le->data.sequence.items.top;
+             i++) {
+            if (n_items == MAX_CODES)
+                return ferr(c, le, "more than %d codes in '%s'", MAX_CODES, key);
+            items[n_items++] = yaml_document_get_node(c->doc, *i);
+        }
+    }
+    if (n_items == 0)
+        return ferr(c, le, "'%s' must be a code or a list of codes", key);
+    for (size_t i = 0; i < n_items; i++) {
+        const char *cs = scalar(items[i]);
+        if (!cs || diag_code(cs, &codes[*ncodes]))
+            return ferr(c, items[i], "unknown diagnostic code '%s'", cs ? cs : "(non-scalar)");
+        (*ncodes)++;
+    }
+    return 0;
+}
+
+/* A non-negative count; returns -1 (after an error message) when malformed. */
+static long parse_count(const pctx *c, yaml_node_t *n, const char *key) {
+    const char *v = scalar(n);
+    char *end = NULL;
+    long r = v ? strtol(v, &end, 10) : -1;
+    if (!v || *v == '\0' || *end != '\0' || r < 0 || r > 100000) {
+        ferr(c, n, "'%s' must be a non-negative integer", key);
+        return -1;
+    }
+    return r;
+}
+
+static void add_placeholder_value(ventry *e, const char *name, const char *value) {
+    vplaceholder *np = realloc(e->placeholders, (e->nplaceholders + 1) * sizeof *np);
+    if (!np) {
+        fputs("run_vectors: out of memory\n", stderr);
+        exit(2);
+    }
+    e->placeholders = np;
+    np[e->nplaceholders].name = xstrndup(name, strlen(name));
+    np[e->nplaceholders].value = xstrndup(value, strlen(value));
+    e->nplaceholders++;
+}
+
+/* `placeholders: {name: [value, ...]}` (a single value may be a scalar). */
+static int parse_placeholders(const pctx *c, yaml_node_t *ph, ventry *out) {
+    if (ph->type != YAML_MAPPING_NODE)
+        return ferr(c, ph, "'placeholders' must be a map name -> list of values");
+    for (yaml_node_pair_t *p = ph->data.mapping.pairs.start; p < ph->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key),
+                    *v = yaml_document_get_node(c->doc, p->value);
+        const char *name = scalar(k);
+        if (!name || !*name)
+            return ferr(c, k, "placeholder names must be non-empty strings");
+        if (v->type == YAML_SCALAR_NODE) {
+            add_placeholder_value(out, name, scalar(v));
+            continue;
+        }
+        if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top)
+            return ferr(c, v, "placeholder '%s' needs a value or a non-empty list", name);
+        for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+             i++) {
+            const char *val = scalar(yaml_document_get_node(c->doc, *i));
+            if (!val)
+                return ferr(c, v, "placeholder '%s': values must be strings", name);
+            add_placeholder_value(out, name, val);
+        }
+    }
+    return 0;
+}
+
 static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
-    static const char *const keys[] = {"rule", "note", "cases", "load_error", NULL};
+    static const char *const keys[] = {"rule",  "note",      "cases",  "load_error", "placeholders",
+                                       "rules", "documents", "failed", "warnings",   NULL};
     memset(out, 0, sizeof *out);
     out->line = (unsigned)n->start_mark.line + 1;
     if (n->type != YAML_MAPPING_NODE)
@@ -277,7 +401,10 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
     if (check_keys(c, n, keys))
         return -1;
     yaml_node_t *rule = map_get(c, n, "rule"), *note = map_get(c, n, "note"),
-                *cases = map_get(c, n, "cases"), *le = map_get(c, n, "load_error");
+                *cases = map_get(c, n, "cases"), *le = map_get(c, n, "load_error"),
+                *ph = map_get(c, n, "placeholders"), *rules = map_get(c, n, "rules"),
+                *docs = map_get(c, n, "documents"), *failed = map_get(c, n, "failed"),
+                *warn = map_get(c, n, "warnings");
     if (!scalar(rule))
         return ferr(c, n, "entry without 'rule' string");
     out->rule_len = rule->data.scalar.length;
@@ -289,29 +416,23 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
     }
     if (!cases == !le)
         return ferr(c, n, "an entry needs exactly one of 'cases' and 'load_error'");
-    if (le) {
-        yaml_node_t *items[MAX_CODES];
-        size_t n_items = 0;
-        if (le->type == YAML_SCALAR_NODE) {
-            items[n_items++] = le;
-        } else if (le->type == YAML_SEQUENCE_NODE) {
-            for (yaml_node_item_t *i = le->data.sequence.items.start;
-                 i < le->data.sequence.items.top; i++) {
-                if (n_items == MAX_CODES)
-                    return ferr(c, le, "more than %d codes in 'load_error'", MAX_CODES);
-                items[n_items++] = yaml_document_get_node(c->doc, *i);
-            }
-        }
-        if (n_items == 0)
-            return ferr(c, le, "'load_error' must be a code or a list of codes");
-        for (size_t i = 0; i < n_items; i++) {
-            const char *cs = scalar(items[i]);
-            if (!cs || diag_code(cs, &out->codes[out->ncodes]))
-                return ferr(c, items[i], "unknown diagnostic code '%s'", cs ? cs : "(non-scalar)");
-            out->ncodes++;
-        }
-        return 0;
-    }
+    if (ph && parse_placeholders(c, ph, out))
+        return -1;
+    if (warn && parse_codes(c, warn, "warnings", out->warnings, &out->nwarnings))
+        return -1;
+    out->rules = le ? 0 : 1;
+    out->failed = le ? 1 : 0;
+    if (rules && (out->rules = parse_count(c, rules, "rules")) < 0)
+        return -1;
+    if (failed && (out->failed = parse_count(c, failed, "failed")) < 0)
+        return -1;
+    out->documents = out->rules;
+    if (docs && (out->documents = parse_count(c, docs, "documents")) < 0)
+        return -1;
+    if (!le && out->failed != 0)
+        return ferr(c, failed, "an entry with 'cases' must load without failures");
+    if (le)
+        return parse_codes(c, le, "load_error", out->codes, &out->ncodes);
     if (cases->type != YAML_SEQUENCE_NODE || cases->data.sequence.items.start ==
                                                  cases->data.sequence.items.top)
         return ferr(c, cases, "'cases' must be a non-empty list");
@@ -319,10 +440,10 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
     out->cases = xmalloc(n_items * sizeof *out->cases);
     memset(out->cases, 0, n_items * sizeof *out->cases);
     for (size_t i = 0; i < n_items; i++) {
+        out->ncases++; /* counted first so that free_vfile releases a half-parsed case */
         if (parse_case(c, yaml_document_get_node(c->doc, cases->data.sequence.items.start[i]),
                        &out->cases[i]))
             return -1;
-        out->ncases++;
     }
     return 0;
 }
@@ -333,7 +454,15 @@ static void free_vfile(vfile *v) {
         for (size_t j = 0; j < e->ncases; j++) {
             free(e->cases[j].event);
             free(e->cases[j].note);
+            for (size_t k = 0; k < e->cases[j].ntitles; k++)
+                free(e->cases[j].titles[k]);
+            free(e->cases[j].titles);
         }
+        for (size_t j = 0; j < e->nplaceholders; j++) {
+            free(e->placeholders[j].name);
+            free(e->placeholders[j].value);
+        }
+        free(e->placeholders);
         free(e->cases);
         free(e->rule);
         free(e->note);
@@ -506,74 +635,140 @@ static void print_rule(const ventry *e) {
     }
 }
 
-static int count_hit(const sigma_hit *hit, void *user) {
-    unsigned *n = user;
-    if (sigma_hit_rule(hit) == 0)
-        n[0]++;
-    else
-        n[1]++;
+#define MAX_HITS 64
+
+typedef struct {
+    uint32_t rules[MAX_HITS];
+    unsigned n;
+} hit_list;
+
+static int collect_hit(const sigma_hit *hit, void *user) {
+    hit_list *h = user;
+    if (h->n < MAX_HITS)
+        h->rules[h->n] = sigma_hit_rule(hit);
+    h->n++;
     return 0;
 }
 
-static void check_load_error(const vfile *v, size_t ei, const ventry *e, tally *t) {
-    sigma_builder *b = NULL;
-    sigma_ruleset *rs = NULL;
-    char why[512] = "";
-    int rc = sigma_builder_new(NULL, &b);
+/* A builder with the entry's placeholders and YAML source, and the ruleset built from it. */
+typedef struct {
+    sigma_builder *b;
+    sigma_ruleset *rs;
+    int add_rc;
+    uint32_t added;
+    size_t errors_after_add;
+} loaded;
+
+static void unload(loaded *L) {
+    sigma_ruleset_unref(L->rs);
+    sigma_builder_free(L->b);
+    memset(L, 0, sizeof *L);
+}
+
+/* Returns 0 when the builder and the build worked (whatever the diagnostics), else -1
+ * with the reason in `why`. */
+static int load_entry(const vfile *v, size_t ei, const ventry *e, loaded *L, char *why,
+                      size_t cap) {
+    memset(L, 0, sizeof *L);
+    int rc = sigma_builder_new(NULL, &L->b);
     if (rc != SIGMA_OK) {
-        snprintf(why, sizeof why, "sigma_builder_new: %s", sigma_status_str(rc));
-        goto out;
+        snprintf(why, cap, "sigma_builder_new: %s", sigma_status_str(rc));
+        return -1;
     }
-    uint32_t added = UINT32_MAX;
+    for (size_t i = 0; i < e->nplaceholders; i++) {
+        rc = sigma_builder_add_placeholder(L->b, e->placeholders[i].name, SIGMA_NUL_TERMINATED,
+                                           e->placeholders[i].value, SIGMA_NUL_TERMINATED);
+        if (rc != SIGMA_OK) {
+            snprintf(why, cap, "sigma_builder_add_placeholder(%s, '%s') returned %d (%s)",
+                     e->placeholders[i].name, e->placeholders[i].value, rc,
+                     sigma_status_str(rc));
+            return -1;
+        }
+    }
     char src[64];
     snprintf(src, sizeof src, "vector-%d-%zu.yml", v->number, ei + 1);
-    rc = sigma_builder_add_yaml(b, src, SIGMA_NUL_TERMINATED, e->rule, e->rule_len, &added);
-    if (rc != SIGMA_E_COMPILE) {
-        snprintf(why, sizeof why, "sigma_builder_add_yaml returned %d (%s), want SIGMA_E_COMPILE",
-                 rc, sigma_status_str(rc));
-        goto out;
+    L->added = UINT32_MAX;
+    L->add_rc =
+        sigma_builder_add_yaml(L->b, src, SIGMA_NUL_TERMINATED, e->rule, e->rule_len, &L->added);
+    if (L->add_rc == SIGMA_E_NOMEM || L->add_rc == SIGMA_E_INVALID_ARG) {
+        snprintf(why, cap, "sigma_builder_add_yaml returned %d (%s)", L->add_rc,
+                 sigma_status_str(L->add_rc));
+        return -1;
     }
-    if (added != 0) {
-        snprintf(why, sizeof why, "rules_added = %u, want 0", (unsigned)added);
-        goto out;
+    const sigma_diagnostics *d = sigma_builder_diagnostics(L->b);
+    L->errors_after_add = d ? sigma_diagnostics_error_count(d) : 0;
+    rc = sigma_builder_build(L->b, &L->rs);
+    if (rc != SIGMA_OK || !L->rs) {
+        snprintf(why, cap, "sigma_builder_build returned %d (%s), want SIGMA_OK", rc,
+                 sigma_status_str(rc));
+        return -1;
     }
-    if (sigma_builder_failed_count(b) != 1) {
-        snprintf(why, sizeof why, "sigma_builder_failed_count = %u, want 1",
-                 (unsigned)sigma_builder_failed_count(b));
-        goto out;
-    }
+    return 0;
+}
+
+/* Does the builder hold a diagnostic with one of `codes` and this severity? */
+static int has_diag(const sigma_builder *b, const int *codes, size_t ncodes, int severity) {
     const sigma_diagnostics *d = sigma_builder_diagnostics(b);
     size_t n = d ? sigma_diagnostics_count(d) : 0;
-    int found = 0;
-    for (size_t i = 0; i < n && !found; i++) {
+    for (size_t i = 0; i < n; i++) {
         sigma_diagnostic_info info;
         memset(&info, 0, sizeof info);
         info.size = sizeof info;
         if (sigma_diagnostics_get(d, i, &info) != SIGMA_OK)
             continue;
-        for (size_t k = 0; k < e->ncodes; k++)
-            if (info.code == e->codes[k] && info.severity == SIGMA_SEVERITY_ERROR)
-                found = 1;
+        for (size_t k = 0; k < ncodes; k++)
+            if (info.code == codes[k] && info.severity == severity)
+                return 1;
     }
-    if (!found) {
+    return 0;
+}
+
+/* Checks shared by both entry kinds: status of add_yaml, documents kept, documents
+ * failed, rules built, expected warnings. Returns 0 or -1 with the reason in `why`. */
+static int check_counts(const ventry *e, const loaded *L, char *why, size_t cap) {
+    int want_rc = L->errors_after_add ? SIGMA_E_COMPILE : SIGMA_OK;
+    uint32_t failed = sigma_builder_failed_count(L->b);
+    uint32_t nrules = sigma_ruleset_rule_count(L->rs);
+    if (L->add_rc != want_rc) {
+        snprintf(why, cap, "sigma_builder_add_yaml returned %d (%s) with %zu error diagnostics, "
+                 "want %s", L->add_rc, sigma_status_str(L->add_rc), L->errors_after_add,
+                 want_rc == SIGMA_OK ? "SIGMA_OK" : "SIGMA_E_COMPILE");
+        return -1;
+    }
+    if ((long)L->added != e->documents) {
+        snprintf(why, cap, "rules_added = %u, want %ld", (unsigned)L->added, e->documents);
+        return -1;
+    }
+    if ((long)failed != e->failed) {
+        snprintf(why, cap, "sigma_builder_failed_count = %u after build, want %ld",
+                 (unsigned)failed, e->failed);
+        return -1;
+    }
+    if ((long)nrules != e->rules) {
+        snprintf(why, cap, "ruleset has %u rules, want %ld", (unsigned)nrules, e->rules);
+        return -1;
+    }
+    for (size_t k = 0; k < e->nwarnings; k++)
+        if (!has_diag(L->b, &e->warnings[k], 1, SIGMA_SEVERITY_WARNING)) {
+            snprintf(why, cap, "no warning diagnostic with code %d (%s)", e->warnings[k],
+                     diag_name(e->warnings[k]));
+            return -1;
+        }
+    return 0;
+}
+
+static void check_load_error(const vfile *v, size_t ei, const ventry *e, tally *t) {
+    loaded L;
+    char why[512] = "";
+    if (load_entry(v, ei, e, &L, why, sizeof why) == 0 &&
+        !has_diag(L.b, e->codes, e->ncodes, SIGMA_SEVERITY_ERROR)) {
         int l = snprintf(why, sizeof why, "no error diagnostic with code");
         for (size_t k = 0; k < e->ncodes && l > 0 && (size_t)l < sizeof why; k++)
             l += snprintf(why + l, sizeof why - (size_t)l, "%s %d (%s)", k ? " or" : "",
                           e->codes[k], diag_name(e->codes[k]));
-        goto out;
     }
-    rc = sigma_builder_build(b, &rs);
-    if (rc != SIGMA_OK) {
-        snprintf(why, sizeof why, "sigma_builder_build returned %d (%s), want SIGMA_OK", rc,
-                 sigma_status_str(rc));
-        goto out;
-    }
-    if (sigma_ruleset_rule_count(rs) != 0) {
-        snprintf(why, sizeof why, "ruleset has %u rules, want 0",
-                 (unsigned)sigma_ruleset_rule_count(rs));
-        goto out;
-    }
-out:
+    if (!why[0])
+        check_counts(e, &L, why, sizeof why);
     if (why[0]) {
         t->failed++;
         fail_header(v, ei, e);
@@ -581,49 +776,89 @@ out:
         if (e->note)
             fprintf(stderr, "    note: %s\n", e->note);
         print_rule(e);
-        if (b)
-            print_diags(b);
+        if (L.b)
+            print_diags(L.b);
     } else {
         t->passed++;
         if (verbose)
             printf("ok   vector %d entry %zu: load error\n", v->number, ei + 1);
     }
-    sigma_ruleset_unref(rs);
-    sigma_builder_free(b);
+    unload(&L);
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Compares the rules of `h` with what case `c` expects; empty `why` when they agree. */
+static void judge_hits(const sigma_ruleset *rs, const vcase *c, const hit_list *h, char *why,
+                       size_t cap) {
+    const char *got[MAX_HITS];
+    unsigned n = h->n < MAX_HITS ? h->n : MAX_HITS;
+    for (unsigned i = 0; i < n; i++) {
+        sigma_rule_info info;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        got[i] = sigma_ruleset_rule_info(rs, h->rules[i], &info) == SIGMA_OK && info.title
+                     ? info.title
+                     : "(no title)";
+    }
+    qsort(got, n, sizeof *got, cmp_str);
+    char gotl[256] = "";
+    for (unsigned i = 0, l = 0; i < n && l < sizeof gotl; i++)
+        l += (unsigned)snprintf(gotl + l, sizeof gotl - l, "%s'%s'", i ? ", " : "", got[i]);
+    int ok;
+    if (c->match == MATCH_NONE) {
+        ok = h->n == 0;
+    } else if (c->match == MATCH_ONE) {
+        sigma_rule_info info;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        ok = h->n == 1 && sigma_ruleset_rule_info(rs, h->rules[0], &info) == SIGMA_OK &&
+             info.kind == SIGMA_RULE_DETECTION;
+    } else {
+        const char *want[MAX_HITS];
+        size_t nw = c->ntitles < MAX_HITS ? c->ntitles : MAX_HITS;
+        memcpy(want, c->titles, nw * sizeof *want);
+        qsort(want, nw, sizeof *want, cmp_str);
+        ok = h->n == nw;
+        for (size_t i = 0; ok && i < nw; i++)
+            ok = strcmp(want[i], got[i]) == 0;
+    }
+    if (ok)
+        return;
+    if (c->match == MATCH_TITLES) {
+        char wantl[256] = "";
+        for (size_t i = 0, l = 0; i < c->ntitles && l < sizeof wantl; i++)
+            l += (size_t)snprintf(wantl + l, sizeof wantl - l, "%s'%s'", i ? ", " : "",
+                                  c->titles[i]);
+        snprintf(why, cap, "expected matches [%s], got [%s]", wantl, gotl);
+    } else if (h->n == 0) {
+        snprintf(why, cap, "expected MATCH, got NO match");
+    } else if (c->match == MATCH_NONE) {
+        snprintf(why, cap, "expected NO match, got MATCH [%s]", gotl);
+    } else {
+        snprintf(why, cap, "expected one detection rule to match, got [%s]", gotl);
+    }
 }
 
 static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
-    sigma_builder *b = NULL;
-    sigma_ruleset *rs = NULL;
+    loaded L;
     sigma_scratch *scratch = NULL;
     sigma_event *ev = NULL;
     char why[512] = "";
-    int rc = sigma_builder_new(NULL, &b);
-    if (rc != SIGMA_OK) {
-        snprintf(why, sizeof why, "sigma_builder_new: %s", sigma_status_str(rc));
+    int rc;
+    if (load_entry(v, ei, e, &L, why, sizeof why) != 0)
         goto load_failed;
-    }
-    uint32_t added = UINT32_MAX;
-    char src[64];
-    snprintf(src, sizeof src, "vector-%d-%zu.yml", v->number, ei + 1);
-    rc = sigma_builder_add_yaml(b, src, SIGMA_NUL_TERMINATED, e->rule, e->rule_len, &added);
-    if (rc != SIGMA_OK || added != 1) {
-        snprintf(why, sizeof why, "sigma_builder_add_yaml returned %d (%s), rules_added %u", rc,
-                 sigma_status_str(rc), (unsigned)added);
-        goto load_failed;
-    }
-    const sigma_diagnostics *d = sigma_builder_diagnostics(b);
+    const sigma_diagnostics *d = sigma_builder_diagnostics(L.b);
     if (d && sigma_diagnostics_error_count(d) != 0) {
-        snprintf(why, sizeof why, "%zu error diagnostics", sigma_diagnostics_error_count(d));
+        snprintf(why, sizeof why, "%zu error diagnostics (%zu while adding, the rest at build)",
+                 sigma_diagnostics_error_count(d), L.errors_after_add);
         goto load_failed;
     }
-    rc = sigma_builder_build(b, &rs);
-    if (rc != SIGMA_OK || !rs || sigma_ruleset_rule_count(rs) != 1) {
-        snprintf(why, sizeof why, "sigma_builder_build returned %d (%s), %u rules", rc,
-                 sigma_status_str(rc), rs ? (unsigned)sigma_ruleset_rule_count(rs) : 0u);
+    if (check_counts(e, &L, why, sizeof why) != 0)
         goto load_failed;
-    }
-    if ((rc = sigma_scratch_reserve(rs, &scratch)) != SIGMA_OK ||
+    if ((rc = sigma_scratch_reserve(L.rs, &scratch)) != SIGMA_OK ||
         (rc = sigma_event_new(&ev)) != SIGMA_OK) {
         snprintf(why, sizeof why, "scratch/event allocation: %s", sigma_status_str(rc));
         goto load_failed;
@@ -631,40 +866,41 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
     if (verbose && d && sigma_diagnostics_count(d) > 0) {
         printf("note vector %d entry %zu loads with warnings:\n", v->number, ei + 1);
         fflush(stdout);
-        print_diags(b);
+        print_diags(L.b);
     }
 
     for (size_t ci = 0; ci < e->ncases; ci++) {
         const vcase *c = &e->cases[ci];
-        char cwhy[256] = "";
+        char cwhy[512] = "";
         json_error_t jerr;
         json_t *j = json_loads(c->event, JSON_REJECT_DUPLICATES, &jerr);
         sigma_event_clear(ev);
         rc = j ? json_event_fill(ev, j) : SIGMA_E_INVALID_ARG;
         json_decref(j);
+        hit_list coll, cb;
+        memset(&coll, 0, sizeof coll);
+        memset(&cb, 0, sizeof cb);
         if (rc != SIGMA_OK) {
             snprintf(cwhy, sizeof cwhy, "json_event_fill: %d (%s)", rc, sigma_status_str(rc));
-        } else if ((rc = sigma_match(rs, scratch, ev, 0, NULL, NULL)) != SIGMA_OK) {
+        } else if ((rc = sigma_match(L.rs, scratch, ev, 0, NULL, NULL)) != SIGMA_OK) {
             snprintf(cwhy, sizeof cwhy, "sigma_match (collect): %d (%s)", rc,
                      sigma_status_str(rc));
         } else {
-            uint32_t hits = sigma_scratch_hit_count(scratch);
-            int got = hits > 0;
-            unsigned cb[2] = {0, 0};
-            if (hits > 1 || (hits == 1 && sigma_scratch_hit_rule(scratch, 0) != 0)) {
-                snprintf(cwhy, sizeof cwhy, "collect mode: %u hits, first rule %u (want rule 0)",
-                         (unsigned)hits, (unsigned)sigma_scratch_hit_rule(scratch, 0));
-            } else if (got != c->match) {
-                snprintf(cwhy, sizeof cwhy, "expected %s, got %s",
-                         c->match ? "MATCH" : "NO match", got ? "MATCH" : "NO match");
-            } else if ((rc = sigma_match(rs, scratch, ev, 0, count_hit, cb)) != SIGMA_OK) {
+            coll.n = sigma_scratch_hit_count(scratch);
+            for (unsigned i = 0; i < coll.n && i < MAX_HITS; i++)
+                coll.rules[i] = sigma_scratch_hit_rule(scratch, i);
+            judge_hits(L.rs, c, &coll, cwhy, sizeof cwhy);
+            if (cwhy[0]) {
+                /* reported below */
+            } else if ((rc = sigma_match(L.rs, scratch, ev, 0, collect_hit, &cb)) != SIGMA_OK) {
                 snprintf(cwhy, sizeof cwhy, "sigma_match (callback): %d (%s)", rc,
                          sigma_status_str(rc));
-            } else if (cb[1] != 0 || cb[0] != (unsigned)got) {
+            } else if (cb.n != coll.n ||
+                       memcmp(cb.rules, coll.rules,
+                              (coll.n < MAX_HITS ? coll.n : MAX_HITS) * sizeof *cb.rules) != 0) {
                 snprintf(cwhy, sizeof cwhy,
-                         "callback mode disagrees with collect mode: %u hits on rule 0, %u on "
-                         "others",
-                         cb[0], cb[1]);
+                         "callback mode disagrees with collect mode: %u hits vs %u", cb.n,
+                         coll.n);
             }
         }
         if (cwhy[0]) {
@@ -681,8 +917,10 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
             t->passed++;
             if (verbose)
                 printf("ok   vector %d entry %zu case %zu: %s%s%s\n", v->number, ei + 1, ci + 1,
-                       c->match ? "match" : "no match", c->note ? " - " : "",
-                       c->note ? c->note : "");
+                       c->match == MATCH_NONE ? "no match"
+                       : c->match == MATCH_ONE ? "match"
+                                               : "expected rules match",
+                       c->note ? " - " : "", c->note ? c->note : "");
         }
     }
     goto out;
@@ -690,17 +928,17 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
 load_failed:
     t->failed += (unsigned)e->ncases;
     fail_header(v, ei, e);
-    fprintf(stderr, ": rule did not load (%s); its %zu cases count as failed\n", why, e->ncases);
+    fprintf(stderr, ": rule did not load as expected (%s); its %zu cases count as failed\n", why,
+            e->ncases);
     if (e->note)
         fprintf(stderr, "    note: %s\n", e->note);
     print_rule(e);
-    if (b)
-        print_diags(b);
+    if (L.b)
+        print_diags(L.b);
 out:
     sigma_event_free(ev);
     sigma_scratch_free(scratch);
-    sigma_ruleset_unref(rs);
-    sigma_builder_free(b);
+    unload(&L);
 }
 
 static void check_entry(const vfile *v, size_t ei, tally *t) {
@@ -780,6 +1018,50 @@ static int write_text(const char *path, const char *text, size_t len) {
     return 0;
 }
 
+/* Writes a single-quoted YAML scalar ('' for '). */
+static void yaml_quote(FILE *f, const char *s) {
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* placeholders.yml for sigma-scan --placeholders: `'name': ['value', ...]`. */
+static int write_placeholders(const char *path, const ventry *e) {
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < e->nplaceholders; i++) {
+        const char *name = e->placeholders[i].name;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strcmp(e->placeholders[k].name, name) == 0;
+        if (seen)
+            continue;
+        yaml_quote(f, name);
+        fputs(": [", f);
+        for (size_t k = i, first = 1; k < e->nplaceholders; k++) {
+            if (strcmp(e->placeholders[k].name, name) != 0)
+                continue;
+            if (!first)
+                fputs(", ", f);
+            yaml_quote(f, e->placeholders[k].value);
+            first = 0;
+        }
+        fputs("]\n", f);
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int export_vfile(const vfile *v, const char *out, json_t *manifest) {
     for (size_t ei = 0; ei < v->nentries; ei++) {
         const ventry *e = &v->entries[ei];
@@ -793,6 +1075,23 @@ static int export_vfile(const vfile *v, const char *out, json_t *manifest) {
         if (write_text(path, e->rule, e->rule_len))
             return -1;
         json_t *je = json_object();
+        if (e->nplaceholders) {
+            char ppath[4200];
+            snprintf(ppath, sizeof ppath, "%s/placeholders.yml", dir);
+            if (write_placeholders(ppath, e) != 0) {
+                json_decref(je);
+                return -1;
+            }
+            json_object_set_new(je, "placeholders", json_string(ppath));
+        }
+        json_object_set_new(je, "rules", json_integer(e->rules));
+        json_object_set_new(je, "failed", json_integer(e->failed));
+        if (e->nwarnings) {
+            json_t *w = json_array();
+            for (size_t k = 0; k < e->nwarnings; k++)
+                json_array_append_new(w, json_string(diag_name(e->warnings[k])));
+            json_object_set_new(je, "warnings", w);
+        }
         json_object_set_new(je, "vector", json_integer(v->number));
         json_object_set_new(je, "entry", json_integer((json_int_t)ei + 1));
         json_object_set_new(je, "file", json_string(v->path));
@@ -819,7 +1118,14 @@ static int export_vfile(const vfile *v, const char *out, json_t *manifest) {
                 fprintf(f, "%s\n", c->event);
                 json_t *jc = json_object();
                 json_object_set_new(jc, "line", json_integer((json_int_t)ci + 1));
-                json_object_set_new(jc, "match", json_boolean(c->match));
+                if (c->match == MATCH_TITLES) {
+                    json_t *tl = json_array();
+                    for (size_t k = 0; k < c->ntitles; k++)
+                        json_array_append_new(tl, json_string(c->titles[k]));
+                    json_object_set_new(jc, "match", tl);
+                } else {
+                    json_object_set_new(jc, "match", json_boolean(c->match == MATCH_ONE));
+                }
                 json_object_set_new(jc, "event", json_string(c->event));
                 json_object_set_new(jc, "note", c->note ? json_string(c->note) : json_null());
                 json_object_set_new(jc, "source_line", json_integer(c->line));

@@ -1,0 +1,134 @@
+/* The index: which rules can possibly match an event, found without evaluating them.
+ *
+ * Literal prefilter: for each rule, a set of (field, literal) pairs of which at
+ * least one must occur in the event's folded values if the rule matches (derived
+ * from positive string predicates through AND/OR). Each literal is represented by
+ * one of its grams (up to 4 bytes, the rarest across the ruleset); a table maps
+ * (field slot, gram) to the rules that need it. At match time the folded values of
+ * indexed fields are scanned once; every gram found marks its rules as
+ * candidates. A gram hit is a superset test (false positives are fine: the rule is
+ * evaluated), so the prefilter never loses a match. Rules without a usable literal
+ * set (negations, regex only, numbers...) are always evaluated.
+ *
+ * Logsource buckets: an event that carries a logsource only sees rules whose set
+ * logsource attributes equal the event's. */
+#ifndef SG_INDEX_INDEX_H
+#define SG_INDEX_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Gram table entry: key -> rules[first .. first+count) in the postings array. */
+typedef struct sg_gram_slot {
+    uint64_t key; /* 0 = empty */
+    uint32_t first, count;
+} sg_gram_slot;
+
+/* One distinct (product, category, service) of the rules, with its rule bitset. */
+typedef struct sg_ls_bucket {
+    const char *product, *category, *service; /* borrowed from the rules; NULL = unset */
+    uint64_t *rules;                          /* bitset over rule indexes */
+} sg_ls_bucket;
+
+/* Posting entries with these bits name a predicate or a program node (an OR of
+ * keyed predicates) instead of a rule. */
+#define SG_POST_PRED 0x80000000u
+#define SG_POST_NODE 0x40000000u
+#define SG_POST_ID 0x3fffffffu
+
+typedef struct sg_index {
+    uint32_t nrules, nwords; /* nwords = 64-bit words of a rule bitset */
+    uint32_t npred_words;    /* 64-bit words of a predicate bitset */
+    uint64_t *pred_keyed;    /* predicates that are false unless their key was seen */
+    uint32_t *node_gate;     /* program node -> gate id (UINT32_MAX: not gated); a gated
+                                OR node is false unless one child's key was seen */
+    uint32_t ngates, ngate_words;
+    uint64_t *always;        /* rules evaluated whatever the prefilter says */
+    uint32_t nalways;
+    /* gram table */
+    sg_gram_slot *table;
+    uint64_t table_mask;
+    uint32_t table_shift; /* 64 - log2(table size): slot = hash >> shift */
+    uint32_t *postings;
+    uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
+    uint32_t bloom_bits_log2;
+    uint8_t *slot_lens; /* per field slot (+1 for keywords): bit n set = grams of n bytes */
+    uint32_t nslots;    /* field slots + 1; the last one is the keyword slot */
+    /* logsource buckets */
+    sg_ls_bucket *buckets;
+    uint32_t nbuckets;
+} sg_index;
+
+struct sigma_ruleset;
+
+/* Builds the index of a compiled ruleset. 0 or -1 (no memory). */
+int sg_index_build(struct sigma_ruleset *rs);
+void sg_index_free(sg_index *ix);
+
+/* slot_lens bits: 1-4 = short grams of that many bytes, SG_LONG_KEYS = 8-byte
+ * grams (for literals of 8 bytes or more: 4-byte grams of hex hashes or paths
+ * hit far too often), SG_NUM_KEYS = integer keys. */
+#define SG_LONG_KEYS (1u << 5)
+#define SG_NUM_KEYS (1u << 7)
+#define SG_LONG_GRAM 8
+
+/* Key of the 8-byte gram at p (len code 5; the bytes are hashed to 32 bits). */
+static inline uint64_t sg_long_gram_key(uint32_t slot, const unsigned char *p)
+{
+    uint64_t g = 0;
+    for (int i = 0; i < SG_LONG_GRAM; i++)
+        g |= (uint64_t)p[i] << (8 * i);
+    return ((uint64_t)(slot + 1) << 35) | (5ull << 32) | ((g * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static inline uint64_t sg_mix64(uint64_t x);
+
+/* Key of "field slot equals integer v" (len 7 marks it; the value is hashed, so
+ * distinct integers may share a key: a harmless extra candidate). */
+static inline uint64_t sg_num_key(uint32_t slot, int64_t v)
+{
+    return ((uint64_t)(slot + 1) << 35) | (7ull << 32) | (sg_mix64((uint64_t)v) & 0xffffffffu);
+}
+
+static inline uint64_t sg_gram_key(uint32_t slot, const unsigned char *p, uint32_t len)
+{
+    uint64_t g = 0;
+    for (uint32_t i = 0; i < len; i++)
+        g |= (uint64_t)p[i] << (8 * i);
+    /* slot+1 keeps every key non-zero (0 marks an empty table entry). */
+    return ((uint64_t)(slot + 1) << 35) | ((uint64_t)len << 32) | g;
+}
+
+/* Hash of a gram key for the bloom filter and the table: one multiplication
+ * (Fibonacci hashing); callers use the high bits. */
+static inline uint64_t sg_key_hash(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
+
+static inline uint64_t sg_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Where a scan records what it found: candidate rules, and predicates whose key
+ * occurred (a keyed predicate not marked here is false for this event). */
+typedef struct sg_scan_marks {
+    uint64_t *rules;
+    uint64_t *preds;
+    uint64_t *nodes;
+} sg_scan_marks;
+
+/* Marks the rules and predicates whose gram occurs in text[0, len) of field slot `slot`. */
+void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
+                   const sg_scan_marks *m);
+/* Marks the rules and predicates that need field slot `slot` to equal integer v. */
+void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m);
+
+/* Rules compatible with an event logsource (NULL = not given) OR-ed into mask. */
+void sg_index_logsource_mask(const sg_index *ix, const char *product, const char *category,
+                             const char *service, uint64_t *mask);
+
+#endif

@@ -1,0 +1,12 @@
+/* A literal every match of a regular expression must contain (internal). */
+#ifndef SG_INDEX_REGEX_LITERAL_H
+#define SG_INDEX_REGEX_LITERAL_H
+
+#include <stddef.h>
+
+/* Writes the longest stretch of plain ASCII characters that every match of `re`
+ * contains into out (at most cap bytes) and returns its length; 0 when none can
+ * be proven (alternation at the top level, extended mode, unknown escapes...). */
+size_t sg_regex_required_literal(const char *re, size_t len, char *out, size_t cap);
+
+#endif
