@@ -243,6 +243,7 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_k
 
 int sg_index_build(sigma_ruleset *rs)
 {
+
     sg_index *ix = &rs->index;
     ix->nrules = rs->nrules;
     ix->nwords = (rs->nrules + 63) / 64;
@@ -275,8 +276,8 @@ int sg_index_build(sigma_ruleset *rs)
         int lrc = sg_pred_literal(rs, p, &arena, &l);
         if (lrc < 0)
             rc = -1;
-        else if (lrc == 1 && (l.len == 0 || l.len >= 3)) {
-            /* 1-2 byte literals would make the scan test short grams at every
+        else if (lrc == 1 && (l.len == 0 || l.len >= GRAM)) {
+            /* 1-3 byte literals would make the scan test short grams at every
              * position for little gain: such predicates are simply evaluated. */
             set_bit(ix->pred_keyed, p);
             pred_key[p] = pick_key(&c, &l);
@@ -366,26 +367,56 @@ void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg
     mark(ix, sg_num_key(slot, v), m);
 }
 
+/* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7), like sg_gram_key. */
+static inline uint64_t load_le64(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+#else
+    uint64_t x = 0;
+    for (int k = 0; k < 8; k++)
+        x |= (uint64_t)p[k] << (8 * k);
+    return x;
+#endif
+}
+
+/* Bloom test of a key; the table is probed only when it passes. */
+static inline void probe(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
+{
+    uint64_t bit = sg_key_hash(key) >> (64 - ix->bloom_bits_log2);
+    if (ix->bloom[bit >> 6] & (1ull << (bit & 63)))
+        mark(ix, key, m);
+}
+
 void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
                    const sg_scan_marks *m)
 {
     const uint8_t lens = ix->slot_lens[slot] & (0x1e | SG_LONG_KEYS);
-    if (!lens)
+    if (!lens || len == 0)
         return;
     const unsigned char *p = (const unsigned char *)text;
     const uint64_t base = (uint64_t)(slot + 1) << 35;
-    /* Keys are built from a little-endian window of up to 4 bytes, masked per
-     * length: the same value sg_gram_key computes byte by byte. */
+    const int short_lens = lens & 0x1e, long_keys = lens & SG_LONG_KEYS;
+    /* Keys come from a little-endian window of the next bytes, masked per length:
+     * the same values sg_gram_key / sg_long_gram_key compute byte by byte. */
     static const uint32_t masks[GRAM + 1] = {0, 0xffu, 0xffffu, 0xffffffu, 0xffffffffu};
     for (size_t i = 0; i < len; i++) {
-        uint32_t w = 0;
-        size_t avail = len - i < GRAM ? len - i : GRAM;
-        for (size_t k = 0; k < avail; k++)
-            w |= (uint32_t)p[i + k] << (8 * k);
-        for (uint32_t l = 1; l <= avail; l++)
-            if (lens & (1u << l))
-                mark(ix, base | ((uint64_t)l << 32) | (w & masks[l]), m);
-        if ((lens & SG_LONG_KEYS) && i + SG_LONG_GRAM <= len)
-            mark(ix, sg_long_gram_key(slot, p + i), m);
+        size_t avail = len - i;
+        uint64_t x = 0;
+        if (avail >= 8)
+            x = load_le64(p + i);
+        else
+            for (size_t k = 0; k < avail; k++)
+                x |= (uint64_t)p[i + k] << (8 * k);
+        if (short_lens) {
+            uint32_t w = (uint32_t)x;
+            for (uint32_t l = 1; l <= GRAM && l <= avail; l++)
+                if (short_lens & (1u << l))
+                    probe(ix, base | ((uint64_t)l << 32) | (w & masks[l]), m);
+        }
+        if (long_keys && avail >= SG_LONG_GRAM)
+            probe(ix, base | (5ull << 32) | ((x * 0x9E3779B97F4A7C15ull) >> 32), m);
     }
 }
