@@ -316,6 +316,15 @@ SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_tag(const sigma_ruleset *rs,
 /** Id (or title, when the filter has no id) of filter `i` applied to `rule`, or NULL. */
 SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_filter(const sigma_ruleset *rs, uint32_t rule,
                                                            uint32_t i);
+/** Field dictionary: every field name some rule of `rs` looks at, numbered
+ *  0..count-1 ("slots"). An agent with a fixed schema resolves its field names once
+ *  and adds values by slot; a field no rule uses has no slot and need not be sent. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_field_count(const sigma_ruleset *rs);
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_field_name(const sigma_ruleset *rs, uint32_t slot);
+/** Slot of a field name, or SIGMA_E_NOT_FOUND when no rule uses that field. */
+SIGMA_API int SIGMA_CALL sigma_ruleset_field_slot(const sigma_ruleset *rs, const char *name,
+                                                  size_t name_len, uint32_t *slot_out);
+
 /** Finds a rule index by id (or by `name` when no id matches). */
 SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id,
                                                  size_t id_len, uint32_t *rule_out);
@@ -356,6 +365,15 @@ SIGMA_API int SIGMA_CALL sigma_event_add_bool(sigma_event *ev, const char *name,
                                               int value);
 SIGMA_API int SIGMA_CALL sigma_event_add_null(sigma_event *ev, const char *name,
                                               size_t name_len);
+/* By slot (see sigma_ruleset_field_slot): the same as adding by the slot's name,
+ * and a match against `rs` then needs no name lookup for this field. `rs` must stay
+ * alive while the event holds the value. SIGMA_E_INVALID_ARG for a bad slot. */
+SIGMA_API int SIGMA_CALL sigma_event_add_str_slot(sigma_event *ev, const sigma_ruleset *rs,
+                                                  uint32_t slot, const char *value,
+                                                  size_t value_len, uint32_t flags);
+SIGMA_API int SIGMA_CALL sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs,
+                                                  uint32_t slot, int64_t value);
+
 /** Declares the field present with no values (a JSON empty array): `exists` is
  *  true, `field: null` is true, every value comparison is false. */
 SIGMA_API int SIGMA_CALL sigma_event_add_empty(sigma_event *ev, const char *name,

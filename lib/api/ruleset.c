@@ -66,3 +66,20 @@ int sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id, size_t id_l
         }
     return SIGMA_E_NOT_FOUND;
 }
+
+uint32_t sigma_ruleset_field_count(const sigma_ruleset *rs) { return rs ? rs->nfields : 0; }
+
+const char *sigma_ruleset_field_name(const sigma_ruleset *rs, uint32_t slot)
+{
+    return rs && slot < rs->nfields ? rs->field_names[slot] : NULL;
+}
+
+int sigma_ruleset_field_slot(const sigma_ruleset *rs, const char *name, size_t name_len,
+                             uint32_t *slot_out)
+{
+    if (!rs || !name || !slot_out)
+        return SIGMA_E_INVALID_ARG;
+    if (name_len == SIGMA_NUL_TERMINATED)
+        name_len = strlen(name);
+    return sg_strmap_get(&rs->field_map, name, name_len, slot_out) ? SIGMA_OK : SIGMA_E_NOT_FOUND;
+}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile/ruleset.h"
 #include "util/vec.h"
 
 struct sg_store_block {
@@ -14,7 +15,9 @@ struct sg_store_block {
     char data[];
 };
 
-enum { SG_STORE_BLOCK = 8192 };
+/* First block size; each new block doubles the previous one, so small events stay
+ * small and large ones need few blocks. */
+enum { SG_STORE_FIRST = 512, SG_STORE_MAX = 1 << 20 };
 
 static void strmap_reset(sg_strmap *m)
 {
@@ -30,7 +33,11 @@ static const char *store_copy(sigma_event *ev, const char *s, size_t len)
     while (b && b->cap - b->used < len + 1)
         b = b->next; /* reuse a later block kept from before a clear */
     if (!b) {
-        size_t cap = len + 1 > SG_STORE_BLOCK ? len + 1 : SG_STORE_BLOCK;
+        size_t cap = SG_STORE_FIRST;
+        for (sg_store_block *k = ev->blocks; k; k = k->next)
+            cap = k->cap * 2 > SG_STORE_MAX ? SG_STORE_MAX : k->cap * 2;
+        if (cap < len + 1)
+            cap = len + 1;
         b = malloc(sizeof *b + cap);
         if (!b)
             return NULL;
@@ -103,7 +110,7 @@ static uint32_t field_for(sigma_event *ev, const char *name, size_t len)
     const char *copy = store_copy(ev, name, len);
     if (!copy)
         return SG_NONE;
-    sg_field f = {copy, len, SG_NONE, SG_NONE, 0};
+    sg_field f = {copy, len, SG_NONE, SG_NONE, 0, NULL, SG_NONE};
     size_t n = ev->nfields, cap = ev->fields_cap;
     if (SG_PUSH(ev->fields, n, cap, f) != 0)
         return SG_NONE;
@@ -226,4 +233,43 @@ int sigma_event_set_logsource(sigma_event *ev, const char *product, size_t produ
         rc = logsource_part(ev, service, service_len, &ev->ls_service);
     ev->has_logsource = rc == SIGMA_OK;
     return rc;
+}
+
+/* ------------------------------------------------------------- by slot */
+
+/* Adds v to the field named by rs's slot and remembers the slot on the field. */
+static int add_by_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t slot, sg_value v)
+{
+    if (!ev || !rs || slot >= rs->nfields)
+        return SIGMA_E_INVALID_ARG;
+    const char *name = rs->field_names[slot];
+    size_t len = strlen(name);
+    int rc = add_value(ev, name, len, v);
+    if (rc == SIGMA_OK) {
+        uint32_t fi;
+        if (sg_strmap_get(&ev->by_name, name, len, &fi)) {
+            ev->fields[fi].slot_rs = rs;
+            ev->fields[fi].slot = slot;
+        }
+    }
+    return rc;
+}
+
+int sigma_event_add_str_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t slot,
+                             const char *value, size_t value_len, uint32_t flags)
+{
+    if (!ev || (!value && value_len) || (flags & ~(uint32_t)SIGMA_VALUE_BORROW))
+        return SIGMA_E_INVALID_ARG;
+    if (value_len == SIGMA_NUL_TERMINATED)
+        value_len = strlen(value);
+    sg_value v = {.type = SG_VAL_STR, .s = value ? value : "", .len = value_len};
+    if (!(flags & SIGMA_VALUE_BORROW) && !(v.s = store_copy(ev, v.s, value_len)))
+        return SIGMA_E_NOMEM;
+    return add_by_slot(ev, rs, slot, v);
+}
+
+int sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t slot,
+                             int64_t value)
+{
+    return add_by_slot(ev, rs, slot, (sg_value){.type = SG_VAL_INT, .i = value});
 }

@@ -33,6 +33,8 @@ typedef struct sg_field {
     size_t name_len;
     uint32_t head, tail; /* value list; SG_NONE when the field was added empty */
     uint32_t count;
+    const void *slot_rs; /* ruleset whose field slot `slot` this is (added by slot) */
+    uint32_t slot;
 } sg_field;
 
 typedef struct sg_store_block sg_store_block;

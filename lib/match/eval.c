@@ -412,8 +412,10 @@ static void resolve_fields(eval_ctx *c)
 {
     const sigma_event *ev = c->ev;
     for (uint32_t i = 0; i < ev->nfields; i++) {
-        uint32_t slot;
-        if (sg_strmap_get(&c->rs->field_map, ev->fields[i].name, ev->fields[i].name_len, &slot)) {
+        const sg_field *f = &ev->fields[i];
+        uint32_t slot = f->slot;
+        if (f->slot_rs == c->rs || /* added by slot: no name lookup */
+            sg_strmap_get(&c->rs->field_map, f->name, f->name_len, &slot)) {
             c->s->slot_gen[slot] = c->s->gen;
             c->s->slot_field[slot] = i;
         } else {

@@ -10,7 +10,8 @@ struct sg_arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
-enum { SG_ARENA_BLOCK = 16384 };
+/* Blocks start small and double (many arenas hold one small rule each). */
+enum { SG_ARENA_FIRST = 1024, SG_ARENA_MAX = 65536 };
 
 void *sg_arena_alloc(sg_arena *a, size_t size)
 {
@@ -20,7 +21,9 @@ void *sg_arena_alloc(sg_arena *a, size_t size)
         size = align;
     sg_arena_block *b = a->head;
     if (!b || b->cap - b->used < size) {
-        size_t cap = size > SG_ARENA_BLOCK ? size : SG_ARENA_BLOCK;
+        size_t cap = b ? (b->cap * 2 > SG_ARENA_MAX ? SG_ARENA_MAX : b->cap * 2) : SG_ARENA_FIRST;
+        if (cap < size)
+            cap = size;
         b = malloc(sizeof *b + cap);
         if (!b)
             return NULL;
