@@ -24,62 +24,47 @@ typedef struct eval_ctx {
 
 static int grow_u32(uint32_t **a, uint32_t need)
 {
-    uint32_t *p = realloc(*a, (size_t)need * sizeof **a);
+    uint32_t *p = realloc(*a, (size_t)(need ? need : 1) * sizeof **a);
     if (!p)
         return -1;
     *a = p;
     return 0;
 }
 
+/* Grows a zero-filled array of `elem`-byte items from *cap to need items. Always
+ * leaves a non-NULL array (at least one item), so later memset/memcpy calls never
+ * see NULL even for an empty ruleset. */
+static int fit_array(void **a, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (*a && need <= *cap)
+        return 0;
+    size_t n = need ? need : 1;
+    void *p = realloc(*a, n * elem);
+    if (!p)
+        return -1;
+    memset((char *)p + (size_t)*cap * elem, 0, (n - *cap) * elem);
+    *a = p;
+    *cap = (uint32_t)n;
+    return 0;
+}
+
 int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
 {
-    if (rs->npreds > s->pred_cap) {
-        uint8_t *v = realloc(s->pred_val, rs->npreds);
-        if (!v)
-            return SIGMA_E_NOMEM;
-        s->pred_val = v;
-        if (grow_u32(&s->pred_gen, rs->npreds))
-            return SIGMA_E_NOMEM;
-        memset(s->pred_gen + s->pred_cap, 0, (rs->npreds - s->pred_cap) * sizeof(uint32_t));
-        s->pred_cap = rs->npreds;
-    }
-    if (rs->nfields > s->slot_cap) {
-        if (grow_u32(&s->slot_gen, rs->nfields) || grow_u32(&s->slot_field, rs->nfields))
-            return SIGMA_E_NOMEM;
-        memset(s->slot_gen + s->slot_cap, 0, (rs->nfields - s->slot_cap) * sizeof(uint32_t));
-        s->slot_cap = rs->nfields;
-    }
-    if (rs->index.ngate_words > s->node_words_cap) {
-        uint64_t *a = realloc(s->node_seen, rs->index.ngate_words * sizeof *a);
-        if (!a)
-            return SIGMA_E_NOMEM;
-        s->node_seen = a;
-        s->node_words_cap = rs->index.ngate_words;
-    }
-    if (rs->index.npred_words > s->pred_words_cap) {
-        uint64_t *a = realloc(s->pred_seen, rs->index.npred_words * sizeof *a);
-        if (!a)
-            return SIGMA_E_NOMEM;
-        s->pred_seen = a;
-        s->pred_words_cap = rs->index.npred_words;
-    }
-    if (rs->index.nwords > s->words_cap) {
-        uint64_t *a = realloc(s->cand, rs->index.nwords * sizeof *a);
-        if (a)
-            s->cand = a;
-        uint64_t *m = realloc(s->ls_mask, rs->index.nwords * sizeof *m);
-        if (m)
-            s->ls_mask = m;
-        if (!a || !m)
-            return SIGMA_E_NOMEM;
-        s->words_cap = rs->index.nwords;
-        s->ls_rs = NULL;
-    }
-    if (rs->nrules > s->hits_cap) {
-        if (grow_u32(&s->hits, rs->nrules))
-            return SIGMA_E_NOMEM;
-        s->hits_cap = rs->nrules;
-    }
+    const sg_index *ix = &rs->index;
+    uint32_t pred_cap = s->pred_cap, slot_cap = s->slot_cap, words = s->words_cap;
+    uint32_t hits = s->hits_cap;
+    if (fit_array((void **)&s->pred_val, &pred_cap, rs->npreds, 1) ||
+        fit_array((void **)&s->pred_gen, &s->pred_cap, rs->npreds, sizeof(uint32_t)) ||
+        fit_array((void **)&s->slot_field, &slot_cap, rs->nfields, sizeof(uint32_t)) ||
+        fit_array((void **)&s->slot_gen, &s->slot_cap, rs->nfields, sizeof(uint32_t)) ||
+        fit_array((void **)&s->node_seen, &s->node_words_cap, ix->ngate_words, sizeof(uint64_t)) ||
+        fit_array((void **)&s->pred_seen, &s->pred_words_cap, ix->npred_words, sizeof(uint64_t)) ||
+        fit_array((void **)&s->ls_mask, &words, ix->nwords, sizeof(uint64_t)) ||
+        fit_array((void **)&s->cand, &s->words_cap, ix->nwords, sizeof(uint64_t)) ||
+        fit_array((void **)&s->hits, &hits, rs->nrules, sizeof(uint32_t)))
+        return SIGMA_E_NOMEM;
+    s->hits_cap = hits;
+    s->ls_rs = NULL; /* the cached logsource mask may be for another ruleset */
     if (!s->md && !(s->md = pcre2_match_data_create(1, NULL)))
         return SIGMA_E_NOMEM;
     return SIGMA_OK;
