@@ -248,6 +248,7 @@ enum {
     SIGMA_DIAG_UNSUPPORTED_DOCUMENT = 2012,
     SIGMA_DIAG_UNRESOLVED_REFERENCE = 2013, /* correlation/filter names an unknown rule */
     SIGMA_DIAG_BAD_PLACEHOLDERS = 2014,     /* malformed placeholder values file */
+    SIGMA_DIAG_BAD_MAPPING = 2015,          /* malformed logsource mapping file */
     /* 3xxx: detection */
     SIGMA_DIAG_BAD_DETECTION = 3001,
     SIGMA_DIAG_UNKNOWN_MODIFIER = 3002,
