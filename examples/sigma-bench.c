@@ -26,6 +26,7 @@ typedef struct bench {
     sigma_ruleset *rs;
     sigma_event **events;
     size_t nevents, cap;
+    size_t malformed; /* lines skipped: not a JSON object (or an integer beyond int64) */
     unsigned repeat;
     uint32_t flags;
 } bench;
@@ -72,6 +73,7 @@ static void load_events(bench *b, const char *path)
         json_t *obj = json_loadb(line, (size_t)n, 0, &err);
         if (!obj || !json_is_object(obj)) {
             json_decref(obj);
+            b->malformed++;
             continue; /* malformed lines are skipped, as sigma-scan does */
         }
         sigma_event *ev = NULL;
@@ -171,6 +173,8 @@ int main(int argc, char **argv)
     b.rs = compile(rules, nrules, ph, nph, &compile_s);
     for (int i = 0; i < nev; i++)
         load_events(&b, evfiles[i]);
+    fprintf(stderr, "sigma-bench: %zu events from %d files (%zu malformed lines skipped)\n",
+            b.nevents, nev, b.malformed);
 
     worker *w = calloc((size_t)threads, sizeof *w);
     pthread_t *t = calloc((size_t)threads, sizeof *t);

@@ -1,4 +1,4 @@
-/* sigma-scan - match JSON-lines events against Sigma rules with libsigma.
+/* sigma-scan - match events (JSON lines or EVTX files) against Sigma rules with libsigma.
  *
  *   sigma-scan [options] -r PATH [-r PATH ...] [EVENTS ...]
  *
@@ -6,6 +6,11 @@
  * stdout gets one JSON object per match, stderr gets the rule diagnostics, a
  * "loaded N rules, M failed" summary and any problems with the input; the exit
  * status is 0 (ok), 1 (rule errors under --check/--strict) or 2 (usage or I/O).
+ *
+ * Inputs (--format): flat JSON lines (the corpus convention), nested Windows JSON
+ * lines ({"Event": {"System": ..., "EventData": ...}}, converted to the flat
+ * convention by windows_event.c) and EVTX files (read through libevtx when built
+ * with it, evtx_input.c; each record's XML is converted by windows_event.c too).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,33 +21,45 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sigma/sigma.h>
 
+#include "evtx_input.h"
 #include "json_event.h"
+#include "windows_event.h"
 
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
     "usage: sigma-scan [options] -r PATH [-r PATH ...] [EVENTS ...]\n"
+    "       sigma-scan --convert [--format FORMAT] [EVENTS ...]\n"
     "\n"
-    "Match JSON-lines events against Sigma rules.\n"
+    "Match events (JSON lines or EVTX files) against Sigma rules.\n"
     "\n"
     "  -r, --rules PATH   rule file or directory (recursive); repeatable\n"
     "  --placeholders FILE\n"
     "                     placeholder values for `expand` (YAML map name: [values]),\n"
     "                     read before any rule; repeatable\n"
-    "  EVENTS             JSON-lines files (one JSON object per line); none or '-' = stdin\n"
+    "  EVENTS             event files; none or '-' = stdin\n"
+    "  --format FORMAT    auto (default), flat, windows or evtx:\n"
+    "                     flat     JSON lines, one flat object per event\n"
+    "                     windows  JSON lines, {\"Event\": {\"System\": ..., \"EventData\": ...}}\n"
+    "                     evtx     EVTX files (needs a build with libevtx)\n"
+    "                     auto     EVTX files by their header, else per line: an object\n"
+    "                              with an \"Event\" object is windows, others flat\n"
+    "  --convert          print each event as the flat object rules see, one per line,\n"
+    "                     instead of matching (no rules needed)\n"
     "  --check            load and compile only, print diagnostics, exit 1 if any rule failed\n"
     "  --strict           exit 1 before scanning if any rule failed to compile\n"
     "  --stats            counts and throughput on stderr at the end\n"
     "  -h, --help         show this help and exit\n"
-    "  --version          show the version and exit\n"
+    "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
     "stdout: one JSON object per match, one line each, in input order:\n"
-    "  {\"event\": <line>, \"id\": \"<rule id or null>\", \"title\": \"...\", \"level\": \"...\",\n"
+    "  {\"event\": <line or record>, \"id\": \"<rule id or null>\", \"title\": \"...\", \"level\": \"...\",\n"
     "   \"path\": \"<rule file>\"}   (\"file\" follows \"event\" when several EVENTS are given)\n"
     "stderr: diagnostics as <path>:<line>:<col>: <severity>: <message>, then\n"
     "        \"loaded <N> rules, <M> failed\"\n"
@@ -209,6 +226,12 @@ static void sb_add_json_str_or_null(strbuf *sb, const char *s)
 
 /* ------------------------------------------------------------------ options */
 
+enum input_format { FMT_AUTO, FMT_FLAT, FMT_WINDOWS, FMT_EVTX };
+
+static const char *const format_names[] = {"auto", "flat", "windows", "evtx"};
+
+static const char no_evtx_message[] = "this sigma-scan was built without EVTX support (libevtx)";
+
 typedef struct options {
     const char **rules;
     size_t n_rules;
@@ -216,10 +239,32 @@ typedef struct options {
     size_t n_placeholders;
     const char **events;
     size_t n_events;
+    enum input_format format;
+    int convert;
     int check;
     int strict;
     int stats;
 } options;
+
+static void print_version(void)
+{
+    printf("sigma-scan %s (libsigma %s)\n", SIGMA_VERSION_STRING, sigma_version_string());
+    if (evtx_supported())
+        printf("EVTX input: supported (%s)\n", evtx_library_version());
+    else
+        printf("EVTX input: not supported (built without libevtx)\n");
+}
+
+static void set_format(options *o, const char *name)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+        if (strcmp(name, format_names[i]) == 0) {
+            o->format = (enum input_format)i;
+            return;
+        }
+    }
+    usage_error("unknown format '%s' (use auto, flat, windows or evtx)", name);
+}
 
 static void parse_args(int argc, char **argv, options *o)
 {
@@ -230,6 +275,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
     if (!o->rules || !o->events || !o->placeholders)
         die_nomem();
+    o->format = FMT_AUTO;
 
     int only_files = 0;
     for (int i = 1; i < argc; i++) {
@@ -252,6 +298,14 @@ static void parse_args(int argc, char **argv, options *o)
             o->placeholders[o->n_placeholders++] = argv[++i];
         } else if (strncmp(a, "--placeholders=", 15) == 0) {
             o->placeholders[o->n_placeholders++] = a + 15;
+        } else if (strcmp(a, "--format") == 0) {
+            if (i + 1 >= argc)
+                usage_error("option '%s' needs a FORMAT", a);
+            set_format(o, argv[++i]);
+        } else if (strncmp(a, "--format=", 9) == 0) {
+            set_format(o, a + 9);
+        } else if (strcmp(a, "--convert") == 0) {
+            o->convert = 1;
         } else if (strcmp(a, "--check") == 0) {
             o->check = 1;
         } else if (strcmp(a, "--strict") == 0) {
@@ -262,20 +316,28 @@ static void parse_args(int argc, char **argv, options *o)
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
         } else if (strcmp(a, "--version") == 0) {
-            printf("sigma-scan %s (libsigma %s)\n", SIGMA_VERSION_STRING, sigma_version_string());
+            print_version();
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
         } else {
             usage_error("unknown option '%s'", a);
         }
     }
-    if (o->n_rules == 0)
+    if (o->convert) {
+        if (o->check || o->n_rules || o->n_placeholders)
+            usage_error("--convert takes no rules (-r, --placeholders, --check)");
+    } else if (o->n_rules == 0) {
         usage_error("no rules given (use -r PATH)");
+    }
     for (size_t i = 0; i < o->n_rules; i++)
         if (o->rules[i][0] == '\0')
             usage_error("empty rules path");
     for (size_t i = 0; i < o->n_placeholders; i++)
         if (o->placeholders[i][0] == '\0')
             usage_error("empty placeholders path");
+    if (o->format == FMT_EVTX && !evtx_supported()) {
+        fprintf(stderr, "sigma-scan: --format evtx: %s\n", no_evtx_message);
+        exit(EXIT_USAGE);
+    }
 }
 
 /* -------------------------------------------------------------------- rules */
@@ -393,18 +455,90 @@ static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
 
 /* ------------------------------------------------------------------- events */
 
+/* The progress line on stderr (only when stderr is a terminal): shown after the
+ * first second of scanning, redrawn at most four times a second, erased before
+ * any other message and at the end. */
+typedef struct progress {
+    int enabled;        /* stderr is a terminal */
+    int stdout_tty;     /* stdout too: erase the line before writing output */
+    int shown;          /* a progress line is on the screen */
+    unsigned ticks;
+    double t_start;     /* scan start */
+    double t_last;      /* last redraw */
+    const char *name;   /* current input, as displayed */
+    uint64_t done;      /* bytes or records of the current input read so far */
+    uint64_t total;     /* its size (0 = unknown, e.g. a pipe) */
+} progress;
+
 typedef struct scan_state {
     const sigma_ruleset *rs;
     sigma_scratch *scratch;
     sigma_event *ev;
+    windows_converter *conv;
     char **tails;
     uint32_t n_rules;
+    enum input_format format;
+    int convert;       /* --convert: print the flat events instead of matching */
     int with_file;     /* add "file" to each match line */
     int flush_matches; /* input is a pipe or terminal: flush stdout after each match */
-    uint64_t events;   /* JSON objects matched */
+    uint64_t events;   /* events matched (or converted) */
     uint64_t matches;  /* match lines written */
     uint64_t malformed;
+    progress prog;
 } scan_state;
+
+static void progress_clear(progress *p)
+{
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->shown = 0;
+    }
+}
+
+static void progress_draw(scan_state *st, double now)
+{
+    progress *p = &st->prog;
+    double elapsed = now - p->t_start;
+    double rate = elapsed > 0 ? (double)st->events / elapsed : 0.0;
+    char pct[16] = "";
+    if (p->total > 0) {
+        unsigned v = (unsigned)(p->done >= p->total ? 100 : p->done * 100 / p->total);
+        snprintf(pct, sizeof pct, " (%u%%)", v);
+    }
+    fprintf(stderr, "\r%s: %llu events%s, %.0f events/s, %llu matches\033[K", p->name,
+            (unsigned long long)st->events, pct, rate, (unsigned long long)st->matches);
+    fflush(stderr);
+    p->shown = 1;
+    p->t_last = now;
+}
+
+/* Called once per input line or record. */
+static void progress_tick(scan_state *st)
+{
+    progress *p = &st->prog;
+    if (!p->enabled || (++p->ticks & 255u) != 0)
+        return;
+    double now = now_seconds();
+    if (now - p->t_start < 1.0 || now - p->t_last < 0.25)
+        return;
+    progress_draw(st, now);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void scan_warn(scan_state *st, const char *fmt, ...);
+
+/* A message on stderr during the scan (erases the progress line first). */
+static void scan_warn(scan_state *st, const char *fmt, ...)
+{
+    progress_clear(&st->prog);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
 
 static int is_blank(const char *s, size_t n)
 {
@@ -430,6 +564,63 @@ static const char *json_type_name(const json_t *j)
     return "value";
 }
 
+/* Matches one flat event (or prints it under --convert); `number` is its line or
+ * record number. Returns 0, or -1 on a fatal error (message printed). */
+static int scan_flat(scan_state *st, const char *display, const char *file_json,
+                     const json_t *flat, uint64_t number)
+{
+    if (st->convert) {
+        char *text = json_dumps(flat, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text)
+            die_nomem();
+        if (st->prog.shown && st->prog.stdout_tty)
+            progress_clear(&st->prog);
+        fputs(text, stdout);
+        fputc('\n', stdout);
+        free(text);
+        st->events++;
+        if (st->flush_matches)
+            fflush(stdout);
+        return 0;
+    }
+
+    sigma_event_clear(st->ev);
+    int rc = json_event_fill(st->ev, flat);
+    if (rc != SIGMA_OK) {
+        scan_warn(st, "%s:%llu: cannot build event: %s\n", display, (unsigned long long)number,
+                  sigma_status_str(rc));
+        if (rc == SIGMA_E_NOMEM)
+            return -1;
+        st->malformed++;
+        return 0;
+    }
+    st->events++;
+
+    rc = sigma_match(st->rs, st->scratch, st->ev, 0, NULL, NULL);
+    if (rc != SIGMA_OK) {
+        scan_warn(st, "%s:%llu: match failed: %s\n", display, (unsigned long long)number,
+                  sigma_status_str(rc));
+        return rc == SIGMA_E_NOMEM ? -1 : 0;
+    }
+    uint32_t hits = sigma_scratch_hit_count(st->scratch);
+    if (hits && st->prog.shown && st->prog.stdout_tty)
+        progress_clear(&st->prog);
+    for (uint32_t i = 0; i < hits; i++) {
+        uint32_t r = sigma_scratch_hit_rule(st->scratch, i);
+        if (r >= st->n_rules)
+            continue;
+        if (st->with_file)
+            printf("{\"event\": %llu, \"file\": %s%s", (unsigned long long)number, file_json,
+                   st->tails[r]);
+        else
+            printf("{\"event\": %llu%s", (unsigned long long)number, st->tails[r]);
+        st->matches++;
+    }
+    if (hits && st->flush_matches)
+        fflush(stdout);
+    return 0;
+}
+
 /* Matches one line; returns 0, or -1 on a fatal error (message printed). */
 static int scan_line(scan_state *st, const char *display, const char *file_json, char *line,
                      size_t len, uint64_t lineno)
@@ -440,63 +631,57 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
     json_error_t jerr;
     json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
     if (!root) {
-        fprintf(stderr, "%s:%llu: malformed JSON: %s\n", display, (unsigned long long)lineno,
-                jerr.text);
+        if (lineno == 1 && evtx_has_magic(line, len)) {
+            scan_warn(st, "%s: this is an EVTX file: give it as a file (not on standard "
+                          "input) with --format evtx or auto\n", display);
+            return -1;
+        }
+        scan_warn(st, "%s:%llu: malformed JSON: %s\n", display, (unsigned long long)lineno,
+                  jerr.text);
         st->malformed++;
         return 0;
     }
     if (!json_is_object(root)) {
-        fprintf(stderr, "%s:%llu: malformed JSON: expected an object, got %s\n", display,
-                (unsigned long long)lineno, json_type_name(root));
+        scan_warn(st, "%s:%llu: malformed JSON: expected an object, got %s\n", display,
+                  (unsigned long long)lineno, json_type_name(root));
         json_decref(root);
         st->malformed++;
         return 0;
     }
 
-    sigma_event_clear(st->ev);
-    int rc = json_event_fill(st->ev, root);
+    int windows = st->format == FMT_WINDOWS ||
+                  (st->format == FMT_AUTO && windows_event_is_nested(root));
+    if (!windows) {
+        int rc = scan_flat(st, display, file_json, root, lineno);
+        json_decref(root);
+        return rc;
+    }
+    const char *why = NULL;
+    json_t *flat = windows_event_from_json(st->conv, root, &why);
     json_decref(root);
-    if (rc != SIGMA_OK) {
-        fprintf(stderr, "%s:%llu: cannot build event: %s\n", display, (unsigned long long)lineno,
-                sigma_status_str(rc));
-        if (rc == SIGMA_E_NOMEM)
-            return -1;
+    if (!flat) {
+        scan_warn(st, "%s:%llu: %s\n", display, (unsigned long long)lineno,
+                  why ? why : "cannot convert the Windows event");
         st->malformed++;
         return 0;
     }
-    st->events++;
-
-    rc = sigma_match(st->rs, st->scratch, st->ev, 0, NULL, NULL);
-    if (rc != SIGMA_OK) {
-        fprintf(stderr, "%s:%llu: match failed: %s\n", display, (unsigned long long)lineno,
-                sigma_status_str(rc));
-        return rc == SIGMA_E_NOMEM ? -1 : 0;
-    }
-    uint32_t hits = sigma_scratch_hit_count(st->scratch);
-    for (uint32_t i = 0; i < hits; i++) {
-        uint32_t r = sigma_scratch_hit_rule(st->scratch, i);
-        if (r >= st->n_rules)
-            continue;
-        if (st->with_file)
-            printf("{\"event\": %llu, \"file\": %s%s", (unsigned long long)lineno, file_json,
-                   st->tails[r]);
-        else
-            printf("{\"event\": %llu%s", (unsigned long long)lineno, st->tails[r]);
-        st->matches++;
-    }
-    if (hits && st->flush_matches)
-        fflush(stdout);
-    return 0;
+    int rc = scan_flat(st, display, file_json, flat, lineno);
+    json_decref(flat);
+    return rc;
 }
 
-/* Scans one opened stream; returns 0, or -1 on a fatal error. */
+/* Scans one opened stream of lines; returns 0, or -1 on a fatal error. */
 static int scan_stream(scan_state *st, FILE *f, const char *display, const char *name)
 {
     strbuf file_json = {NULL, 0, 0};
     sb_add_json_str(&file_json, name, strlen(name));
     /* Streams (tail -F | sigma-scan) should see matches as they happen. */
     struct stat sbuf;
-    st->flush_matches = !(fstat(fileno(f), &sbuf) == 0 && S_ISREG(sbuf.st_mode));
+    int regular = fstat(fileno(f), &sbuf) == 0 && S_ISREG(sbuf.st_mode);
+    st->flush_matches = !regular;
+    st->prog.name = display;
+    st->prog.done = 0;
+    st->prog.total = regular && sbuf.st_size > 0 ? (uint64_t)sbuf.st_size : 0;
 
     char *line = NULL;
     size_t cap = 0;
@@ -507,8 +692,8 @@ static int scan_stream(scan_state *st, FILE *f, const char *display, const char 
         ssize_t got = getline(&line, &cap, f);
         if (got < 0) {
             if (ferror(f)) {
-                fprintf(stderr, "sigma-scan: %s: read error: %s\n", display,
-                        strerror(errno ? errno : EIO));
+                scan_warn(st, "sigma-scan: %s: read error: %s\n", display,
+                          strerror(errno ? errno : EIO));
                 result = -1;
             } else if (!feof(f)) {
                 die_nomem(); /* getline fails without EOF or error only when out of memory */
@@ -516,6 +701,7 @@ static int scan_stream(scan_state *st, FILE *f, const char *display, const char 
             break;
         }
         lineno++;
+        st->prog.done += (uint64_t)got;
         size_t len = (size_t)got;
         if (len && line[len - 1] == '\n')
             len--;
@@ -523,8 +709,59 @@ static int scan_stream(scan_state *st, FILE *f, const char *display, const char 
             result = -1;
             break;
         }
+        progress_tick(st);
     }
     free(line);
+    free(file_json.data);
+    return result;
+}
+
+/* Scans one EVTX file, record by record; the event number is the record's
+ * 1-based position in the file. Returns 0, or -1 on a fatal error. */
+static int scan_evtx(scan_state *st, const char *path)
+{
+    char err[512];
+    evtx_reader *r = evtx_reader_open(path, err, sizeof err);
+    if (!r) {
+        scan_warn(st, "sigma-scan: %s: cannot read the EVTX file: %s\n", path, err);
+        return -1;
+    }
+    strbuf file_json = {NULL, 0, 0};
+    sb_add_json_str(&file_json, path, strlen(path));
+    st->flush_matches = 0;
+    int count = evtx_reader_count(r);
+    st->prog.name = path;
+    st->prog.done = 0;
+    st->prog.total = count > 0 ? (uint64_t)count : 0;
+    int result = 0;
+    for (int i = 0; i < count; i++) {
+        uint64_t number = (uint64_t)i + 1;
+        size_t len = 0;
+        const char *xml = evtx_reader_xml(r, i, &len, err, sizeof err);
+        st->prog.done = number;
+        if (!xml) {
+            scan_warn(st, "%s:%llu: cannot read the record: %s\n", path,
+                      (unsigned long long)number, err);
+            st->malformed++;
+            continue;
+        }
+        const char *why = NULL;
+        json_t *flat = windows_event_from_xml(st->conv, xml, len, &why);
+        if (!flat) {
+            scan_warn(st, "%s:%llu: cannot convert the record: %s\n", path,
+                      (unsigned long long)number, why ? why : "error");
+            st->malformed++;
+            continue;
+        }
+        int rc = scan_flat(st, path, file_json.data, flat, number);
+        json_decref(flat);
+        if (rc != 0) {
+            result = -1;
+            break;
+        }
+        progress_tick(st);
+    }
+    evtx_reader_close(r);
     free(file_json.data);
     return result;
 }
@@ -549,18 +786,61 @@ static FILE *open_events(const char *name)
     return f;
 }
 
+/* Decides how an events file is read: 1 = EVTX, 0 = JSON lines, -1 = it cannot be
+ * read this way (message printed). Regular files are recognised as EVTX by their
+ * header ("ElfFile\0"). */
+static int input_is_evtx(FILE *f, const char *name, enum input_format format)
+{
+    int is_stdin = f == stdin;
+    struct stat sbuf;
+    int regular = !is_stdin && fstat(fileno(f), &sbuf) == 0 && S_ISREG(sbuf.st_mode);
+    int magic = 0;
+    if (regular) {
+        magic = evtx_file_has_magic(f);
+        if (magic < 0) {
+            fprintf(stderr, "sigma-scan: %s: read error: %s\n", name,
+                    strerror(errno ? errno : EIO));
+            return -1;
+        }
+    }
+    if (format == FMT_EVTX) {
+        if (!regular) {
+            fprintf(stderr, "sigma-scan: %s: EVTX input must be a regular file%s\n", name,
+                    is_stdin ? ", not standard input" : "");
+            return -1;
+        }
+        if (!magic) {
+            fprintf(stderr, "sigma-scan: %s: not an EVTX file (no \"ElfFile\" header)\n", name);
+            return -1;
+        }
+        return 1;
+    }
+    if (!magic)
+        return 0;
+    if (format != FMT_AUTO) {
+        fprintf(stderr, "sigma-scan: %s: this is an EVTX file, not %s JSON lines; use "
+                        "--format evtx or auto\n", name, format_names[format]);
+        return -1;
+    }
+    if (!evtx_supported()) {
+        fprintf(stderr, "sigma-scan: %s: EVTX file: %s\n", name, no_evtx_message);
+        return -1;
+    }
+    return 1;
+}
+
 /* --------------------------------------------------------------------- main */
 
-/* Loads the rules and scans the events; returns the exit status. */
-static int run(const options *o)
+/* Loads and compiles the rules. Returns 0 with *rs_out set, or an exit status
+ * (1 or 2) to stop with (also 0 with *rs_out NULL after --check). */
+static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_out)
 {
-    const options opt = *o;
-
+    *rs_out = NULL;
     /* A rules path that does not exist is an I/O error before anything else. */
-    for (size_t i = 0; i < opt.n_rules; i++) {
+    for (size_t i = 0; i < o->n_rules; i++) {
         struct stat sbuf;
-        if (stat(opt.rules[i], &sbuf) != 0) {
-            fprintf(stderr, "sigma-scan: %s: %s\n", opt.rules[i], strerror(errno));
+        if (stat(o->rules[i], &sbuf) != 0) {
+            fprintf(stderr, "sigma-scan: %s: %s\n", o->rules[i], strerror(errno));
             return EXIT_USAGE;
         }
     }
@@ -572,13 +852,13 @@ static int run(const options *o)
         fprintf(stderr, "sigma-scan: cannot create builder: %s\n", sigma_status_str(rc));
         return EXIT_USAGE;
     }
-    if (add_placeholder_files(b, &opt) != 0) {
+    if (add_placeholder_files(b, o) != 0) {
         sigma_builder_free(b);
         return EXIT_USAGE;
     }
     int io_error = 0;
-    for (size_t i = 0; i < opt.n_rules; i++) {
-        rc = sigma_builder_add_path(b, opt.rules[i], SIGMA_NUL_TERMINATED, NULL);
+    for (size_t i = 0; i < o->n_rules; i++) {
+        rc = sigma_builder_add_path(b, o->rules[i], SIGMA_NUL_TERMINATED, NULL);
         if (rc == SIGMA_E_IO)
             io_error = 1;
         else if (rc == SIGMA_E_NOMEM)
@@ -594,7 +874,7 @@ static int run(const options *o)
     uint32_t n_rules = rs ? sigma_ruleset_rule_count(rs) : 0;
     fprintf(stderr, "loaded %u rules, %u failed\n", (unsigned)n_rules, (unsigned)failed);
     sigma_builder_free(b);
-    t_load = now_seconds() - t_load;
+    *t_load_out = now_seconds() - t_load;
 
     if (build_rc != SIGMA_OK || !rs) {
         fprintf(stderr, "sigma-scan: cannot build the ruleset: %s\n", sigma_status_str(build_rc));
@@ -606,42 +886,85 @@ static int run(const options *o)
         sigma_ruleset_unref(rs);
         return EXIT_USAGE;
     }
-    if (opt.check || (opt.strict && had_errors)) {
+    if (o->check || (o->strict && had_errors)) {
         sigma_ruleset_unref(rs);
         return had_errors ? EXIT_RULES : 0;
     }
+    *rs_out = rs;
+    return 0;
+}
 
-    /* Check every events file before the first match line is written. */
+/* Loads the rules and scans the events; returns the exit status. */
+static int run(const options *o)
+{
+    const options opt = *o;
+    sigma_ruleset *rs = NULL;
+    double t_load = 0.0;
+    if (!opt.convert) {
+        int rc = load_rules(&opt, &rs, &t_load);
+        if (rc != 0 || !rs)
+            return rc;
+    }
+    uint32_t n_rules = rs ? sigma_ruleset_rule_count(rs) : 0;
+
+    /* Check every events file before the first match line is written, and decide
+     * how each one is read (EVTX or JSON lines). */
     const char *stdin_only[] = {"-"};
     const char **events = opt.n_events ? opt.events : stdin_only;
     size_t n_events = opt.n_events ? opt.n_events : 1;
+    int *is_evtx = calloc(n_events, sizeof *is_evtx);
+    if (!is_evtx)
+        die_nomem();
     for (size_t i = 0; i < n_events; i++) {
         FILE *f = open_events(events[i]);
-        if (!f) {
+        int kind = f ? input_is_evtx(f, strcmp(events[i], "-") == 0 ? "<stdin>" : events[i],
+                                     opt.format)
+                     : -1;
+        if (f && f != stdin)
+            fclose(f);
+        if (kind < 0) {
+            free(is_evtx);
             sigma_ruleset_unref(rs);
             return EXIT_USAGE;
         }
-        if (f != stdin)
-            fclose(f);
+        is_evtx[i] = kind;
     }
 
     scan_state st;
     memset(&st, 0, sizeof st);
     st.rs = rs;
     st.n_rules = n_rules;
+    st.format = opt.format;
+    st.convert = opt.convert;
     st.with_file = opt.n_events > 1;
-    if ((rc = sigma_scratch_reserve(rs, &st.scratch)) != SIGMA_OK ||
-        (rc = sigma_event_new(&st.ev)) != SIGMA_OK) {
-        fprintf(stderr, "sigma-scan: %s\n", sigma_status_str(rc));
-        sigma_scratch_free(st.scratch);
-        sigma_ruleset_unref(rs);
-        return EXIT_USAGE;
+    st.conv = windows_converter_new();
+    if (!st.conv)
+        die_nomem();
+    if (rs) {
+        int rc;
+        if ((rc = sigma_scratch_reserve(rs, &st.scratch)) != SIGMA_OK ||
+            (rc = sigma_event_new(&st.ev)) != SIGMA_OK) {
+            fprintf(stderr, "sigma-scan: %s\n", sigma_status_str(rc));
+            sigma_scratch_free(st.scratch);
+            windows_converter_free(st.conv);
+            free(is_evtx);
+            sigma_ruleset_unref(rs);
+            return EXIT_USAGE;
+        }
+        st.tails = prepare_rule_tails(rs, n_rules);
     }
-    st.tails = prepare_rule_tails(rs, n_rules);
+    st.prog.enabled = isatty(STDERR_FILENO);
+    st.prog.stdout_tty = isatty(STDOUT_FILENO);
 
     int status = 0;
     double t_scan = now_seconds();
+    st.prog.t_start = t_scan;
     for (size_t i = 0; i < n_events && status == 0; i++) {
+        if (is_evtx[i]) {
+            if (scan_evtx(&st, events[i]) != 0)
+                status = EXIT_USAGE;
+            continue;
+        }
         int is_stdin = strcmp(events[i], "-") == 0;
         const char *display = is_stdin ? "<stdin>" : events[i];
         FILE *f = open_events(events[i]);
@@ -655,6 +978,7 @@ static int run(const options *o)
             fclose(f);
     }
     t_scan = now_seconds() - t_scan;
+    progress_clear(&st.prog);
 
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "sigma-scan: error writing output: %s\n", strerror(errno));
@@ -670,9 +994,13 @@ static int run(const options *o)
                 (unsigned long long)st.malformed, t_load + t_scan, t_load, t_scan, rate);
     }
 
-    for (uint32_t r = 0; r < n_rules; r++)
-        free(st.tails[r]);
-    free(st.tails);
+    if (st.tails) {
+        for (uint32_t r = 0; r < n_rules; r++)
+            free(st.tails[r]);
+        free(st.tails);
+    }
+    windows_converter_free(st.conv);
+    free(is_evtx);
     sigma_event_free(st.ev);
     sigma_scratch_free(st.scratch);
     sigma_ruleset_unref(rs);

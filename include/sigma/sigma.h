@@ -182,6 +182,23 @@ SIGMA_API int SIGMA_CALL sigma_builder_add_placeholders_yaml(sigma_builder *b,
                                                              size_t source_name_len,
                                                              const char *yaml, size_t yaml_len);
 
+/** Log source mapping (docs/mapping.md): which events belong to which Sigma
+ *  logsource (Channel + EventID -> windows/process_creation), the field names of
+ *  those events (Security 4688 NewProcessName is the rules' Image), and the events
+ *  each logsource covers. With a mapping, an event that carries no logsource of its
+ *  own (sigma_event_set_logsource) is classified by it and only meets the rules of
+ *  the logsources it was recognised as; an event nothing recognises meets every
+ *  rule, or none with SIGMA_MATCH_STRICT_LOGSOURCE. Several mappings add up.
+ *  Problems are diagnostics (SIGMA_DIAG_BAD_MAPPING); returns SIGMA_OK,
+ *  SIGMA_E_COMPILE or SIGMA_E_NOMEM. The YAML is copied. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_mapping_yaml(sigma_builder *b,
+                                                        const char *source_name,
+                                                        size_t source_name_len,
+                                                        const char *yaml, size_t yaml_len);
+/** Adds the built-in mapping: Sysmon (Windows and Linux), Security (4688 as
+ *  process_creation, 4657 registry), PowerShell and the Windows service channels. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_default_mapping(sigma_builder *b);
+
 /** Diagnostics collected so far; borrowed, valid until the builder is freed. */
 SIGMA_API const sigma_diagnostics *SIGMA_CALL sigma_builder_diagnostics(const sigma_builder *b);
 /** Number of rule documents that failed to load so far. */
@@ -406,7 +423,10 @@ SIGMA_API const sigma_ruleset *SIGMA_CALL sigma_hit_ruleset(const sigma_hit *hit
 enum {
     /* Evaluate every rule instead of the index's candidates (same results, slower;
      * the baseline for benchmarks and cross-checks). */
-    SIGMA_MATCH_NO_INDEX = 1u << 0
+    SIGMA_MATCH_NO_INDEX = 1u << 0,
+    /* With a mapping: events without a logsource that the mapping does not
+     * recognise meet no rule (default: every rule). */
+    SIGMA_MATCH_STRICT_LOGSOURCE = 1u << 1
 };
 
 /** Matches `ev` against every rule of `rs`. `flags`: SIGMA_MATCH_* bits. With on_hit ==

@@ -45,6 +45,9 @@ void sigma_builder_free(sigma_builder *b)
     }
     free(b->corrs);
     sg_placeholders_free(&b->placeholders);
+    for (size_t i = 0; i < b->nmapping; i++)
+        sg_buf_free(&b->mappings[i]);
+    free(b->mappings);
     sg_diagnostics_free_items(&b->diags);
     free(b);
 }
@@ -169,11 +172,21 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
     }
     if (rc == SIGMA_OK && (b->opts.values[SIGMA_PARAM_FLAGS] & SIGMA_COMPILE_STRICT) && b->diags.errors)
         rc = SIGMA_E_COMPILE;
+    sg_mapping mapping;
+    memset(&mapping, 0, sizeof mapping);
+    if (rc == SIGMA_OK) {
+        /* Diagnostics were reported when the sources were added. */
+        sg_diag_ctx quiet = {0};
+        for (size_t i = 0; rc == SIGMA_OK && i < b->nmapping; i++)
+            if (sg_mapping_load_yaml(&mapping, b->mappings[i].data, b->mappings[i].len, &quiet) < 0)
+                rc = SIGMA_E_NOMEM;
+    }
     if (rc == SIGMA_OK) {
         sg_compile_limits lim = {(uint32_t)b->opts.values[SIGMA_PARAM_REGEX_MATCH_LIMIT],
                                  (uint32_t)b->opts.values[SIGMA_PARAM_REGEX_DEPTH_LIMIT]};
-        rc = sg_ruleset_compile(list, n, &lim, out);
+        rc = sg_ruleset_compile(list, n, &lim, &mapping, out);
     }
+    sg_mapping_free(&mapping);
     for (size_t i = 0; list && i < n; i++) {
         free((void *)list[i].filters);
         free((void *)list[i].filter_names);
@@ -181,4 +194,42 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
     free(list);
     free(dropped);
     return rc;
+}
+
+/* ------------------------------------------------------------------ mapping */
+
+int sigma_builder_add_mapping_yaml(sigma_builder *b, const char *source_name,
+                                   size_t source_name_len, const char *yaml, size_t yaml_len)
+{
+    if (!b || (!yaml && yaml_len) || (!source_name && source_name_len))
+        return SIGMA_E_INVALID_ARG;
+    if (yaml_len == SIGMA_NUL_TERMINATED)
+        yaml_len = strlen(yaml);
+    if (source_name && source_name_len == SIGMA_NUL_TERMINATED)
+        source_name_len = strlen(source_name);
+    char *name = source_name ? sg_strndup(source_name, source_name_len) : NULL;
+    sg_buf copy = {0};
+    if ((source_name && !name) || sg_buf_append(&copy, yaml ? yaml : "", yaml_len) != 0 ||
+        SG_PUSH(b->mappings, b->nmapping, b->mapping_cap, copy) != 0) {
+        free(name);
+        sg_buf_free(&copy);
+        return SIGMA_E_NOMEM;
+    }
+    /* Validate now so that problems are reported against this source. */
+    sg_diag_ctx dc = {.list = &b->diags, .source = name};
+    sg_mapping check;
+    memset(&check, 0, sizeof check);
+    int rc = sg_mapping_load_yaml(&check, copy.data ? copy.data : "", yaml_len, &dc);
+    sg_mapping_free(&check);
+    free(name);
+    if (rc < 0)
+        return SIGMA_E_NOMEM;
+    return rc ? SIGMA_E_COMPILE : SIGMA_OK;
+}
+
+int sigma_builder_add_default_mapping(sigma_builder *b)
+{
+    size_t len;
+    const char *yaml = sg_mapping_default_yaml(&len);
+    return sigma_builder_add_mapping_yaml(b, "<built-in mapping>", SIGMA_NUL_TERMINATED, yaml, len);
 }

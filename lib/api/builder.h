@@ -8,6 +8,7 @@
 #include "encode/encode.h"
 #include "model/correlation.h"
 #include "model/filter.h"
+#include "util/vec.h"
 
 typedef struct sg_loaded_filter {
     sg_filter f;
@@ -32,6 +33,8 @@ struct sigma_builder {
     sg_loaded_corr **corrs;
     size_t ncorrs, corrs_cap;
     sg_placeholders placeholders;
+    sg_buf *mappings; /* mapping YAML sources, re-read at each build */
+    size_t nmapping, mapping_cap;
     uint32_t failed;
 };
 

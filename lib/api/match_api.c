@@ -41,6 +41,9 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->cand);
     free(s->pred_seen);
     free(s->node_seen);
+    free(s->route_hits);
+    free(s->cond_field);
+    free(s->extra_scan);
     free(s->ls_mask);
     free(s->ev_slot);
     sg_buf_free(&s->ls_key);
@@ -56,7 +59,7 @@ const sigma_ruleset *sigma_hit_ruleset(const sigma_hit *hit) { return hit ? hit-
 int sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch, const sigma_event *ev,
                 uint32_t flags, sigma_hit_fn on_hit, void *user_data)
 {
-    if (!rs || !scratch || !ev || (flags & ~(uint32_t)SIGMA_MATCH_NO_INDEX))
+    if (!rs || !scratch || !ev || (flags & ~(uint32_t)(SIGMA_MATCH_NO_INDEX | SIGMA_MATCH_STRICT_LOGSOURCE)))
         return SIGMA_E_INVALID_ARG;
     if (scratch->busy)
         return SIGMA_E_SCRATCH; /* used from a callback or by two threads at once */

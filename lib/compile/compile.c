@@ -263,6 +263,7 @@ static void ruleset_free(sigma_ruleset *rs)
     sg_strmap_free(&rs->field_map);
     pcre2_match_context_free(rs->mctx);
     sg_index_free(&rs->index);
+    sg_routing_free(&rs->routing);
     free(rs);
 }
 
@@ -305,7 +306,7 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
 }
 
 int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
-                       sigma_ruleset **out)
+                       sg_mapping *mapping, sigma_ruleset **out)
 {
     sigma_ruleset *rs = calloc(1, sizeof *rs);
     if (!rs)
@@ -331,6 +332,8 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
     }
     compiler_free(&c);
     if (rc == SIGMA_OK && sg_index_build(rs) != 0)
+        rc = SIGMA_E_NOMEM;
+    if (rc == SIGMA_OK && mapping && mapping->n && sg_routing_build(rs, mapping) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc != SIGMA_OK) {
         ruleset_free(rs);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "index/index.h"
+#include "index/routing.h"
 #include "match/number.h"
 #include "match/regex.h"
 #include "match/strmatch.h"
@@ -66,6 +67,7 @@ struct sigma_ruleset {
     uint32_t max_depth;  /* deepest program nesting, for the scratch stack */
     pcre2_match_context *mctx;
     sg_index index;
+    sg_routing routing; /* empty unless the builder was given a mapping */
 };
 
 /* One loaded rule handed from the builder to the compiler. */
@@ -85,9 +87,10 @@ typedef struct sg_compile_limits {
 } sg_compile_limits;
 
 /* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta
- * strings are copied. Returns SIGMA_OK or SIGMA_E_NOMEM. */
+ * strings are copied. `mapping` (may be NULL) is moved into the ruleset's routing.
+ * Returns SIGMA_OK or SIGMA_E_NOMEM. */
 int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
-                       sigma_ruleset **out);
+                       sg_mapping *mapping, sigma_ruleset **out);
 void sg_rule_meta_free(sg_rule *r);
 
 #endif

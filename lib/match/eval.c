@@ -65,6 +65,15 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         return SIGMA_E_NOMEM;
     s->hits_cap = hits;
     s->ls_rs = NULL; /* the cached logsource mask may be for another ruleset */
+    const sg_routing *rt = &rs->routing;
+    uint32_t rcap = s->route_cap, ecap = s->extra_cap;
+    if (fit_array((void **)&s->route_hits, &rcap, (uint32_t)rt->n, sizeof(uint32_t)) ||
+        fit_array((void **)&s->cond_field, &s->cond_cap, rt->ncond_fields, sizeof(uint32_t)) ||
+        fit_array((void **)&s->extra_scan, &ecap, (uint32_t)(2 * rt->n * rt->max_renames),
+                  sizeof(uint32_t)))
+        return SIGMA_E_NOMEM;
+    s->route_cap = rcap;
+    s->extra_cap = ecap;
     if (!s->md && !(s->md = pcre2_match_data_create(1, NULL)))
         return SIGMA_E_NOMEM;
     return SIGMA_OK;
@@ -433,6 +442,97 @@ static int integer_key(const sg_value *v, int64_t *out)
     return 1;
 }
 
+/* --------------------------------------------------------------- routing */
+
+/* Value of an event field as text for mapping conditions (numbers in decimal). */
+static int value_is(const sg_value *v, const char *want, size_t want_len)
+{
+    char buf[64];
+    size_t len;
+    const char *t = raw_text(v, buf, sizeof buf, &len);
+    return v->type != SG_VAL_NULL && len == want_len && strncasecmp(t, want, len) == 0;
+}
+
+static int cond_holds(const eval_ctx *c, const sg_map_cond *k, uint32_t fi)
+{
+    if (fi == SG_NONE)
+        return 0;
+    const sg_field *f = &c->ev->fields[fi];
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
+        for (size_t j = 0; j < k->nvalues; j++)
+            if (value_is(&c->ev->values[vi], k->values[j], strlen(k->values[j])))
+                return 1;
+    return 0;
+}
+
+static uint32_t event_field(const sigma_event *ev, const char *name, size_t len)
+{
+    uint32_t fi;
+    return sg_strmap_get(&ev->by_name, name, len, &fi) ? fi : SG_NONE;
+}
+
+/* Recognises the event by the mapping's conditions (route_hits) and applies the
+ * renames of those routes: a rule field is read from the first alternative the
+ * event has (also scanned by the prefilter under the rule field's slot). Renames
+ * apply to every rule the event meets, which are those of its routes. */
+static void classify(eval_ctx *c)
+{
+    sigma_scratch *s = c->s;
+    const sg_routing *rt = &c->rs->routing;
+    s->nroute_hits = 0;
+    s->nextra = 0;
+    for (uint32_t f = 0; f < rt->ncond_fields; f++)
+        s->cond_field[f] = event_field(c->ev, rt->cond_fields[f], rt->cond_field_lens[f]);
+    for (size_t r = 0; r < rt->n; r++) {
+        const sg_route *route = &rt->routes[r];
+        const sg_map_entry *e = route->entry;
+        size_t k = 0;
+        while (k < e->nconds && cond_holds(c, &e->conds[k], s->cond_field[route->cond_field[k]]))
+            k++;
+        if (e->nconds == 0 || k < e->nconds)
+            continue;
+        s->route_hits[s->nroute_hits++] = (uint32_t)r;
+        for (size_t i = 0; i < route->nrenames; i++) {
+            /* A listed event field wins over one that has the rule's own name (System
+             * 104: the rules' Channel is the cleared log in UserData_Channel); the
+             * event's own field stays when none of the alternatives is present. */
+            const sg_route_rename *rn = &route->renames[i];
+            for (size_t a = 0; a < rn->n; a++) {
+                uint32_t fi = event_field(c->ev, rn->event_fields[a], rn->event_field_lens[a]);
+                if (fi == SG_NONE)
+                    continue;
+                s->slot_gen[rn->slot] = s->gen;
+                s->slot_field[rn->slot] = fi;
+                s->extra_scan[s->nextra++] = fi;
+                s->extra_scan[s->nextra++] = rn->slot;
+                break;
+            }
+        }
+    }
+}
+
+/* Keeps the candidates of the logsources the event was recognised as. */
+static void apply_routes(eval_ctx *c, uint32_t flags)
+{
+    sigma_scratch *s = c->s;
+    const sg_routing *rt = &c->rs->routing;
+    const uint32_t nwords = c->rs->index.nwords;
+    if (s->nroute_hits == 0) {
+        if (flags & SIGMA_MATCH_STRICT_LOGSOURCE)
+            memset(s->cand, 0, nwords * sizeof *s->cand);
+        return; /* unrecognised: every rule, unless strict */
+    }
+    memset(s->ls_mask, 0, nwords * sizeof *s->ls_mask);
+    for (uint32_t i = 0; i < s->nroute_hits; i++) {
+        const uint64_t *rules = rt->routes[s->route_hits[i]].rules;
+        for (uint32_t w = 0; w < nwords; w++)
+            s->ls_mask[w] |= rules[w];
+    }
+    s->ls_rs = NULL; /* ls_mask no longer holds the cached explicit-logsource mask */
+    for (uint32_t w = 0; w < nwords; w++)
+        s->cand[w] &= s->ls_mask[w];
+}
+
 /* Scans every value of one event field (folded) for the index's grams. */
 static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot)
 {
@@ -471,6 +571,11 @@ static int prefilter(eval_ctx *c)
         if (slot != SG_NONE && ix->slot_lens[slot] && scan_field(c, &ev->fields[i], slot) != 0)
             return -1;
         if (ix->slot_lens[kw] && scan_field(c, &ev->fields[i], kw) != 0)
+            return -1;
+    }
+    for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
+        uint32_t slot = c->s->extra_scan[i + 1];
+        if (ix->slot_lens[slot] && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot) != 0)
             return -1;
     }
     if (ix->slot_lens[kw] && ev->message) {
@@ -530,7 +635,8 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
 {
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
         s->words_cap < rs->index.nwords || s->pred_words_cap < rs->index.npred_words ||
-        s->node_words_cap < rs->index.ngate_words || !s->md)
+        s->node_words_cap < rs->index.ngate_words ||
+        s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields || !s->md)
         return SIGMA_E_SCRATCH;
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
@@ -538,6 +644,10 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     s->nhits = 0;
     eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0};
     resolve_fields(&c);
+    s->nroute_hits = 0;
+    s->nextra = 0;
+    if (rs->routing.n)
+        classify(&c);
     const uint32_t nwords = rs->index.nwords;
     if (flags & SIGMA_MATCH_NO_INDEX) {
         memset(s->cand, 0xff, nwords * sizeof *s->cand);
@@ -546,8 +656,12 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     } else if (prefilter(&c) != 0) {
         return SIGMA_E_NOMEM;
     }
-    if (ev->has_logsource && apply_logsource(&c) != 0)
-        return SIGMA_E_NOMEM;
+    if (ev->has_logsource) {
+        if (apply_logsource(&c) != 0)
+            return SIGMA_E_NOMEM;
+    } else if (rs->routing.n) {
+        apply_routes(&c, flags);
+    }
     uint64_t evaluated = 0;
     for (uint32_t w = 0; w < nwords; w++) {
         for (uint64_t bits = s->cand[w]; bits; bits &= bits - 1) {

@@ -37,6 +37,13 @@ struct sigma_scratch {
     uint32_t *ev_slot;   /* event field index -> field slot (SG_NONE if unused) */
     uint32_t ev_slot_cap;
     uint64_t stat_events, stat_candidates, stat_hits;
+    /* routing (see index/routing.h) */
+    uint32_t *route_hits;   /* routes the event was recognised by this call */
+    uint32_t nroute_hits, route_cap;
+    uint32_t *cond_field;   /* per distinct condition field: event field index or SG_NONE */
+    uint32_t cond_cap;
+    uint32_t *extra_scan;   /* (event field, slot) pairs from renames, for the prefilter */
+    uint32_t nextra, extra_cap;
     pcre2_match_data *md;
     int busy;
 };

@@ -1,0 +1,47 @@
+/* Routing: the log source mapping compiled against a ruleset. At match time an
+ * event without an explicit logsource is classified by the mapping's conditions
+ * (Channel, EventID...); it then only meets the rules compatible with the
+ * logsources it was recognised as, and the rules' field names are looked up
+ * through the mapping's renames (Security 4688 NewProcessName -> Image). */
+#ifndef SG_INDEX_ROUTING_H
+#define SG_INDEX_ROUTING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mapping/mapping.h"
+
+typedef struct sg_route_rename {
+    uint32_t slot;             /* the rule field's slot */
+    const char **event_fields; /* alternatives, in order of preference */
+    size_t *event_field_lens;
+    size_t n;
+} sg_route_rename;
+
+typedef struct sg_route {
+    const sg_map_entry *entry; /* conditions, logsource, coverage (in routing.mapping) */
+    uint64_t *rules;           /* rules compatible with the entry's logsource */
+    sg_route_rename *renames;  /* only renames whose rule field some rule uses */
+    size_t nrenames;
+    uint32_t *cond_field;      /* per condition: index into sg_routing.cond_fields */
+} sg_route;
+
+typedef struct sg_routing {
+    sg_mapping mapping; /* owned copy of the entries */
+    sg_route *routes;
+    size_t n;
+    uint32_t nwords;
+    const char **cond_fields; /* distinct event fields the conditions test (Channel...) */
+    size_t *cond_field_lens;
+    uint32_t ncond_fields;
+    size_t max_renames; /* largest nrenames of a route */
+} sg_routing;
+
+struct sigma_ruleset;
+
+/* Compiles `m` (moved into rs: *m is zeroed) against the ruleset's rules and field
+ * dictionary. 0 or -1 (no memory). */
+int sg_routing_build(struct sigma_ruleset *rs, sg_mapping *m);
+void sg_routing_free(sg_routing *r);
+
+#endif
