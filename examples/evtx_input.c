@@ -1,7 +1,6 @@
 /* evtx_input.c - EVTX records as XML through libevtx (see evtx_input.h). */
 #include "evtx_input.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,26 +48,28 @@ const char *evtx_library_version(void)
     return text;
 }
 
-/* The message of a libevtx error (then freed); "unknown error" when there is none. */
+/* The root cause of a libevtx error (then freed): the first line of its backtrace
+ * without the function name, e.g. "unable to read file header". */
 static void take_error(libevtx_error_t **error, char *err, size_t err_len)
 {
-    if (!err || err_len == 0) {
-        libevtx_error_free(error);
-        return;
-    }
-    err[0] = '\0';
-    if (*error && libevtx_error_sprint(*error, err, err_len) < 0)
-        err[0] = '\0';
+    char trace[2048];
+    trace[0] = '\0';
+    if (*error && libevtx_error_backtrace_sprint(*error, trace, sizeof trace) < 0)
+        trace[0] = '\0';
+    trace[sizeof trace - 1] = '\0';
     libevtx_error_free(error);
-    /* libevtx messages may end with newlines; keep one line. */
-    for (char *p = err; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    size_t n = strlen(err);
-    while (n > 0 && err[n - 1] == ' ')
-        err[--n] = '\0';
-    if (n == 0)
-        snprintf(err, err_len, "unknown error");
+    if (!err || err_len == 0)
+        return;
+    char *line = trace;
+    line[strcspn(line, "\r\n")] = '\0';
+    /* "libevtx_io_handle_read_file_header: unable to ..." -> "unable to ..." */
+    size_t fn = strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    if (fn > 0 && line[fn] == ':' && line[fn + 1] == ' ')
+        line += fn + 2;
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '.' || line[n - 1] == ' '))
+        line[--n] = '\0';
+    snprintf(err, err_len, "%s", n ? line : "unknown libevtx error");
 }
 
 evtx_reader *evtx_reader_open(const char *path, char *err, size_t err_len)

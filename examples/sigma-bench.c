@@ -1,6 +1,7 @@
 /* sigma-bench - API-level throughput of libsigma.
  *
  *   sigma-bench -r RULES... -e EVENTS.jsonl [-e ...] [--placeholders FILE]
+ *               [--mapping FILE] [--default-mapping] [--strict-logsource]
  *               [--repeat N] [--threads T] [--no-index]
  *
  * Events are parsed and built once before timing, so the figure is the library's
@@ -8,7 +9,9 @@
  *   {"rules": N, "events": N, "matches": N, "compile_s": s, "events_per_s": x,
  *    "ns_per_event": x, "candidates_per_event": x, "peak_rss_kb": N, "threads": T}
  * `matches` counts (event, rule) hits over one pass of the events, so the indexed
- * and --no-index runs must print the same number. */
+ * and --no-index runs must print the same number. With --default-mapping (the
+ * built-in logsource mapping) or --mapping FILE, events are routed to the rules of
+ * their logsource by Channel/EventID (docs/mapping.md), as an agent would run it. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,6 +58,7 @@ static void die(const char *msg, const char *arg)
 static void usage(void)
 {
     fputs("usage: sigma-bench -r RULES [-r ...] -e EVENTS.jsonl [-e ...] [--placeholders FILE]\n"
+          "                   [--mapping FILE] [--default-mapping] [--strict-logsource]\n"
           "                   [--repeat N] [--threads T] [--no-index]\n",
           stderr);
     exit(2);
@@ -116,19 +120,37 @@ static void *run(void *arg)
     return NULL;
 }
 
-static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, double *secs)
+/* Reads a small YAML file (placeholders, mapping) into buf; returns its length. */
+static size_t read_small(const char *path, char *buf, size_t cap, const char *what)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die(what, path);
+    size_t n = fread(buf, 1, cap, f);
+    int big = n == cap;
+    fclose(f);
+    if (big)
+        die("file too large", path);
+    return n;
+}
+
+static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char **maps,
+                              int nmaps, int default_mapping, double *secs)
 {
     double t0 = now();
     sigma_builder *b = NULL;
+    static char buf[1 << 20];
     if (sigma_builder_new(NULL, &b) != SIGMA_OK)
         die("out of memory", NULL);
+    if (default_mapping && sigma_builder_add_default_mapping(b) != SIGMA_OK)
+        die("the built-in mapping did not load", NULL);
+    for (int i = 0; i < nmaps; i++) {
+        size_t n = read_small(maps[i], buf, sizeof buf, "cannot open mapping file");
+        if (sigma_builder_add_mapping_yaml(b, maps[i], SIGMA_NUL_TERMINATED, buf, n) != SIGMA_OK)
+            die("bad mapping file", maps[i]);
+    }
     for (int i = 0; i < nph; i++) {
-        FILE *f = fopen(ph[i], "rb");
-        if (!f)
-            die("cannot open placeholders file", ph[i]);
-        char buf[1 << 16];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
+        size_t n = read_small(ph[i], buf, sizeof buf, "cannot open placeholders file");
         sigma_builder_add_placeholders_yaml(b, ph[i], SIGMA_NUL_TERMINATED, buf, n);
     }
     for (int i = 0; i < nrules; i++)
@@ -146,8 +168,8 @@ static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, doub
 int main(int argc, char **argv)
 {
     char **rules = calloc((size_t)argc, sizeof *rules), **evfiles = calloc((size_t)argc, sizeof *evfiles);
-    char **ph = calloc((size_t)argc, sizeof *ph);
-    int nrules = 0, nev = 0, nph = 0, threads = 1;
+    char **ph = calloc((size_t)argc, sizeof *ph), **maps = calloc((size_t)argc, sizeof *maps);
+    int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0;
     bench b = {.repeat = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -158,6 +180,12 @@ int main(int argc, char **argv)
             evfiles[nev++] = argv[++i];
         else if (!strcmp(a, "--placeholders") && more)
             ph[nph++] = argv[++i];
+        else if (!strcmp(a, "--mapping") && more)
+            maps[nmaps++] = argv[++i];
+        else if (!strcmp(a, "--default-mapping"))
+            default_mapping = 1;
+        else if (!strcmp(a, "--strict-logsource"))
+            b.flags |= SIGMA_MATCH_STRICT_LOGSOURCE;
         else if (!strcmp(a, "--repeat") && more)
             b.repeat = (unsigned)atoi(argv[++i]);
         else if (!strcmp(a, "--threads") && more)
@@ -170,7 +198,7 @@ int main(int argc, char **argv)
     if (!nrules || !nev || threads < 1 || b.repeat < 1)
         usage();
     double compile_s;
-    b.rs = compile(rules, nrules, ph, nph, &compile_s);
+    b.rs = compile(rules, nrules, ph, nph, maps, nmaps, default_mapping, &compile_s);
     for (int i = 0; i < nev; i++)
         load_events(&b, evfiles[i]);
     fprintf(stderr, "sigma-bench: %zu events from %d files (%zu malformed lines skipped)\n",
@@ -212,5 +240,6 @@ int main(int argc, char **argv)
     free(rules);
     free(evfiles);
     free(ph);
+    free(maps);
     return failed ? 1 : 0;
 }

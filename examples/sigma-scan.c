@@ -49,12 +49,16 @@ static const char usage_text[] =
     "                     windows  JSON lines, {\"Event\": {\"System\": ..., \"EventData\": ...}}\n"
     "                     evtx     EVTX files (needs a build with libevtx)\n"
     "                     auto     EVTX files by their header, else per line: an object\n"
-    "                              with an \"Event\" object is windows, others flat\n"
+    "                              with an \"Event\" object that has a \"System\" object\n"
+    "                              is windows, others flat\n"
     "  --convert          print each event as the flat object rules see, one per line,\n"
     "                     instead of matching (no rules needed)\n"
     "  --check            load and compile only, print diagnostics, exit 1 if any rule failed\n"
     "  --strict           exit 1 before scanning if any rule failed to compile\n"
-    "  --stats            counts and throughput on stderr at the end\n"
+    "  --stats            counts and throughput on stderr at the end (per Channel too)\n"
+    "  --mapping FILE     add a logsource mapping (YAML, docs/mapping.md); repeatable\n"
+    "  --no-mapping       do not use the built-in mapping (only --mapping files, if any)\n"
+    "  --strict-logsource events no mapping recognises match no rule (default: all rules)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
@@ -237,6 +241,10 @@ typedef struct options {
     size_t n_rules;
     const char **placeholders;
     size_t n_placeholders;
+    const char **mappings;
+    size_t n_mappings;
+    int no_mapping;
+    int strict_logsource;
     const char **events;
     size_t n_events;
     enum input_format format;
@@ -273,7 +281,8 @@ static void parse_args(int argc, char **argv, options *o)
     o->rules = calloc((size_t)argc + 1, sizeof *o->rules);
     o->events = calloc((size_t)argc + 1, sizeof *o->events);
     o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
-    if (!o->rules || !o->events || !o->placeholders)
+    o->mappings = calloc((size_t)argc + 1, sizeof *o->mappings);
+    if (!o->rules || !o->events || !o->placeholders || !o->mappings)
         die_nomem();
     o->format = FMT_AUTO;
 
@@ -312,6 +321,16 @@ static void parse_args(int argc, char **argv, options *o)
             o->strict = 1;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = 1;
+        } else if (strcmp(a, "--mapping") == 0) {
+            if (i + 1 >= argc)
+                usage_error("option '%s' needs a FILE", a);
+            o->mappings[o->n_mappings++] = argv[++i];
+        } else if (strncmp(a, "--mapping=", 10) == 0) {
+            o->mappings[o->n_mappings++] = a + 10;
+        } else if (strcmp(a, "--no-mapping") == 0) {
+            o->no_mapping = 1;
+        } else if (strcmp(a, "--strict-logsource") == 0) {
+            o->strict_logsource = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
@@ -371,6 +390,29 @@ static char *read_file(const char *path, size_t *len_out)
     fclose(f);
     *len_out = sb.len;
     return sb.data;
+}
+
+/* The built-in mapping (unless --no-mapping), then every --mapping file. Returns
+ * -1 (message printed) when a file cannot be read. */
+static int add_mappings(sigma_builder *b, const options *o)
+{
+    if (!o->no_mapping && sigma_builder_add_default_mapping(b) == SIGMA_E_NOMEM)
+        die_nomem();
+    for (size_t i = 0; i < o->n_mappings; i++) {
+        size_t len = 0;
+        errno = 0;
+        char *text = read_file(o->mappings[i], &len);
+        if (!text) {
+            fprintf(stderr, "sigma-scan: %s: cannot read mapping: %s\n", o->mappings[i],
+                    strerror(errno ? errno : EIO));
+            return -1;
+        }
+        int rc = sigma_builder_add_mapping_yaml(b, o->mappings[i], SIGMA_NUL_TERMINATED, text, len);
+        free(text);
+        if (rc == SIGMA_E_NOMEM)
+            die_nomem();
+    }
+    return 0;
 }
 
 /* Reads every --placeholders file into the builder before any rule is added:
@@ -470,6 +512,12 @@ typedef struct progress {
     uint64_t total;     /* its size (0 = unknown, e.g. a pipe) */
 } progress;
 
+/* --stats: events and matches per value of the Channel field. */
+typedef struct channel_count {
+    char *channel; /* "(none)" for events without one */
+    uint64_t events, matches;
+} channel_count;
+
 typedef struct scan_state {
     const sigma_ruleset *rs;
     sigma_scratch *scratch;
@@ -484,6 +532,10 @@ typedef struct scan_state {
     uint64_t events;   /* events matched (or converted) */
     uint64_t matches;  /* match lines written */
     uint64_t malformed;
+    uint32_t match_flags; /* SIGMA_MATCH_* */
+    int stats;            /* --stats: count events and matches per Channel */
+    channel_count *channels;
+    size_t n_channels, channels_cap;
     progress prog;
 } scan_state;
 
@@ -564,6 +616,37 @@ static const char *json_type_name(const json_t *j)
     return "value";
 }
 
+static void count_channel(scan_state *st, const char *channel, uint32_t hits)
+{
+    if (!channel)
+        channel = "(none)";
+    size_t i = 0;
+    while (i < st->n_channels && strcmp(st->channels[i].channel, channel) != 0)
+        i++;
+    if (i == st->n_channels) {
+        if (st->n_channels == st->channels_cap) {
+            size_t cap = st->channels_cap ? st->channels_cap * 2 : 16;
+            channel_count *c = realloc(st->channels, cap * sizeof *c);
+            if (!c)
+                die_nomem();
+            st->channels = c;
+            st->channels_cap = cap;
+        }
+        char *copy = strdup(channel);
+        if (!copy)
+            die_nomem();
+        st->channels[st->n_channels++] = (channel_count){copy, 0, 0};
+    }
+    st->channels[i].events++;
+    st->channels[i].matches += hits;
+}
+
+static int by_events(const void *a, const void *b)
+{
+    const channel_count *x = a, *y = b;
+    return (x->events < y->events) - (x->events > y->events);
+}
+
 /* Matches one flat event (or prints it under --convert); `number` is its line or
  * record number. Returns 0, or -1 on a fatal error (message printed). */
 static int scan_flat(scan_state *st, const char *display, const char *file_json,
@@ -596,7 +679,7 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
     }
     st->events++;
 
-    rc = sigma_match(st->rs, st->scratch, st->ev, 0, NULL, NULL);
+    rc = sigma_match(st->rs, st->scratch, st->ev, st->match_flags, NULL, NULL);
     if (rc != SIGMA_OK) {
         scan_warn(st, "%s:%llu: match failed: %s\n", display, (unsigned long long)number,
                   sigma_status_str(rc));
@@ -618,7 +701,62 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
     }
     if (hits && st->flush_matches)
         fflush(stdout);
+    if (st->stats)
+        count_channel(st, json_string_value(json_object_get(flat, "Channel")), hits);
     return 0;
+}
+
+/* jansson refuses integers beyond int64 ("too big integer"); EVTX converters write
+ * UInt64 values such as 18446744073709551615. Returns a copy of the line with every
+ * such integer turned into a string of the same digits (rules compare decimal
+ * strings with numbers numerically), or NULL when there is none. */
+static char *quote_big_integers(const char *s, size_t n, size_t *out_len)
+{
+    strbuf out = {NULL, 0, 0};
+    size_t copied = 0;
+    int changed = 0;
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        if (c == '"') { /* skip a string */
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            i++;
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9')) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        if (s[i] == '-')
+            i++;
+        size_t digits = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        size_t ndig = i - digits;
+        int integer = !(i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E'));
+        while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' ||
+                         s[i] == 'E' || s[i] == '+' || s[i] == '-'))
+            i++;
+        if (!integer || ndig < 19)
+            continue;
+        /* 19 digits may still fit: compare with INT64_MAX / INT64_MIN. */
+        const char *limit = s[start] == '-' ? "9223372036854775808" : "9223372036854775807";
+        if (ndig == 19 && memcmp(s + digits, limit, 19) <= 0)
+            continue;
+        sb_add(&out, s + copied, start - copied);
+        sb_add(&out, "\"", 1);
+        sb_add(&out, s + start, i - start);
+        sb_add(&out, "\"", 1);
+        copied = i;
+        changed = 1;
+    }
+    if (!changed)
+        return NULL;
+    sb_add(&out, s + copied, n - copied);
+    *out_len = out.len;
+    return out.data;
 }
 
 /* Matches one line; returns 0, or -1 on a fatal error (message printed). */
@@ -630,6 +768,14 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
 
     json_error_t jerr;
     json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+    if (!root && strstr(jerr.text, "too big integer")) {
+        size_t qlen = 0;
+        char *quoted = quote_big_integers(line, len, &qlen);
+        if (quoted) {
+            root = json_loadb(quoted, qlen, JSON_ALLOW_NUL, &jerr);
+            free(quoted);
+        }
+    }
     if (!root) {
         if (lineno == 1 && evtx_has_magic(line, len)) {
             scan_warn(st, "%s: this is an EVTX file: give it as a file (not on standard "
@@ -852,7 +998,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
         fprintf(stderr, "sigma-scan: cannot create builder: %s\n", sigma_status_str(rc));
         return EXIT_USAGE;
     }
-    if (add_placeholder_files(b, o) != 0) {
+    if (add_placeholder_files(b, o) != 0 || add_mappings(b, o) != 0) {
         sigma_builder_free(b);
         return EXIT_USAGE;
     }
@@ -937,6 +1083,8 @@ static int run(const options *o)
     st.format = opt.format;
     st.convert = opt.convert;
     st.with_file = opt.n_events > 1;
+    st.stats = opt.stats;
+    st.match_flags = opt.strict_logsource ? SIGMA_MATCH_STRICT_LOGSOURCE : 0;
     st.conv = windows_converter_new();
     if (!st.conv)
         die_nomem();
@@ -992,7 +1140,16 @@ static int run(const options *o)
                 "stats: elapsed %.6f s (load %.6f s, scan %.6f s), %.0f events/s\n",
                 (unsigned)n_rules, (unsigned long long)st.events, (unsigned long long)st.matches,
                 (unsigned long long)st.malformed, t_load + t_scan, t_load, t_scan, rate);
+        qsort(st.channels, st.n_channels, sizeof *st.channels, by_events);
+        for (size_t i = 0; i < st.n_channels; i++)
+            fprintf(stderr, "stats: channel %s: events %llu, matches %llu (%.3f/event)\n",
+                    st.channels[i].channel, (unsigned long long)st.channels[i].events,
+                    (unsigned long long)st.channels[i].matches,
+                    (double)st.channels[i].matches / (double)st.channels[i].events);
     }
+    for (size_t i = 0; i < st.n_channels; i++)
+        free(st.channels[i].channel);
+    free(st.channels);
 
     if (st.tails) {
         for (uint32_t r = 0; r < n_rules; r++)
@@ -1015,5 +1172,6 @@ int main(int argc, char **argv)
     free(opt.rules);
     free(opt.events);
     free(opt.placeholders);
+    free(opt.mappings);
     return status;
 }

@@ -1259,7 +1259,8 @@ static json_t *flatten_event(windows_converter *c, const wnode *event)
 
 int windows_event_is_nested(const json_t *root)
 {
-    return json_is_object(root) && json_is_object(json_object_get(root, "Event"));
+    const json_t *event = json_is_object(root) ? json_object_get(root, "Event") : NULL;
+    return json_is_object(event) && json_is_object(json_object_get(event, "System"));
 }
 
 static void set_why(windows_converter *c, const char **why, const char *msg)

@@ -32,8 +32,8 @@ typedef struct windows_converter windows_converter;
 windows_converter *windows_converter_new(void);
 void windows_converter_free(windows_converter *c);
 
-/* 1 when `root` has a top-level "Event" member that is an object (the nested
- * shape), else 0. */
+/* 1 when `root` has a top-level "Event" member that is an object holding a
+ * "System" object (the nested shape), else 0. */
 int windows_event_is_nested(const json_t *root);
 
 /* Converts a nested JSON event ({"Event": {...}} or the Event content itself) to a

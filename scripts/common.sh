@@ -1,8 +1,10 @@
 # Shared by quickstart.sh and test.sh (sourced, POSIX sh). Installs the Debian
 # packages libsigma needs when some are missing and configures build dirs.
 
+# libevtx-dev (with libbfio-dev, which Debian's libevtx.h needs) is optional for the
+# build (EVTX input of sigma-scan) but installed so that the corpus-evtx test runs.
 SIGMA_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libyaml-dev libutf8proc-dev \
-libpcre2-dev libjansson-dev python3"
+libpcre2-dev libjansson-dev python3 libevtx-dev libbfio-dev"
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -11,6 +13,7 @@ install_deps() {
     if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
         say "not a Debian system: please install meson, ninja, pkg-config, a C11 compiler,"
         say "libyaml, utf8proc, PCRE2, jansson (development files) and python3 yourself"
+        say "(and libevtx for EVTX input in sigma-scan: optional)"
         return 0
     fi
     missing=""

@@ -1094,7 +1094,7 @@ static void test_flags(void)
     CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
     fill_event(ev, &op_events[0], NULL);
     static const uint32_t bad[] = {
-        1u << 1, 1u << 2, 1u << 16, 1u << 31, SIGMA_MATCH_NO_INDEX | (1u << 5), UINT32_MAX};
+        1u << 8, 1u << 16, 1u << 31, SIGMA_MATCH_NO_INDEX | (1u << 12), 0xffffff00u, UINT32_MAX};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_MSG(sigma_match(rs, s, ev, bad[i], NULL, NULL) == SIGMA_E_INVALID_ARG,
                   "flags 0x%x accepted", (unsigned)bad[i]);
@@ -1104,6 +1104,13 @@ static void test_flags(void)
     CHECK_EQ_INT(sigma_match(rs, s, ev, 0, NULL, NULL), SIGMA_OK);
     CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
     CHECK_EQ_INT(sigma_match(rs, s, ev, SIGMA_MATCH_NO_INDEX, NULL, NULL), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
+    /* Without a mapping, strict logsource changes nothing. */
+    CHECK_EQ_INT(sigma_match(rs, s, ev, SIGMA_MATCH_STRICT_LOGSOURCE, NULL, NULL), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
+    CHECK_EQ_INT(
+        sigma_match(rs, s, ev, SIGMA_MATCH_STRICT_LOGSOURCE | SIGMA_MATCH_NO_INDEX, NULL, NULL),
+        SIGMA_OK);
     CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
 
     /* Stopping from the callback, with and without the index. */

@@ -1,6 +1,8 @@
 /* No heap allocation on the hot path: once a scratch and an event have warmed up,
  * sigma_match allocates nothing, and neither does rebuilding the event
- * (sigma_event_clear + adds of the same shape).
+ * (sigma_event_clear + adds of the same shape). Checked on a ruleset without and
+ * with the built-in logsource mapping (events classified by Channel/EventID), in
+ * every match mode (index, SIGMA_MATCH_NO_INDEX, SIGMA_MATCH_STRICT_LOGSOURCE).
  *
  * The test executable defines malloc, calloc, realloc, free and the aligned
  * allocators itself, forwarding to glibc's __libc_* entry points and counting the
@@ -225,6 +227,7 @@ static int build(sigma_event *ev, const sigma_ruleset *rs, int shape, unsigned k
         if (with_logsource)
             rc = sigma_event_set_logsource(ev, "windows", SIGMA_NUL_TERMINATED, "process_creation",
                                            SIGMA_NUL_TERMINATED, NULL, 0);
+        ADD_S("Channel", "Microsoft-Windows-Sysmon/Operational");
         ADD_I("EventID", 1);
         snprintf(a, sizeof a, "C:\\Windows\\System32\\%s",
                  k % 2 ? "cmd.exe" : "WindowsPowerShell\\v1.0\\powershell.exe");
@@ -248,6 +251,7 @@ static int build(sigma_event *ev, const sigma_ruleset *rs, int shape, unsigned k
         if (with_logsource)
             rc = sigma_event_set_logsource(ev, "windows", SIGMA_NUL_TERMINATED,
                                            "network_connection", SIGMA_NUL_TERMINATED, NULL, 0);
+        ADD_S("Channel", "Microsoft-Windows-Sysmon/Operational");
         ADD_I("EventID", 3);
         snprintf(a, sizeof a, "%u.%u.%u.%u", k % 2 ? 10u : 172u, k % 250, (k / 7) % 250, k % 200);
         ADD_S("DestinationIp", a);
@@ -293,7 +297,10 @@ static int build(sigma_event *ev, const sigma_ruleset *rs, int shape, unsigned k
         if (with_logsource)
             rc = sigma_event_set_logsource(ev, "windows", SIGMA_NUL_TERMINATED, NULL, 0, "security",
                                            SIGMA_NUL_TERMINATED);
-        ADD_I("EventID", k % 2 ? 4625 : 4624);
+        ADD_S("Channel", "Security");
+        ADD_I("EventID", k % 2 ? 4625 : 4688);
+        ADD_S("NewProcessName", "C:\\Windows\\System32\\cmd.exe");
+        ADD_S("CommandLine", "cmd.exe /c echo vssadmin delete shadows");
         ADD_S("LogonType", k % 3 ? "3" : "10");
         ADD_S("FailureReason", "%%2313");
         snprintf(a, sizeof a, "user%03u", k % 1000);
@@ -315,13 +322,15 @@ static int hit_cb(const sigma_hit *hit, void *user)
     return 0;
 }
 
-int main(void)
+/* Compiles the rules (with the built-in logsource mapping when `mapped`). */
+static sigma_ruleset *compile(int mapped)
 {
-    /* Compile: the allocator must be seen, or the interposition does not work. */
+    /* The allocator must be seen, or the interposition does not work. */
     unsigned long before = n_alloc_total;
     sigma_builder *b = NULL;
     sigma_ruleset *rs = NULL;
     CHECK_EQ_INT(sigma_builder_new(NULL, &b), SIGMA_OK);
+    if (mapped) CHECK_EQ_INT(sigma_builder_add_default_mapping(b), SIGMA_OK);
     for (size_t i = 0; i < N_RULES; i++) {
         uint32_t added = 0;
         int rc = sigma_builder_add_yaml(b, "noalloc.yml", SIGMA_NUL_TERMINATED, rules[i],
@@ -330,11 +339,16 @@ int main(void)
     }
     CHECK_EQ_INT(sigma_builder_build(b, &rs), SIGMA_OK);
     sigma_builder_free(b);
-    if (!rs) return TEST_DONE();
     CHECK_MSG(n_alloc_total - before > 10,
               "libsigma's allocations are not seen: malloc interposition failed");
-    CHECK_EQ_INT(sigma_ruleset_rule_count(rs), N_RULES);
+    if (rs) CHECK_EQ_INT(sigma_ruleset_rule_count(rs), N_RULES);
+    return rs;
+}
 
+/* Warms a scratch and events up on rs, then counts the allocations of N matches
+ * of prebuilt events and of N rebuilds + matches. */
+static void check_ruleset(const sigma_ruleset *rs, const char *what)
+{
     sigma_scratch *s = NULL;
     CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
     sigma_event *ev[2 * N_SHAPES];
@@ -342,7 +356,8 @@ int main(void)
         CHECK_EQ_INT(sigma_event_new(&ev[i]), SIGMA_OK);
 
     /* Warm up: every shape, several variants, both event builders (by name in
-     * ev[shape], by slot in ev[N_SHAPES + shape]), every match mode. */
+     * ev[shape], by slot in ev[N_SHAPES + shape]), with and without an explicit
+     * logsource, every match mode. */
     unsigned long hits_warm = 0;
     for (unsigned k = 0; k < 12; k++)
         for (int sh = 0; sh < N_SHAPES; sh++)
@@ -352,23 +367,28 @@ int main(void)
                 CHECK_EQ_INT(sigma_match(rs, s, e, 0, NULL, NULL), SIGMA_OK);
                 hits_warm += sigma_scratch_hit_count(s);
                 CHECK_EQ_INT(sigma_match(rs, s, e, SIGMA_MATCH_NO_INDEX, NULL, NULL), SIGMA_OK);
+                CHECK_EQ_INT(sigma_match(rs, s, e, SIGMA_MATCH_STRICT_LOGSOURCE, NULL, NULL),
+                             SIGMA_OK);
                 CHECK_EQ_INT(sigma_match(rs, s, e, 0, hit_cb, &hits_warm), SIGMA_OK);
             }
-    CHECK_MSG(hits_warm > 20, "only %lu hits while warming up: the rules do not fire", hits_warm);
+    CHECK_MSG(hits_warm > 20, "%s: only %lu hits while warming up: the rules do not fire", what,
+              hits_warm);
 
     /* 1. Matching prebuilt events. */
+    static const uint32_t modes[] = {0, SIGMA_MATCH_NO_INDEX, 0, SIGMA_MATCH_STRICT_LOGSOURCE};
     const unsigned N = 2000;
     unsigned long hits = 0;
+    n_alloc = n_free = 0;
     counting = 1;
     for (unsigned i = 0; i < N; i++) {
         sigma_event *e = ev[i % (2 * N_SHAPES)];
-        uint32_t flags = i % 3 == 2 ? SIGMA_MATCH_NO_INDEX : 0;
-        if (sigma_match(rs, s, e, flags, i % 2 ? hit_cb : NULL, &hits) != SIGMA_OK) hits += 1000000;
+        if (sigma_match(rs, s, e, modes[(i / 7) % 4], i % 2 ? hit_cb : NULL, &hits) != SIGMA_OK)
+            hits += 1000000;
         hits += sigma_scratch_hit_count(s);
     }
     counting = 0;
-    CHECK_MSG(n_alloc == 0 && n_free == 0, "%u matches: %lu allocations, %lu frees", N, n_alloc,
-              n_free);
+    CHECK_MSG(n_alloc == 0 && n_free == 0, "%s: %u matches: %lu allocations, %lu frees", what, N,
+              n_alloc, n_free);
     CHECK(hits > 0 && hits < 1000000);
 
     /* 2. Rebuilding the events (clear + adds, by name and by slot, with and
@@ -387,7 +407,7 @@ int main(void)
         n_alloc = 0;
         build_errors += rc != SIGMA_OK;
         counting = 1;
-        rc = sigma_match(rs, s, e, i % 5 == 4 ? SIGMA_MATCH_NO_INDEX : 0, NULL, NULL);
+        rc = sigma_match(rs, s, e, modes[(i / 3) % 4], NULL, NULL);
         counting = 0;
         match_allocs += n_alloc;
         n_alloc = 0;
@@ -395,9 +415,10 @@ int main(void)
     }
     CHECK_EQ_INT(build_errors, 0);
     CHECK_EQ_INT(match_errors, 0);
-    CHECK_MSG(build_allocs == 0, "%u event rebuilds: %lu allocations", N, build_allocs);
-    CHECK_MSG(match_allocs == 0, "%u matches of rebuilt events: %lu allocations", N, match_allocs);
-    CHECK_MSG(n_free == 0, "%lu frees", n_free);
+    CHECK_MSG(build_allocs == 0, "%s: %u event rebuilds: %lu allocations", what, N, build_allocs);
+    CHECK_MSG(match_allocs == 0, "%s: %u matches of rebuilt events: %lu allocations", what, N,
+              match_allocs);
+    CHECK_MSG(n_free == 0, "%s: %lu frees", what, n_free);
 
     /* 3. Stats and hit reading never allocate either. */
     counting = 1;
@@ -410,14 +431,23 @@ int main(void)
     CHECK_EQ_INT(rc, SIGMA_OK);
     CHECK_EQ_INT(n_alloc, 0);
 
-    printf("noalloc: %u matches of prebuilt events, %u rebuilds + matches: 0 allocations; "
-           "%llu match calls, %.2f candidates/event\n",
-           N, N, (unsigned long long)st.events,
+    printf("noalloc (%s): %u matches of prebuilt events, %u rebuilds + matches: %lu "
+           "allocations; %llu match calls, %.2f candidates/event\n",
+           what, N, N, build_allocs + match_allocs, (unsigned long long)st.events,
            st.events ? (double)st.candidates / (double)st.events : 0.0);
 
     for (int i = 0; i < 2 * N_SHAPES; i++)
         sigma_event_free(ev[i]);
     sigma_scratch_free(s);
+}
+
+int main(void)
+{
+    sigma_ruleset *rs = compile(0);
+    if (rs) check_ruleset(rs, "no mapping");
+    sigma_ruleset_unref(rs);
+    rs = compile(1);
+    if (rs) check_ruleset(rs, "default mapping");
     sigma_ruleset_unref(rs);
     return TEST_DONE();
 }

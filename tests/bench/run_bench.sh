@@ -5,7 +5,8 @@
 #
 # Environment: RUNS (rounds, default 3), REPEAT (passes over the events for the
 # indexed runs, default 5), CORPUS (default ../shared/corpus), KEEP=1 keeps the work
-# directory (the replicated rules, the raw JSON lines).
+# directory (the replicated rules, the raw JSON lines), REV (label of what is
+# measured; default the git commit).
 #
 # Builds sigma-bench and sigma-scan if needed, replicates the corpus rules x8 with
 # altered literals (replicate_rules.py, checked with sigma-scan --check), then runs
@@ -14,6 +15,8 @@
 #   index-2t      the same with --threads 2
 #   no-index      the same with --no-index (every rule evaluated on every event), 1 pass
 #   x8-1t         the x8 ruleset (original + 7 altered copies), 1 thread
+#   routed-1t     index-1t with the built-in logsource mapping (--default-mapping):
+#                 events routed to the rules of their logsource by Channel/EventID
 #   compile-only  sigma-bench with an empty events file: compile time and peak RSS
 #   compile-x8    the same for the x8 ruleset
 #   sigma-scan    sigma-scan --stats end to end (JSON parsing and output included)
@@ -47,7 +50,9 @@ EVENTS="-e $E/evtx-attack-samples.jsonl -e $E/evtx-to-mitre-attack.jsonl -e $E/o
 EVENT_FILES="$E/evtx-attack-samples.jsonl $E/evtx-to-mitre-attack.jsonl $E/otrf-security-datasets.jsonl"
 : >"$WORK/empty.jsonl"
 
-echo "run_bench.sh: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- lib include 2>/dev/null || echo ' (lib/ or include/ modified)'), $(nproc) CPUs, $RUNS rounds, indexed runs $REPEAT passes" >&2
+# REV: what is measured (default: the git commit, noting local changes to the library).
+REV=${REV:-$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- lib include 2>/dev/null || echo ' (lib/ or include/ modified)')}
+echo "run_bench.sh: $REV, $(nproc) CPUs, $RUNS rounds, indexed runs $REPEAT passes" >&2
 echo "run_bench.sh: replicating the rules x8 into $WORK/x8" >&2
 # shellcheck disable=SC2086
 python3 tests/bench/replicate_rules.py --copies 8 --placeholders $PH --check "$SCAN" \
@@ -76,6 +81,7 @@ while [ "$round" -le "$RUNS" ]; do
         bench index-2t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 2
         bench no-index "$round" $RULES $EVENTS --repeat 1 --threads 1 --no-index
         bench x8-1t "$round" -r "$WORK/x8" $EVENTS --repeat "$REPEAT" --threads 1
+        bench routed-1t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 1 --default-mapping
         bench compile-only "$round" $RULES -e "$WORK/empty.jsonl"
         bench compile-x8 "$round" -r "$WORK/x8" -e "$WORK/empty.jsonl"
         $SCAN --stats --placeholders $PH $RULES $EVENT_FILES >/dev/null 2>"$WORK/scan.err" || true
@@ -123,7 +129,8 @@ hdr = "%-13s %7s %7s %9s %11s %11s %10s %9s %11s %3s" % (
     "peak_rss_kb", "thr")
 print(hdr)
 print("-" * len(hdr))
-for label in ["index-1t", "index-2t", "no-index", "x8-1t", "compile-only", "compile-x8"]:
+for label in ["index-1t", "index-2t", "no-index", "x8-1t", "routed-1t", "compile-only",
+              "compile-x8"]:
     if label not in by:
         continue
     g = lambda k: med([res(label, n, k) for n in rounds])
@@ -151,7 +158,8 @@ for text, vals in [
         ("2 threads / 1 thread (events/s)", ratio("index-2t", "events_per_s", "index-1t", "events_per_s")),
         ("x8 rules / x1 rules (ns per event)", ratio("x8-1t", "ns_per_event", "index-1t", "ns_per_event")),
         ("x8 rules / x1 rules (candidates per event)", ratio("x8-1t", "candidates_per_event", "index-1t", "candidates_per_event")),
-        ("x8 rules / x1 rules (compile s)", ratio("compile-x8", "compile_s", "compile-only", "compile_s"))]:
+        ("x8 rules / x1 rules (compile s)", ratio("compile-x8", "compile_s", "compile-only", "compile_s")),
+        ("routed / unrouted (ns per event)", ratio("routed-1t", "ns_per_event", "index-1t", "ns_per_event"))]:
     if vals:
         print("  %-45s %7.2f  [%s]" % (text, statistics.median(vals), ", ".join("%.2f" % v for v in vals)))
 ok = True

@@ -671,6 +671,324 @@ def shipped_placeholders_file_is_clean():
     check("--placeholders" in res.out, "--help must list --placeholders\n" + res.describe())
 
 
+# ------------------------------------------------ Windows events and EVTX
+
+def evtx_supported():
+    res = run(["--version"])
+    return "EVTX input: supported" in res.out
+
+
+NO_EVTX = "this sigma-scan was built without EVTX support (libevtx)"
+
+# A Sysmon process creation in the nested shape evtx_dump writes (the seed event).
+NESTED_SYSMON = {"Event": {
+    "#attributes": {"xmlns": "http://schemas.microsoft.com/win/2004/08/events/event"},
+    "System": {
+        "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon",
+                                     "Guid": "5770385F-C22A-43E0-BF4C-06F5698FFBD9"}},
+        "EventID": 1, "Version": 5, "Level": 4, "Task": 1, "Opcode": 0,
+        "Keywords": "0x8000000000000000",
+        "TimeCreated": {"#attributes": {"SystemTime": "2024-05-14T09:01:00.123456Z"}},
+        "EventRecordID": 1001, "Correlation": None,
+        "Execution": {"#attributes": {"ProcessID": 3544, "ThreadID": 4264}},
+        "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "web01.corp.example",
+        "Security": {"#attributes": {"UserID": "S-1-5-18"}}},
+    "EventData": {
+        "RuleName": "-", "ProcessId": 4001,
+        "Image": "C:\\Windows\\System32\\inetsrv\\appcmd.exe",
+        "CommandLine": "C:\\Windows\\System32\\inetsrv\\appcmd.exe add module /name:x",
+        "ParentImage": "C:\\Windows\\System32\\inetsrv\\w3wp.exe",
+        "User": "IIS APPPOOL\\DefaultAppPool"}}}
+
+NESTED_SYSMON_FLAT = {
+    "Provider_Name": "Microsoft-Windows-Sysmon",
+    "Provider_Guid": "5770385F-C22A-43E0-BF4C-06F5698FFBD9",
+    "EventID": 1, "Version": 5, "Level": 4, "Task": 1, "Opcode": 0,
+    "Keywords": "0x8000000000000000", "TimeCreated_SystemTime": "2024-05-14T09:01:00.123456Z",
+    "EventRecordID": 1001, "Execution_ProcessID": 3544, "Execution_ThreadID": 4264,
+    "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "web01.corp.example",
+    "Security_UserID": "S-1-5-18", "RuleName": "-", "ProcessId": 4001,
+    "Image": "C:\\Windows\\System32\\inetsrv\\appcmd.exe",
+    "CommandLine": "C:\\Windows\\System32\\inetsrv\\appcmd.exe add module /name:x",
+    "ParentImage": "C:\\Windows\\System32\\inetsrv\\w3wp.exe",
+    "User": "IIS APPPOOL\\DefaultAppPool"}
+
+
+def nested_copy(**eventdata):
+    ev = json.loads(json.dumps(NESTED_SYSMON))
+    ev["Event"]["EventData"].update(eventdata)
+    return ev
+
+
+@case
+def windows_nested_sysmon_matches_seed_rule():
+    with tmpdir() as d:
+        benign = nested_copy(ParentImage="C:\\Windows\\explorer.exe")
+        # xmltodict's shape: attributes as "@name", Data as a list of named elements.
+        xmltodict = {"Event": {"@xmlns": "x", "System": {
+            "Provider": {"@Name": "Microsoft-Windows-Sysmon"}, "EventID": "1",
+            "Channel": "Microsoft-Windows-Sysmon/Operational"},
+            "EventData": {"Data": [
+                {"@Name": "CommandLine", "#text": "gacutil /I evil.dll"},
+                {"@Name": "ParentImage", "#text": "C:\\inetsrv\\W3WP.EXE"}]}}}
+        ev = write(os.path.join(d, "nested.jsonl"),
+                   events_text([NESTED_SYSMON, benign, xmltodict]))
+        for fmt in ([], ["--format", "windows"], ["--format=auto"]):
+            res = run(["-r", os.path.join(SRC, SEED_RULE), ev] + fmt)
+            expect_rc(res, 0)
+            got = [(n, t) for n, t in match_pairs(res)]
+            check(got == [(1, SEED_TITLE), (3, SEED_TITLE)], "%r: %r\n%s"
+                  % (fmt, got, res.describe()))
+        # As flat lines the same objects only have dotted names: no match.
+        res = run(["--format", "flat", "-r", os.path.join(SRC, SEED_RULE), ev])
+        expect_rc(res, 0)
+        check(res.out == "", "flat must not see EventData fields\n" + res.describe())
+
+
+@case
+def windows_convert_gives_the_flat_convention():
+    with tmpdir() as d:
+        ev = write(os.path.join(d, "nested.jsonl"), events_text([NESTED_SYSMON]))
+        res = run(["--convert", ev])
+        expect_rc(res, 0)
+        objs = [json.loads(line) for line in res.out_lines]
+        check(objs == [NESTED_SYSMON_FLAT], "converted:\n%s" % res.describe())
+        check(res.err == "", res.describe())
+        # Types survive: numbers stay numbers, strings stay strings.
+        check(isinstance(objs[0]["EventID"], int) and isinstance(objs[0]["ProcessId"], int),
+              res.describe())
+
+
+@case
+def windows_auto_detects_per_line():
+    with tmpdir() as d:
+        write(os.path.join(d, "r.yml"), rule_yaml("Either shape", """
+sel:
+    CommandLine|contains: 'evil'
+    Provider_Name: 'Microsoft-Windows-Security-Auditing'
+condition: sel
+"""))
+        write(os.path.join(d, "dotted.yml"), rule_yaml("Dotted", """
+sel:
+    System.EventID: 4688
+condition: sel
+"""))
+        security_nested = {"Event": {"System": {
+            "Provider": {"#attributes": {"Name": "Microsoft-Windows-Security-Auditing"}},
+            "EventID": 4688, "Channel": "Security"},
+            "EventData": {"CommandLine": "evil.exe", "NewProcessName": "C:\\evil.exe"}}}
+        flat = {"Provider_Name": "Microsoft-Windows-Security-Auditing", "EventID": 4688,
+                "CommandLine": "evil.exe"}
+        content_only = security_nested["Event"]           # no "Event" wrapper
+        not_event = {"Event": "text", "CommandLine": "evil",
+                     "Provider_Name": "Microsoft-Windows-Security-Auditing"}
+        # An "Event" object without "System" is some other log's field: flat.
+        other_event = {"Event": {"Name": "login"}, "CommandLine": "evil",
+                       "Provider_Name": "Microsoft-Windows-Security-Auditing"}
+        ev = write(os.path.join(d, "mixed.jsonl"),
+                   events_text([security_nested, flat, content_only, not_event, other_event]))
+        res = run(["-r", d, ev])
+        expect_rc(res, 0)
+        got = match_pairs(res)
+        want = [(1, "Either shape"), (2, "Either shape"), (3, "Dotted"), (4, "Either shape"),
+                (5, "Either shape")]
+        check(sorted(got) == sorted(want), "auto: %r\n%s" % (got, res.describe()))
+        # --format windows: line 3 (Event content only) is converted too; lines 2, 4 and
+        # 5 are not Windows events: reported and skipped.
+        res = run(["--format", "windows", "-r", d, ev])
+        expect_rc(res, 0)
+        got = match_pairs(res)
+        check(sorted(got) == [(1, "Either shape"), (3, "Either shape")],
+              "windows: %r\n%s" % (got, res.describe()))
+        for n in (2, 4, 5):
+            prefix = "%s:%d: not a Windows event" % (ev, n)
+            check(any(line.startswith(prefix) for line in res.err_lines),
+                  "no report for line %d\n%s" % (n, res.describe()))
+
+
+@case
+def windows_payload_rules_of_the_convention():
+    with tmpdir() as d:
+        write(os.path.join(d, "r.yml"), rule_yaml("Cleared", """
+sel:
+    EventID: 104
+    Channel: 'System'
+    UserData_Channel: 'Security'
+    SubjectUserName: 'bob'
+    BackupPath: ''
+condition: sel
+"""))
+        write(os.path.join(d, "s.yml"), rule_yaml("Defender", """
+sel:
+    ThreatName|contains: 'EICAR'
+    EventData_Level: 'x'
+    Level: 3
+    Data: 'second'
+condition: sel
+"""))
+        cleared = {"Event": {"System": {
+            "Provider": {"#attributes": {"Name": "Microsoft-Windows-Eventlog"}},
+            "EventID": 104, "Channel": "System"},
+            "UserData": {"LogFileCleared": {"#attributes": {"xmlns": "x"},
+                                            "SubjectUserName": "bob", "Channel": "Security",
+                                            "BackupPath": None}}}}
+        defender = {"Event": {"System": {"EventID": 1116, "Level": 3},
+                              "EventData": {"Threat Name": "Virus:DOS/EICAR_Test_File",
+                                            "Level": "x",
+                                            "Data": {"#text": ["first", "second"]}}}}
+        ev = write(os.path.join(d, "ev.jsonl"), events_text([cleared, defender]))
+        res = run(["-r", d, ev])
+        expect_rc(res, 0)
+        check(match_pairs(res) == [(1, "Cleared"), (2, "Defender")], res.describe())
+
+
+@case
+def format_option_errors():
+    for args in (["--format", "xml", "-r", "x"], ["--format"], ["--format=", "-r", "x"]):
+        res = run(args)
+        expect_rc(res, 2)
+        check("usage" in res.err and res.out == "", "%r\n%s" % (args, res.describe()))
+    res = run(["--convert", "-r", "examples/rules"], cwd=SRC)
+    expect_rc(res, 2)
+    check("--convert" in res.err, res.describe())
+
+
+@case
+def version_says_whether_evtx_is_supported():
+    res = run(["--version"])
+    expect_rc(res, 0)
+    check(re.search(r"^EVTX input: (supported \(libevtx \S+\)|not supported \(built without "
+                    r"libevtx\))$", res.out, re.M), res.describe())
+
+
+def fake_evtx(path):
+    """A file with the EVTX magic but no valid content."""
+    with open(path, "wb") as f:
+        f.write(b"ElfFile\0" + b"\0" * 4088)
+    return path
+
+
+@case
+def evtx_without_libevtx_says_so():
+    if evtx_supported():
+        return "skipped (this sigma-scan has EVTX support)"
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "good.yml"), GOOD_RULE)
+        ev = write(os.path.join(d, "ev.jsonl"), events_text([{"CommandLine": "evil"}]))
+        evtx = fake_evtx(os.path.join(d, "log.evtx"))
+        for args in (["--format", "evtx", "-r", rule, ev], ["--format=evtx", "-r", rule, evtx],
+                     ["-r", rule, ev, evtx], ["--convert", evtx]):
+            res = run(args)
+            expect_rc(res, 2)
+            check(NO_EVTX in res.err, "%r: no clear message\n%s" % (args, res.describe()))
+            check(res.out == "", "%r: nothing may be scanned\n%s" % (args, res.describe()))
+
+
+@case
+def evtx_input_errors():
+    with tmpdir() as d:
+        rule = write(os.path.join(d, "good.yml"), GOOD_RULE)
+        ev = write(os.path.join(d, "ev.jsonl"), events_text([{"CommandLine": "evil"}]))
+        evtx = fake_evtx(os.path.join(d, "log.evtx"))
+        # An EVTX file read as JSON lines: refused before scanning.
+        for fmt in ("flat", "windows"):
+            res = run(["--format", fmt, "-r", rule, ev, evtx])
+            expect_rc(res, 2)
+            check("this is an EVTX file" in res.err and evtx in res.err and res.out == "",
+                  "%s\n%s" % (fmt, res.describe()))
+        # EVTX bytes on standard input.
+        with open(evtx, "rb") as f:
+            data = f.read()
+        res = run(["-r", rule], stdin=data)
+        expect_rc(res, 2)
+        check("EVTX file" in res.err, res.describe())
+        if not evtx_supported():
+            return "partly skipped (no EVTX support)"
+        res = run(["--format", "evtx", "-r", rule, ev])
+        expect_rc(res, 2)
+        check("not an EVTX file" in res.err and res.out == "", res.describe())
+        res = run(["--format", "evtx", "-r", rule], stdin=data)
+        expect_rc(res, 2)
+        check("standard input" in res.err, res.describe())
+        # A header without records: no events. A truncated file: an I/O error naming it.
+        res = run(["--stats", "-r", rule, evtx])
+        expect_rc(res, 0)
+        check(re.search(r"\bevents 0\b", res.err) and res.out == "", res.describe())
+        truncated = os.path.join(d, "truncated.evtx")
+        with open(truncated, "wb") as f:
+            f.write(b"ElfFile\0abc")
+        res = run(["-r", rule, ev, truncated])
+        expect_rc(res, 2)
+        check("%s: cannot read the EVTX file: " % truncated in res.err, res.describe())
+
+
+def run_with_slow_stdin(args, lines, seconds, stderr_tty):
+    """Runs sigma-scan feeding `lines` over `seconds`; stderr on a pseudo-terminal
+    when stderr_tty. Returns (exit status, stderr bytes)."""
+    import pty
+    import threading
+    import time
+    if stderr_tty:
+        master, slave = pty.openpty()
+        err_target = slave
+    else:
+        master = slave = None
+        err_target = subprocess.PIPE
+    proc = subprocess.Popen([EXE] + args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=err_target)
+    if slave is not None:
+        os.close(slave)
+    chunks = 8
+    per = (len(lines) + chunks - 1) // chunks
+
+    def feed():
+        for i in range(chunks):
+            proc.stdin.write("".join(lines[i * per:(i + 1) * per]).encode())
+            proc.stdin.flush()
+            time.sleep(seconds / chunks)
+        proc.stdin.close()
+
+    t = threading.Thread(target=feed)
+    t.start()
+    err = b""
+    if master is not None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            err += data
+        os.close(master)
+    else:
+        err = proc.stderr.read()
+    t.join()
+    rc = proc.wait(timeout=60)
+    return rc, err
+
+
+@case
+def progress_only_on_a_terminal():
+    if not hasattr(os, "openpty"):
+        return "skipped (no pseudo-terminals)"
+    line = json.dumps({"CommandLine": "calm"}) + "\n"
+    lines = [line] * 4000
+    rule = os.path.join(SRC, SEED_RULE)
+    rc, err = run_with_slow_stdin(["-r", rule], lines, 2.0, stderr_tty=True)
+    check(rc == 0, "exit %d: %r" % (rc, err[-500:]))
+    text = err.decode("utf-8", "replace")
+    check("events/s" in text and "\r<stdin>: " in text,
+          "no progress line on a terminal: %r" % text[-500:])
+    check(text.endswith("\r\x1b[K") or "\r\x1b[K" in text, "progress not erased: %r" % text[-200:])
+    rc, err = run_with_slow_stdin(["-r", rule], lines, 2.0, stderr_tty=False)
+    check(rc == 0, "exit %d" % rc)
+    text = err.decode("utf-8", "replace")
+    check("events/s" not in text and "\r" not in text,
+          "progress written to a non-terminal: %r" % text[-500:])
+    check(text.splitlines() == ["loaded 1 rules, 0 failed"], "stderr: %r" % text)
+
+
 @case
 def embed_example_prints_match():
     if EMBED is None:

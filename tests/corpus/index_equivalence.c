@@ -5,8 +5,10 @@
  * rules-compliance and rules-placeholder (with examples/placeholders.yml), then, for
  * every EVERY-th line of each JSON-lines file in ../shared/corpus/events, matches the
  * event with the index and with SIGMA_MATCH_NO_INDEX (two scratches) and requires the
- * same hit list. Prints the number of events, the total hits and the average candidates per
- * event (sigma_scratch_get_stats) of both runs.
+ * same hit list; once without a mapping (every event meets every rule) and once with
+ * the built-in logsource mapping (sigma_builder_add_default_mapping: events routed by
+ * Channel/EventID, fields renamed). Prints the number of events, the total hits and the average
+ * candidates per event (sigma_scratch_get_stats) of both runs.
  *
  *   usage: index_equivalence SOURCE_ROOT CORPUS [--every N]
  *
@@ -50,7 +52,7 @@ static int is_dir(const char *path)
 
 static int fail(const char *msg, const char *arg)
 {
-    printf("FAIL: %s%s%s\nFAILED\n", msg, arg ? ": " : "", arg ? arg : "");
+    printf("FAIL: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
     return 1;
 }
 
@@ -168,6 +170,119 @@ static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch 
     return 0;
 }
 
+/* Builds the corpus ruleset (with the built-in logsource mapping when `mapped`);
+ * NULL after printing a failure. */
+static sigma_ruleset *build_rules(const char *src, const char *corpus, int mapped)
+{
+    double t0 = now();
+    char path[4096];
+    sigma_builder *b = NULL;
+    if (sigma_builder_new(NULL, &b) != SIGMA_OK) {
+        fail("cannot create a builder", NULL);
+        return NULL;
+    }
+    if (mapped && sigma_builder_add_default_mapping(b) != SIGMA_OK) {
+        sigma_builder_free(b);
+        fail("the built-in mapping does not load", NULL);
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/examples/placeholders.yml", src);
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    int rc = text ? sigma_builder_add_placeholders_yaml(b, path, SIGMA_NUL_TERMINATED, text, len)
+                  : SIGMA_E_IO;
+    free(text);
+    if (rc != SIGMA_OK) {
+        sigma_builder_free(b);
+        fail("cannot read the placeholders", path);
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++) {
+        snprintf(path, sizeof path, "%s/sigmahq/%s", corpus, folders[i]);
+        rc =
+            is_dir(path) ? sigma_builder_add_path(b, path, SIGMA_NUL_TERMINATED, NULL) : SIGMA_E_IO;
+        if (rc == SIGMA_E_IO || rc == SIGMA_E_NOMEM) {
+            sigma_builder_free(b);
+            fail("cannot read the rule folder", path);
+            return NULL;
+        }
+    }
+    sigma_ruleset *rs = NULL;
+    if (sigma_builder_build(b, &rs) != SIGMA_OK) {
+        sigma_builder_free(b);
+        fail("cannot build the ruleset", NULL);
+        return NULL;
+    }
+    uint32_t failed = sigma_builder_failed_count(b);
+    sigma_builder_free(b);
+    uint32_t nrules = sigma_ruleset_rule_count(rs);
+    printf("rules: %u loaded, %u failed (%.2f s)\n", nrules, failed, now() - t0);
+    if (nrules < MIN_RULES) {
+        sigma_ruleset_unref(rs);
+        fail("too few rules loaded", NULL);
+        return NULL;
+    }
+    return rs;
+}
+
+/* One pass over the sampled events; 1 when the index never changed a verdict. */
+static int run_pass(const sigma_ruleset *rs, const char *corpus, char **names, size_t nfiles,
+                    unsigned every)
+{
+    uint32_t nrules = sigma_ruleset_rule_count(rs);
+    sigma_scratch *s_ix = NULL, *s_all = NULL, *s_empty = NULL;
+    sigma_event *ev = NULL;
+    uint32_t *hits_ix = malloc(((size_t)nrules + 1) * sizeof *hits_ix);
+    if (!hits_ix || sigma_scratch_reserve(rs, &s_ix) != SIGMA_OK ||
+        sigma_scratch_reserve(rs, &s_all) != SIGMA_OK ||
+        sigma_scratch_reserve(rs, &s_empty) != SIGMA_OK || sigma_event_new(&ev) != SIGMA_OK) {
+        fail("out of memory", NULL);
+        return 0;
+    }
+    /* Rules the index evaluates whatever the event: the candidates of an event
+     * without fields. */
+    sigma_scratch_stats st_empty = {.size = sizeof st_empty};
+    if (sigma_match(rs, s_empty, ev, 0, NULL, NULL) == SIGMA_OK &&
+        sigma_scratch_get_stats(s_empty, &st_empty) == SIGMA_OK)
+        printf("an event without fields: %llu candidates, %u hits\n",
+               (unsigned long long)st_empty.candidates, sigma_scratch_hit_count(s_empty));
+
+    totals t = {0, 0, 0, 0};
+    double t0 = now();
+    int io_error = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        char file[4096];
+        snprintf(file, sizeof file, "%s/events/%s", corpus, names[i]);
+        if (run_file(rs, s_ix, s_all, ev, file, names[i], every, hits_ix, &t) != 0) {
+            printf("FAIL: cannot read %s\n", file);
+            io_error = 1;
+        }
+    }
+    double secs = now() - t0;
+
+    sigma_scratch_stats st_ix = {.size = sizeof st_ix}, st_all = {.size = sizeof st_all};
+    sigma_scratch_get_stats(s_ix, &st_ix);
+    sigma_scratch_get_stats(s_all, &st_all);
+    printf("total: %lu events (%lu malformed lines skipped), %lu hits, %.2f s\n", t.events,
+           t.malformed, t.hits, secs);
+    printf("candidates per event: %.2f with the index, %.2f without (of %u rules)\n",
+           st_ix.events ? (double)st_ix.candidates / (double)st_ix.events : 0.0,
+           st_all.events ? (double)st_all.candidates / (double)st_all.events : 0.0, nrules);
+    int ok = !io_error && t.mismatches == 0 && t.events > 0 && st_ix.hits == st_all.hits &&
+             st_ix.events == t.events;
+    if (t.mismatches)
+        printf("FAIL: %lu events with different hits (first %d shown above)\n", t.mismatches,
+               MAX_REPORTED);
+    if (t.events == 0) printf("FAIL: no event was read\n");
+
+    free(hits_ix);
+    sigma_event_free(ev);
+    sigma_scratch_free(s_ix);
+    sigma_scratch_free(s_all);
+    sigma_scratch_free(s_empty);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     const char *src = NULL, *corpus = NULL;
@@ -200,42 +315,11 @@ int main(int argc, char **argv)
         return SKIP;
     }
 
-    /* Rules. */
-    double t0 = now();
-    char path[4096];
-    sigma_builder *b = NULL;
-    if (sigma_builder_new(NULL, &b) != SIGMA_OK) return fail("cannot create a builder", NULL);
-    snprintf(path, sizeof path, "%s/examples/placeholders.yml", src);
-    size_t len = 0;
-    char *text = slurp(path, &len);
-    if (!text) return fail("cannot read", path);
-    int rc = sigma_builder_add_placeholders_yaml(b, path, SIGMA_NUL_TERMINATED, text, len);
-    free(text);
-    if (rc != SIGMA_OK) return fail("bad placeholders file", path);
-    for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++) {
-        snprintf(path, sizeof path, "%s/sigmahq/%s", corpus, folders[i]);
-        if (!is_dir(path)) return fail("the corpus is there but a rule folder is missing", path);
-        rc = sigma_builder_add_path(b, path, SIGMA_NUL_TERMINATED, NULL);
-        if (rc == SIGMA_E_IO || rc == SIGMA_E_NOMEM) return fail(sigma_status_str(rc), path);
-    }
-    sigma_ruleset *rs = NULL;
-    if (sigma_builder_build(b, &rs) != SIGMA_OK) return fail("cannot build the ruleset", NULL);
-    uint32_t failed = sigma_builder_failed_count(b);
-    sigma_builder_free(b);
-    uint32_t nrules = sigma_ruleset_rule_count(rs);
-    printf("rules: %u loaded, %u failed (%.2f s)\n", nrules, failed, now() - t0);
-    if (nrules < MIN_RULES) {
-        sigma_ruleset_unref(rs);
-        return fail("too few rules loaded", NULL);
-    }
-
     /* Event files, sorted. */
+    char path[4096];
     snprintf(path, sizeof path, "%s/events", corpus);
     DIR *d = opendir(path);
-    if (!d) {
-        sigma_ruleset_unref(rs);
-        return fail("the corpus is there but events/ is missing", path);
-    }
+    if (!d) return fail("the corpus is there but events/ is missing", path);
     char *names[64];
     size_t nfiles = 0;
     struct dirent *de;
@@ -246,51 +330,25 @@ int main(int argc, char **argv)
     }
     closedir(d);
     qsort(names, nfiles, sizeof *names, cmp_str);
-    if (nfiles == 0) {
-        sigma_ruleset_unref(rs);
-        return fail("no events/*.jsonl in the corpus", path);
-    }
+    if (nfiles == 0) return fail("no events/*.jsonl in the corpus", path);
 
-    sigma_scratch *s_ix = NULL, *s_all = NULL;
-    sigma_event *ev = NULL;
-    uint32_t *hits_ix = malloc(((size_t)nrules + 1) * sizeof *hits_ix);
-    if (!hits_ix || sigma_scratch_reserve(rs, &s_ix) != SIGMA_OK ||
-        sigma_scratch_reserve(rs, &s_all) != SIGMA_OK || sigma_event_new(&ev) != SIGMA_OK)
-        return fail("out of memory", NULL);
-    totals t = {0, 0, 0, 0};
-    t0 = now();
-    int io_error = 0;
-    for (size_t i = 0; i < nfiles; i++) {
-        char file[4096];
-        snprintf(file, sizeof file, "%s/events/%s", corpus, names[i]);
-        if (run_file(rs, s_ix, s_all, ev, file, names[i], every, hits_ix, &t) != 0) {
-            printf("FAIL: cannot read %s\n", file);
-            io_error = 1;
+    /* Pass 1: no mapping, every event meets every rule. Pass 2: the built-in
+     * logsource mapping routes the events (Channel/EventID) to logsource buckets
+     * and renames fields; both modes must still agree. */
+    int ok = 1;
+    for (int mapped = 0; mapped < 2; mapped++) {
+        printf("%s== %s\n", mapped ? "\n" : "",
+               mapped ? "with the built-in logsource mapping" : "without a mapping");
+        sigma_ruleset *rs = build_rules(src, corpus, mapped);
+        if (!rs) {
+            ok = 0;
+            continue;
         }
-        free(names[i]);
+        ok &= run_pass(rs, corpus, names, nfiles, every);
+        sigma_ruleset_unref(rs);
     }
-    double secs = now() - t0;
-
-    sigma_scratch_stats st_ix = {.size = sizeof st_ix}, st_all = {.size = sizeof st_all};
-    sigma_scratch_get_stats(s_ix, &st_ix);
-    sigma_scratch_get_stats(s_all, &st_all);
-    printf("total: %lu events (%lu malformed lines skipped), %lu hits, %.2f s\n", t.events,
-           t.malformed, t.hits, secs);
-    printf("candidates per event: %.2f with the index, %.2f without (of %u rules)\n",
-           st_ix.events ? (double)st_ix.candidates / (double)st_ix.events : 0.0,
-           st_all.events ? (double)st_all.candidates / (double)st_all.events : 0.0, nrules);
-    int ok = !io_error && t.mismatches == 0 && t.events > 0 && st_ix.hits == st_all.hits &&
-             st_ix.events == t.events;
-    if (t.mismatches)
-        printf("FAIL: %lu events with different hits (first %d shown above)\n", t.mismatches,
-               MAX_REPORTED);
-    if (t.events == 0) printf("FAIL: no event was read\n");
+    for (size_t i = 0; i < nfiles; i++)
+        free(names[i]);
     puts(ok ? "PASSED" : "FAILED");
-
-    free(hits_ix);
-    sigma_event_free(ev);
-    sigma_scratch_free(s_ix);
-    sigma_scratch_free(s_all);
-    sigma_ruleset_unref(rs);
     return ok ? 0 : 1;
 }
