@@ -787,7 +787,7 @@ condition: sel
                        "Provider_Name": "Microsoft-Windows-Security-Auditing"}
         ev = write(os.path.join(d, "mixed.jsonl"),
                    events_text([security_nested, flat, content_only, not_event, other_event]))
-        res = run(["-r", d, ev])
+        res = run(["--no-mapping", "-r", d, ev])  # format conversion, not routing
         expect_rc(res, 0)
         got = match_pairs(res)
         want = [(1, "Either shape"), (2, "Either shape"), (3, "Dotted"), (4, "Either shape"),
@@ -795,7 +795,7 @@ condition: sel
         check(sorted(got) == sorted(want), "auto: %r\n%s" % (got, res.describe()))
         # --format windows: line 3 (Event content only) is converted too; lines 2, 4 and
         # 5 are not Windows events: reported and skipped.
-        res = run(["--format", "windows", "-r", d, ev])
+        res = run(["--no-mapping", "--format", "windows", "-r", d, ev])
         expect_rc(res, 0)
         got = match_pairs(res)
         check(sorted(got) == [(1, "Either shape"), (3, "Either shape")],
@@ -837,7 +837,7 @@ condition: sel
                                             "Level": "x",
                                             "Data": {"#text": ["first", "second"]}}}}
         ev = write(os.path.join(d, "ev.jsonl"), events_text([cleared, defender]))
-        res = run(["-r", d, ev])
+        res = run(["--no-mapping", "-r", d, ev])  # format conversion, not routing
         expect_rc(res, 0)
         check(match_pairs(res) == [(1, "Cleared"), (2, "Defender")], res.describe())
 
@@ -998,6 +998,64 @@ def embed_example_prints_match():
     expect_rc(res, 0)
     check('event A: matched "%s"' % SEED_TITLE in res.out, res.describe())
     check("event B: no match" in res.out, res.describe())
+
+# ---------------------------------------------------------------- routing
+
+SEC_4688 = {"Channel": "Security", "EventID": 4688,
+            "NewProcessName": "C:\\Windows\\System32\\inetsrv\\appcmd.exe",
+            "ParentProcessName": "C:\\Windows\\System32\\inetsrv\\w3wp.exe",
+            "CommandLine": "appcmd.exe add module /name:x"}
+SYSMON_NET = {"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 3,
+              "Image": "C:\\Windows\\System32\\inetsrv\\w3wp.exe",
+              "ParentImage": "C:\\Windows\\System32\\inetsrv\\w3wp.exe",
+              "CommandLine": "appcmd.exe add module"}
+
+
+@case
+def routing_security_4688_matches_seed_rule():
+    """The built-in mapping renames NewProcessName/ParentProcessName for 4688."""
+    with tmpdir() as d:
+        ev = write(os.path.join(d, "e.jsonl"), events_text([SEC_4688, SYSMON_NET]))
+        res = run(["-r", "examples/rules", ev], cwd=SRC)
+        expect_rc(res, 0)
+        check(match_pairs(res) == [(1, SEED_TITLE)], "routed\n" + res.describe())
+        # Without the mapping the 4688 field names are unknown to the rule, and the
+        # network event (which has Image/ParentImage/CommandLine) would match.
+        res = run(["--no-mapping", "-r", "examples/rules", ev], cwd=SRC)
+        check(match_pairs(res) == [(2, SEED_TITLE)], "unrouted\n" + res.describe())
+
+
+@case
+def routing_strict_and_user_mapping():
+    with tmpdir() as d:
+        unknown = {"Channel": "Custom/Log", "EventID": 1,
+                   "ParentImage": "C:\\x\\w3wp.exe", "CommandLine": "gacutil /I x"}
+        ev = write(os.path.join(d, "e.jsonl"), events_text([unknown]))
+        res = run(["-r", "examples/rules", ev], cwd=SRC)
+        check(match_pairs(res) == [(1, SEED_TITLE)], "default policy\n" + res.describe())
+        res = run(["--strict-logsource", "-r", "examples/rules", ev], cwd=SRC)
+        check(match_pairs(res) == [], "strict\n" + res.describe())
+        m = write(os.path.join(d, "m.yml"),
+                  "mappings:\n"
+                  "  - logsource: {product: windows, category: process_creation}\n"
+                  "    when: {Channel: Custom/Log, EventID: 1}\n")
+        res = run(["--strict-logsource", "--mapping", m, "-r", "examples/rules", ev], cwd=SRC)
+        check(match_pairs(res) == [(1, SEED_TITLE)], "user mapping\n" + res.describe())
+        bad = write(os.path.join(d, "bad.yml"), "mappings:\n  - logsource: {product: x}\n    typo: 1\n")
+        res = run(["--check", "--mapping", bad, "-r", "examples/rules"], cwd=SRC)
+        expect_rc(res, 1)
+        check(any(l.startswith(bad + ":3:") for l in res.err_lines), res.describe())
+
+
+@case
+def stats_per_channel():
+    with tmpdir() as d:
+        ev = write(os.path.join(d, "e.jsonl"), events_text([SEC_4688, SYSMON_NET, SEC_4688]))
+        res = run(["--stats", "-r", "examples/rules", ev], cwd=SRC)
+        check("stats: channel Security: events 2, matches 2 (1.000/event)" in res.err_lines,
+              res.describe())
+        check(any(l.startswith("stats: channel Microsoft-Windows-Sysmon/Operational: events 1, "
+                               "matches 0") for l in res.err_lines), res.describe())
 
 
 def main():
