@@ -59,20 +59,31 @@ const sigma_diagnostics *sigma_builder_diagnostics(const sigma_builder *b)
 
 uint32_t sigma_builder_failed_count(const sigma_builder *b) { return b ? b->failed : 0; }
 
+int sg_source_args(const sigma_builder *b, const char *source_name, size_t source_name_len,
+                   const char *yaml, size_t *yaml_len, char **name_out)
+{
+    *name_out = NULL;
+    if (!b || (!yaml && *yaml_len) || (!source_name && source_name_len))
+        return SIGMA_E_INVALID_ARG;
+    if (*yaml_len == SIGMA_NUL_TERMINATED)
+        *yaml_len = strlen(yaml);
+    if (!source_name)
+        return SIGMA_OK;
+    if (source_name_len == SIGMA_NUL_TERMINATED)
+        source_name_len = strlen(source_name);
+    *name_out = sg_strndup(source_name, source_name_len);
+    return *name_out ? SIGMA_OK : SIGMA_E_NOMEM;
+}
+
 int sigma_builder_add_yaml(sigma_builder *b, const char *source_name, size_t source_name_len,
                            const char *yaml, size_t yaml_len, uint32_t *rules_added_out)
 {
     if (rules_added_out)
         *rules_added_out = 0;
-    if (!b || (!yaml && yaml_len) || (!source_name && source_name_len))
-        return SIGMA_E_INVALID_ARG;
-    if (yaml_len == SIGMA_NUL_TERMINATED)
-        yaml_len = strlen(yaml);
-    if (source_name && source_name_len == SIGMA_NUL_TERMINATED)
-        source_name_len = strlen(source_name);
-    char *name = source_name ? sg_strndup(source_name, source_name_len) : NULL;
-    if (source_name && !name)
-        return SIGMA_E_NOMEM;
+    char *name;
+    int arc = sg_source_args(b, source_name, source_name_len, yaml, &yaml_len, &name);
+    if (arc != SIGMA_OK)
+        return arc;
     sg_diag_ctx dc = {.list = &b->diags, .source = name,
                       .no_warnings = (b->opts.values[SIGMA_PARAM_FLAGS] & SIGMA_COMPILE_NO_WARNINGS) != 0};
     uint32_t added = 0;
@@ -201,15 +212,12 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
 int sigma_builder_add_mapping_yaml(sigma_builder *b, const char *source_name,
                                    size_t source_name_len, const char *yaml, size_t yaml_len)
 {
-    if (!b || (!yaml && yaml_len) || (!source_name && source_name_len))
-        return SIGMA_E_INVALID_ARG;
-    if (yaml_len == SIGMA_NUL_TERMINATED)
-        yaml_len = strlen(yaml);
-    if (source_name && source_name_len == SIGMA_NUL_TERMINATED)
-        source_name_len = strlen(source_name);
-    char *name = source_name ? sg_strndup(source_name, source_name_len) : NULL;
+    char *name;
+    int arc = sg_source_args(b, source_name, source_name_len, yaml, &yaml_len, &name);
+    if (arc != SIGMA_OK)
+        return arc;
     sg_buf copy = {0};
-    if ((source_name && !name) || sg_buf_append(&copy, yaml ? yaml : "", yaml_len) != 0 ||
+    if (sg_buf_append(&copy, yaml ? yaml : "", yaml_len) != 0 ||
         SG_PUSH(b->mappings, b->nmapping, b->mapping_cap, copy) != 0) {
         free(name);
         sg_buf_free(&copy);

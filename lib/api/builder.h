@@ -43,6 +43,12 @@ struct sigma_builder {
 int sg_builder_load_source(sigma_builder *b, const char *yaml, size_t len, sg_diag_ctx *dc,
                            uint32_t *added);
 
+/* The common checks of the functions that take (source name, YAML text): NULL
+ * with a length, SIGMA_NUL_TERMINATED lengths measured, the name copied (*name_out
+ * NULL when no name). Returns SIGMA_OK, SIGMA_E_INVALID_ARG or SIGMA_E_NOMEM. */
+int sg_source_args(const sigma_builder *b, const char *source_name, size_t source_name_len,
+                   const char *yaml, size_t *yaml_len, char **name_out);
+
 /* Reports an I/O problem with `path` (errno) as a diagnostic; returns SIGMA_E_IO. */
 int sg_builder_io_error(sigma_builder *b, const char *path, const char *what);
 

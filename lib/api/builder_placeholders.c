@@ -34,15 +34,10 @@ static int add_value(sigma_builder *b, sg_diag_ctx *dc, const sg_node *key, cons
 int sigma_builder_add_placeholders_yaml(sigma_builder *b, const char *source_name,
                                         size_t source_name_len, const char *yaml, size_t yaml_len)
 {
-    if (!b || (!yaml && yaml_len) || (!source_name && source_name_len))
-        return SIGMA_E_INVALID_ARG;
-    if (yaml_len == SIGMA_NUL_TERMINATED)
-        yaml_len = strlen(yaml);
-    if (source_name && source_name_len == SIGMA_NUL_TERMINATED)
-        source_name_len = strlen(source_name);
-    char *name = source_name ? sg_strndup(source_name, source_name_len) : NULL;
-    if (source_name && !name)
-        return SIGMA_E_NOMEM;
+    char *name;
+    int arc = sg_source_args(b, source_name, source_name_len, yaml, &yaml_len, &name);
+    if (arc != SIGMA_OK)
+        return arc;
     sg_diag_ctx dc = {.list = &b->diags, .source = name};
     sg_yaml_limits lim = {(size_t)b->opts.values[SIGMA_PARAM_MAX_YAML_BYTES],
                           (uint32_t)b->opts.values[SIGMA_PARAM_MAX_YAML_DEPTH],

@@ -11,6 +11,7 @@
  * whole words (unlike pySigma, "nothing" is an identifier, "sel andx" is two
  * identifiers). */
 #include "condition/condition.h"
+#include "sigma/sigma.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -593,4 +594,18 @@ int sg_cond_eval(const sg_cond *c, const uint8_t *ident_values)
         break; /* unknown kind: false */
     }
     return neg;
+}
+
+int sg_cond_diag_code(sg_cond_err_kind k)
+{
+    switch (k) {
+    case SG_COND_ERR_UNDEFINED:
+        return SIGMA_DIAG_UNDEFINED_IDENTIFIER;
+    case SG_COND_ERR_EMPTY_QUANTIFIER:
+        return SIGMA_DIAG_EMPTY_QUANTIFIER;
+    case SG_COND_ERR_AGGREGATION:
+        return SIGMA_DIAG_AGGREGATION;
+    default:
+        return SIGMA_DIAG_CONDITION_SYNTAX;
+    }
 }

@@ -68,4 +68,7 @@ int sg_cond_parse(const char *text, size_t len, const char *const *idents, size_
  * depends only on the parenthesis nesting. */
 int sg_cond_eval(const sg_cond *c, const uint8_t *ident_values);
 
+/* The SIGMA_DIAG_* code that reports a condition error of this kind. */
+int sg_cond_diag_code(sg_cond_err_kind k);
+
 #endif

@@ -544,19 +544,6 @@ static int derive_rules(corr_reader *r, const sg_node *cn)
     return 0;
 }
 
-static int cond_code(sg_cond_err_kind k)
-{
-    switch (k) {
-    case SG_COND_ERR_UNDEFINED:
-        return SIGMA_DIAG_UNDEFINED_IDENTIFIER;
-    case SG_COND_ERR_EMPTY_QUANTIFIER:
-        return SIGMA_DIAG_EMPTY_QUANTIFIER;
-    case SG_COND_ERR_AGGREGATION:
-        return SIGMA_DIAG_AGGREGATION;
-    default:
-        return SIGMA_DIAG_CONDITION_SYNTAX;
-    }
-}
 
 /* Position of byte `offset` of a scalar's text (exact for one-line plain/quoted scalars). */
 static sg_pos text_pos(const sg_node *n, size_t offset)
@@ -628,7 +615,7 @@ static void read_bool_condition(corr_reader *r, const sg_node *cn)
         r->a.oom = 1;
     } else if (rc > 0) {
         out->bool_cond = NULL;
-        ERR(&r->a, cond_code(err.kind), text_pos(cn, err.offset), "condition: %s", err.message);
+        ERR(&r->a, sg_cond_diag_code(err.kind), text_pos(cn, err.offset), "condition: %s", err.message);
     } else {
         check_all_used(r, cn);
     }

@@ -227,19 +227,6 @@ static sg_expr *cond_to_expr(lower_ctx *c, const sg_cond *k, const ident_table *
     return NULL;
 }
 
-static int cond_code(sg_cond_err_kind k)
-{
-    switch (k) {
-    case SG_COND_ERR_UNDEFINED:
-        return SIGMA_DIAG_UNDEFINED_IDENTIFIER;
-    case SG_COND_ERR_EMPTY_QUANTIFIER:
-        return SIGMA_DIAG_EMPTY_QUANTIFIER;
-    case SG_COND_ERR_AGGREGATION:
-        return SIGMA_DIAG_AGGREGATION;
-    default:
-        return SIGMA_DIAG_CONDITION_SYNTAX;
-    }
-}
 
 static sg_expr *lower_one_condition(lower_ctx *c, const sg_node *cn, const ident_table *t)
 {
@@ -263,7 +250,7 @@ static sg_expr *lower_one_condition(lower_ctx *c, const sg_node *cn, const ident
             p.col += (uint32_t)shift;
         if (p.offset != UINT64_MAX)
             p.offset += shift;
-        sg_error(c->diags, cond_code(err.kind), p, "condition: %s", err.message);
+        sg_error(c->diags, sg_cond_diag_code(err.kind), p, "condition: %s", err.message);
         c->bad = 1;
         return NULL;
     }
