@@ -51,6 +51,7 @@ typedef struct sg_index {
     uint32_t table_shift; /* 64 - log2(table size): slot = hash >> shift */
     uint32_t *postings;
     uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
+    uint64_t *pairs; /* 65536 bits: byte pairs that start some key of 2+ bytes */
     uint32_t bloom_bits_log2;
     uint8_t *slot_lens; /* per field slot (+1 for keywords): bit n set = grams of n bytes */
     uint32_t nslots;    /* field slots + 1; the last one is the keyword slot */
@@ -72,13 +73,28 @@ void sg_index_free(sg_index *ix);
 #define SG_NUM_KEYS (1u << 7)
 #define SG_LONG_GRAM 8
 
-/* Key of the 8-byte gram at p (len code 5; the bytes are hashed to 32 bits). */
+/* 32 key bits of an 8-byte window x (byte i in bits 8i..): its first two bytes, so
+ * that every key of 2+ bytes starts with the bytes it was cut from (see
+ * sg_key_pair), and 16 bits of a hash of all eight. */
+static inline uint32_t sg_long_gram_bits(uint64_t x)
+{
+    return (uint32_t)((x & 0xffffu) << 16) | (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> 48);
+}
+
+/* Key of the 8-byte gram at p (len code 5). */
 static inline uint64_t sg_long_gram_key(uint32_t slot, const unsigned char *p)
 {
     uint64_t g = 0;
     for (int i = 0; i < SG_LONG_GRAM; i++)
         g |= (uint64_t)p[i] << (8 * i);
-    return ((uint64_t)(slot + 1) << 35) | (5ull << 32) | ((g * 0x9E3779B97F4A7C15ull) >> 32);
+    return ((uint64_t)(slot + 1) << 35) | (5ull << 32) | sg_long_gram_bits(g);
+}
+
+/* The first two bytes of a key's gram (little-endian), for keys of 2+ bytes. */
+static inline uint32_t sg_key_pair(uint64_t key)
+{
+    uint32_t len = (uint32_t)(key >> 32) & 7;
+    return len == 5 ? (uint32_t)(key >> 16) & 0xffffu : (uint32_t)key & 0xffffu;
 }
 
 static inline uint64_t sg_mix64(uint64_t x);

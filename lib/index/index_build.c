@@ -123,7 +123,8 @@ static int build_table(sg_index *ix, posting *p, size_t n)
     ix->postings = calloc(n ? n : 1, sizeof *ix->postings);
     ix->bloom_bits_log2 = BLOOM_LOG2;
     ix->bloom = calloc(((size_t)1 << BLOOM_LOG2) / 64, sizeof *ix->bloom);
-    if (!ix->table || !ix->postings || !ix->bloom)
+    ix->pairs = calloc(65536 / 64, sizeof *ix->pairs);
+    if (!ix->table || !ix->postings || !ix->bloom || !ix->pairs)
         return -1;
     ix->table_mask = cap - 1;
     ix->table_shift = 64 - (uint32_t)__builtin_ctzll(cap);
@@ -137,6 +138,9 @@ static int build_table(sg_index *ix, posting *p, size_t n)
             s = (s + 1) & ix->table_mask;
         ix->table[s] = (sg_gram_slot){p[i].key, (uint32_t)i, (uint32_t)(j - i)};
         set_bit(ix->bloom, h >> (64 - BLOOM_LOG2));
+        uint32_t klen = (uint32_t)(p[i].key >> 32) & 7;
+        if (klen >= 2 && klen != 7)
+            set_bit(ix->pairs, sg_key_pair(p[i].key));
         uint32_t slot = (uint32_t)(p[i].key >> 35) - 1, len = (uint32_t)(p[i].key >> 32) & 7;
         ix->slot_lens[slot] |= (uint8_t)(len == 7 ? SG_NUM_KEYS : len == 5 ? SG_LONG_KEYS : 1u << len);
         i = j;
@@ -315,6 +319,7 @@ void sg_index_free(sg_index *ix)
     free(ix->table);
     free(ix->postings);
     free(ix->bloom);
+    free(ix->pairs);
     free(ix->slot_lens);
     for (uint32_t b = 0; b < ix->nbuckets; b++)
         free(ix->buckets[b].rules);
@@ -410,13 +415,19 @@ void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t l
         else
             for (size_t k = 0; k < avail; k++)
                 x |= (uint64_t)p[i + k] << (8 * k);
-        if (short_lens) {
+        if ((short_lens & 2) && 1 <= avail)
+            probe(ix, base | (1ull << 32) | (x & 0xffu), m);
+        /* Every longer key starts with a byte pair some key has: most positions stop here. */
+        uint32_t pair = (uint32_t)x & 0xffffu;
+        if (avail < 2 || !((ix->pairs[pair >> 6] >> (pair & 63)) & 1))
+            continue;
+        if (short_lens & 0x1c) {
             uint32_t w = (uint32_t)x;
-            for (uint32_t l = 1; l <= GRAM && l <= avail; l++)
+            for (uint32_t l = 2; l <= GRAM && l <= avail; l++)
                 if (short_lens & (1u << l))
                     probe(ix, base | ((uint64_t)l << 32) | (w & masks[l]), m);
         }
         if (long_keys && avail >= SG_LONG_GRAM)
-            probe(ix, base | (5ull << 32) | ((x * 0x9E3779B97F4A7C15ull) >> 32), m);
+            probe(ix, base | (5ull << 32) | sg_long_gram_bits(x), m);
     }
 }
