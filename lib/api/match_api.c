@@ -44,6 +44,7 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->route_hits);
     free(s->cond_field);
     free(s->extra_scan);
+    free(s->route_slots);
     free(s->ls_mask);
     free(s->ev_slot);
     sg_buf_free(&s->ls_key);

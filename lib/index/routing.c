@@ -58,12 +58,36 @@ static int number_cond_fields(sg_routing *rt, const sg_map_entry *e, sg_route *r
     return 0;
 }
 
+/* The slots the route's rules look at (their predicates' fields, the keyword slot
+ * for keyword searches). */
+static int route_slots(const sigma_ruleset *rs, sg_routing *rt, sg_route *r)
+{
+    r->slots = calloc(rt->nslot_words, sizeof *r->slots);
+    if (!r->slots)
+        return -1;
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+        if (!((r->rules[i >> 6] >> (i & 63)) & 1))
+            continue;
+        const sg_rule *rule = &rs->rules[i];
+        for (uint32_t k = 0; k < rule->prog_len; k++) {
+            const sg_prog_node *n = &rs->prog[rule->prog_start + k];
+            if (n->kind != SG_X_PRED)
+                continue;
+            uint32_t field = rs->preds[n->arg].field;
+            uint32_t slot = field == SG_KEYWORD_FIELD ? rs->nfields : field;
+            r->slots[slot >> 6] |= 1ull << (slot & 63);
+        }
+    }
+    return 0;
+}
+
 int sg_routing_build(sigma_ruleset *rs, sg_mapping *m)
 {
     sg_routing *rt = &rs->routing;
     rt->mapping = *m;
     memset(m, 0, sizeof *m);
     rt->nwords = rs->index.nwords;
+    rt->nslot_words = (rs->nfields + 1 + 63) / 64;
     rt->routes = calloc(rt->mapping.n ? rt->mapping.n : 1, sizeof *rt->routes);
     if (!rt->routes)
         return -1;
@@ -80,14 +104,18 @@ int sg_routing_build(sigma_ruleset *rs, sg_mapping *m)
         /* Rules compatible with the entry: every attribute the rule sets equals the
          * entry's, the same test as an event that carries this logsource. */
         sg_index_logsource_mask(&rs->index, e->product, e->category, e->service, r->rules);
+        if (route_slots(rs, rt, r) != 0)
+            return -1;
     }
     return 0;
 }
 
 void sg_routing_free(sg_routing *r)
 {
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         free(r->routes[i].rules);
+        free(r->routes[i].slots);
+    }
     free(r->routes);
     free(r->cond_fields);
     free(r->cond_field_lens);

@@ -18,6 +18,7 @@ typedef struct eval_ctx {
     const sigma_event *ev;
     sg_scan_marks marks;
     int use_pred_seen; /* the prefilter ran: unmarked keyed predicates are false */
+    const uint64_t *route_slots; /* routed event: slots worth scanning; NULL = all */
 } eval_ctx;
 
 /* ------------------------------------------------------------------ scratch */
@@ -74,6 +75,9 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         return SIGMA_E_NOMEM;
     s->route_cap = rcap;
     s->extra_cap = ecap;
+    if (fit_array((void **)&s->route_slots, &s->route_slot_words, rt->nslot_words,
+                  sizeof(uint64_t)))
+        return SIGMA_E_NOMEM;
     if (!s->md && !(s->md = pcre2_match_data_create(1, NULL)))
         return SIGMA_E_NOMEM;
     return SIGMA_OK;
@@ -511,6 +515,20 @@ static void classify(eval_ctx *c)
     }
 }
 
+/* The slots of every route the event was recognised by (one route: its own set). */
+static const uint64_t *union_route_slots(sigma_scratch *s, const sg_routing *rt)
+{
+    if (s->nroute_hits == 1)
+        return rt->routes[s->route_hits[0]].slots;
+    memset(s->route_slots, 0, rt->nslot_words * sizeof *s->route_slots);
+    for (uint32_t i = 0; i < s->nroute_hits; i++) {
+        const uint64_t *slots = rt->routes[s->route_hits[i]].slots;
+        for (uint32_t w = 0; w < rt->nslot_words; w++)
+            s->route_slots[w] |= slots[w];
+    }
+    return s->route_slots;
+}
+
 /* Keeps the candidates of the logsources the event was recognised as. */
 static void apply_routes(eval_ctx *c, uint32_t flags)
 {
@@ -555,6 +573,13 @@ static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot)
     return 0;
 }
 
+/* 1 if the prefilter must scan slot: always, unless the event was routed, in which
+ * case only the slots of its routes' rules (the other rules are masked out anyway). */
+static int want_slot(const eval_ctx *c, uint32_t slot)
+{
+    return !c->route_slots || ((c->route_slots[slot >> 6] >> (slot & 63)) & 1);
+}
+
 /* cand = always-evaluate rules + rules whose literal gram occurs in the event. */
 static int prefilter(eval_ctx *c)
 {
@@ -568,17 +593,19 @@ static int prefilter(eval_ctx *c)
     const uint32_t kw = ix->nslots - 1;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         uint32_t slot = c->s->ev_slot[i];
-        if (slot != SG_NONE && ix->slot_lens[slot] && scan_field(c, &ev->fields[i], slot) != 0)
+        if (slot != SG_NONE && ix->slot_lens[slot] && want_slot(c, slot) &&
+            scan_field(c, &ev->fields[i], slot) != 0)
             return -1;
-        if (ix->slot_lens[kw] && scan_field(c, &ev->fields[i], kw) != 0)
+        if (ix->slot_lens[kw] && want_slot(c, kw) && scan_field(c, &ev->fields[i], kw) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         uint32_t slot = c->s->extra_scan[i + 1];
-        if (ix->slot_lens[slot] && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot) != 0)
+        if (ix->slot_lens[slot] && want_slot(c, slot) &&
+            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot) != 0)
             return -1;
     }
-    if (ix->slot_lens[kw] && ev->message) {
+    if (ix->slot_lens[kw] && want_slot(c, kw) && ev->message) {
         size_t len;
         const char *t = folded_text(c, SG_NONE, &len);
         if (!t)
@@ -636,18 +663,22 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
         s->words_cap < rs->index.nwords || s->pred_words_cap < rs->index.npred_words ||
         s->node_words_cap < rs->index.ngate_words ||
-        s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields || !s->md)
+        s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields ||
+        s->route_slot_words < rs->routing.nslot_words || !s->md)
         return SIGMA_E_SCRATCH;
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
     next_generation(s);
     s->nhits = 0;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0};
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
     resolve_fields(&c);
     s->nroute_hits = 0;
     s->nextra = 0;
-    if (rs->routing.n)
+    if (rs->routing.n) {
         classify(&c);
+        if (s->nroute_hits && !ev->has_logsource)
+            c.route_slots = union_route_slots(s, &rs->routing);
+    }
     const uint32_t nwords = rs->index.nwords;
     if (flags & SIGMA_MATCH_NO_INDEX) {
         memset(s->cand, 0xff, nwords * sizeof *s->cand);

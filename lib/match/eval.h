@@ -44,6 +44,8 @@ struct sigma_scratch {
     uint32_t cond_cap;
     uint32_t *extra_scan;   /* (event field, slot) pairs from renames, for the prefilter */
     uint32_t nextra, extra_cap;
+    uint64_t *route_slots;  /* union of the matched routes' slot sets */
+    uint32_t route_slot_words;
     pcre2_match_data *md;
     int busy;
 };
