@@ -114,3 +114,57 @@ int json_event_fill(sigma_event *ev, const json_t *obj)
         free(nb.data);
     return rc;
 }
+
+/* jansson refuses integers beyond int64 ("too big integer"); the EVTX converters
+ * write UInt64 values such as 18446744073709551615. As sigma-scan does, such a line
+ * is parsed again with those integers turned into strings of the same digits (rules
+ * compare decimal strings with numbers numerically). NULL (and *err, may be NULL)
+ * when the line is not JSON. */
+json_t *json_event_load_line(const char *s, size_t n, json_error_t *err)
+{
+    json_error_t local;
+    if (!err)
+        err = &local;
+    json_t *root = json_loadb(s, n, JSON_ALLOW_NUL, err);
+    if (root || !strstr(err->text, "too big integer"))
+        return root;
+    char *out = malloc(n + 2 * (n / 19 + 1));
+    if (!out)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '"') { /* copy a string */
+            size_t start = i++;
+            while (i < n && s[i] != '"')
+                i += s[i] == '\\' ? 2 : 1;
+            i = i < n ? i + 1 : n;
+            memcpy(out + len, s + start, i - start);
+            len += i - start;
+            continue;
+        }
+        if (s[i] != '-' && (s[i] < '0' || s[i] > '9')) {
+            out[len++] = s[i++];
+            continue;
+        }
+        size_t start = i, digits = i + (s[i] == '-');
+        i = digits;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        size_t ndig = i - digits;
+        int integer = !(i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E'));
+        while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' ||
+                         s[i] == 'E' || s[i] == '+' || s[i] == '-'))
+            i++;
+        const char *limit = s[start] == '-' ? "9223372036854775808" : "9223372036854775807";
+        int big = integer && (ndig > 19 || (ndig == 19 && memcmp(s + digits, limit, 19) > 0));
+        if (big)
+            out[len++] = '"';
+        memcpy(out + len, s + start, i - start);
+        len += i - start;
+        if (big)
+            out[len++] = '"';
+    }
+    root = json_loadb(out, len, JSON_ALLOW_NUL, err);
+    free(out);
+    return root;
+}

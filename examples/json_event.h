@@ -15,4 +15,10 @@
  * Returns SIGMA_OK or a negative SIGMA_E_* status. */
 int json_event_fill(sigma_event *ev, const json_t *obj);
 
+/* Parses one JSON line (NUL bytes inside strings allowed). Integers beyond int64,
+ * which jansson refuses and EVTX converters write (UInt64 18446744073709551615), are
+ * read as strings of the same digits. NULL on malformed input, with *err (may be
+ * NULL) describing it. The caller json_decref()s the result. */
+json_t *json_event_load_line(const char *line, size_t len, json_error_t *err);
+
 #endif

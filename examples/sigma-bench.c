@@ -29,7 +29,7 @@ typedef struct bench {
     sigma_ruleset *rs;
     sigma_event **events;
     size_t nevents, cap;
-    size_t malformed; /* lines skipped: not a JSON object (or an integer beyond int64) */
+    size_t malformed; /* lines skipped: not a JSON object */
     unsigned repeat;
     uint32_t flags;
 } bench;
@@ -73,8 +73,7 @@ static void load_events(bench *b, const char *path)
     size_t cap = 0;
     ssize_t n;
     while ((n = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *obj = json_loadb(line, (size_t)n, 0, &err);
+        json_t *obj = json_event_load_line(line, (size_t)n, NULL);
         if (!obj || !json_is_object(obj)) {
             json_decref(obj);
             b->malformed++;

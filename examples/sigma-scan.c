@@ -706,59 +706,6 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
     return 0;
 }
 
-/* jansson refuses integers beyond int64 ("too big integer"); EVTX converters write
- * UInt64 values such as 18446744073709551615. Returns a copy of the line with every
- * such integer turned into a string of the same digits (rules compare decimal
- * strings with numbers numerically), or NULL when there is none. */
-static char *quote_big_integers(const char *s, size_t n, size_t *out_len)
-{
-    strbuf out = {NULL, 0, 0};
-    size_t copied = 0;
-    int changed = 0;
-    for (size_t i = 0; i < n;) {
-        char c = s[i];
-        if (c == '"') { /* skip a string */
-            for (i++; i < n && s[i] != '"'; i++)
-                if (s[i] == '\\')
-                    i++;
-            i++;
-            continue;
-        }
-        if (c != '-' && (c < '0' || c > '9')) {
-            i++;
-            continue;
-        }
-        size_t start = i;
-        if (s[i] == '-')
-            i++;
-        size_t digits = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        size_t ndig = i - digits;
-        int integer = !(i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E'));
-        while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' ||
-                         s[i] == 'E' || s[i] == '+' || s[i] == '-'))
-            i++;
-        if (!integer || ndig < 19)
-            continue;
-        /* 19 digits may still fit: compare with INT64_MAX / INT64_MIN. */
-        const char *limit = s[start] == '-' ? "9223372036854775808" : "9223372036854775807";
-        if (ndig == 19 && memcmp(s + digits, limit, 19) <= 0)
-            continue;
-        sb_add(&out, s + copied, start - copied);
-        sb_add(&out, "\"", 1);
-        sb_add(&out, s + start, i - start);
-        sb_add(&out, "\"", 1);
-        copied = i;
-        changed = 1;
-    }
-    if (!changed)
-        return NULL;
-    sb_add(&out, s + copied, n - copied);
-    *out_len = out.len;
-    return out.data;
-}
-
 /* Matches one line; returns 0, or -1 on a fatal error (message printed). */
 static int scan_line(scan_state *st, const char *display, const char *file_json, char *line,
                      size_t len, uint64_t lineno)
@@ -767,15 +714,7 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
         return 0;
 
     json_error_t jerr;
-    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
-    if (!root && strstr(jerr.text, "too big integer")) {
-        size_t qlen = 0;
-        char *quoted = quote_big_integers(line, len, &qlen);
-        if (quoted) {
-            root = json_loadb(quoted, qlen, JSON_ALLOW_NUL, &jerr);
-            free(quoted);
-        }
-    }
+    json_t *root = json_event_load_line(line, len, &jerr);
     if (!root) {
         if (lineno == 1 && evtx_has_magic(line, len)) {
             scan_warn(st, "%s: this is an EVTX file: give it as a file (not on standard "

@@ -399,7 +399,8 @@ SIGMA_API int SIGMA_CALL sigma_event_add_empty(sigma_event *ev, const char *name
 /** Says which log source the event comes from (each part may be NULL/0 = unknown).
  *  Rules only see events whose logsource fits: every attribute the rule sets
  *  (product, category, service) must equal the event's (ASCII case-insensitive).
- *  An event without a logsource is matched against every rule. Copied. */
+ *  An event without a logsource is matched against every rule (or classified by the
+ *  ruleset's mapping); passing NULL for all three parts removes it. Copied. */
 SIGMA_API int SIGMA_CALL sigma_event_set_logsource(sigma_event *ev, const char *product,
                                                    size_t product_len, const char *category,
                                                    size_t category_len, const char *service,

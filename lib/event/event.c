@@ -231,7 +231,8 @@ int sigma_event_set_logsource(sigma_event *ev, const char *product, size_t produ
         rc = logsource_part(ev, category, category_len, &ev->ls_category);
     if (rc == SIGMA_OK)
         rc = logsource_part(ev, service, service_len, &ev->ls_service);
-    ev->has_logsource = rc == SIGMA_OK;
+    /* All three unknown (NULL) means "no logsource": the mapping decides again. */
+    ev->has_logsource = rc == SIGMA_OK && (ev->ls_product || ev->ls_category || ev->ls_service);
     return rc;
 }
 

@@ -345,6 +345,7 @@ static const rule_src op_rules[] = {
      "    condition: sel\n"},
 };
 #define N_OP_RULES (sizeof op_rules / sizeof op_rules[0])
+_Static_assert(N_OP_RULES <= 128, "hitset holds 128 rules");
 
 /* U+1E9E capital sharp s, U+017F long s, U+212A Kelvin sign, U+0307 combining dot. */
 #define CAP_SHARP_S "\xe1\xba\x9e"
@@ -609,8 +610,9 @@ static void test_index_equivalence(void)
     for (size_t i = 0; i < N_OP_EVENTS; i++) {
         fill_event(ev, &op_events[i], NULL);
         check_event(rs, s, ev, i, "by name");
-        seen.w[0] |= match_set(rs, s, ev, 0).w[0];
-        seen.w[1] |= match_set(rs, s, ev, 0).w[1];
+        hitset h = match_set(rs, s, ev, 0);
+        seen.w[0] |= h.w[0];
+        seen.w[1] |= h.w[1];
 
         /* Every rule is windows/process_creation: the same with that logsource ... */
         CHECK_EQ_INT(sigma_event_set_logsource(ev, "Windows", SIGMA_NUL_TERMINATED,

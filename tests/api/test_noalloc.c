@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
-
 #if defined(__SANITIZE_ADDRESS__)
 #define NOALLOC_ASAN 1
 #elif defined(__has_feature)
@@ -36,6 +34,8 @@
 #endif
 
 #ifdef NOALLOC_ACTIVE
+
+#include "test.h"
 
 /* glibc's allocator under its internal names (exported since GLIBC_2.2.5). */
 extern void *__libc_malloc(size_t size);

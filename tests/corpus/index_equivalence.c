@@ -6,14 +6,15 @@
  * every EVERY-th line of each JSON-lines file in ../shared/corpus/events, matches the
  * event with the index and with SIGMA_MATCH_NO_INDEX (two scratches) and requires the
  * same hit list; once without a mapping (every event meets every rule) and once with
- * the built-in logsource mapping (sigma_builder_add_default_mapping: events routed by
- * Channel/EventID, fields renamed). Prints the number of events, the total hits and the average
- * candidates per event (sigma_scratch_get_stats) of both runs.
+ * the built-in logsource mapping (sigma_builder_add_default_mapping: events routed
+ * by Channel/EventID, fields renamed). Prints the number of events, the total hits
+ * and the average candidates per event (sigma_scratch_get_stats) of both runs.
  *
  *   usage: index_equivalence SOURCE_ROOT CORPUS [--every N]
  *
- * Public API plus examples/json_event.c (JSON object -> sigma_event), as sigma-scan.
- * Lines jansson cannot parse are counted as malformed and skipped, as sigma-scan does.
+ * Public API plus examples/json_event.c (JSON object -> sigma_event), as sigma-scan;
+ * integers beyond int64 are read as strings of digits, as sigma-scan reads them, and
+ * lines that are not JSON objects are counted as malformed and skipped.
  *
  * Exit status: 0 pass, 1 fail, 2 usage error, 77 skipped (no ../shared/corpus; with
  * CI=true in the environment a missing corpus is a failure instead).
@@ -110,6 +111,7 @@ static void print_diff(const sigma_ruleset *rs, const char *what, const uint32_t
     }
 }
 
+
 static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch *s_all,
                     sigma_event *ev, const char *path, const char *name, unsigned every,
                     uint32_t *hits_ix, totals *t)
@@ -122,8 +124,7 @@ static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch 
     unsigned long lineno = 0, events = 0, hits = 0;
     while ((n = getline(&line, &cap, f)) > 0) {
         if (lineno++ % every != 0) continue;
-        json_error_t err;
-        json_t *obj = json_loadb(line, (size_t)n, 0, &err);
+        json_t *obj = json_event_load_line(line, (size_t)n, NULL);
         if (!obj || !json_is_object(obj)) {
             json_decref(obj);
             t->malformed++;
