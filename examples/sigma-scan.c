@@ -1079,7 +1079,8 @@ static int run(const options *o)
                 "stats: elapsed %.6f s (load %.6f s, scan %.6f s), %.0f events/s\n",
                 (unsigned)n_rules, (unsigned long long)st.events, (unsigned long long)st.matches,
                 (unsigned long long)st.malformed, t_load + t_scan, t_load, t_scan, rate);
-        qsort(st.channels, st.n_channels, sizeof *st.channels, by_events);
+        if (st.n_channels)
+            qsort(st.channels, st.n_channels, sizeof *st.channels, by_events);
         for (size_t i = 0; i < st.n_channels; i++)
             fprintf(stderr, "stats: channel %s: events %llu, matches %llu (%.3f/event)\n",
                     st.channels[i].channel, (unsigned long long)st.channels[i].events,
