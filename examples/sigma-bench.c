@@ -133,8 +133,8 @@ static size_t read_small(const char *path, char *buf, size_t cap, const char *wh
     return n;
 }
 
-static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char **maps,
-                              int nmaps, int default_mapping, double *secs)
+static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char **maps, int nmaps,
+                              int default_mapping, double *secs)
 {
     double t0 = now();
     sigma_builder *b = NULL;
@@ -166,7 +166,8 @@ static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char
 
 int main(int argc, char **argv)
 {
-    char **rules = calloc((size_t)argc, sizeof *rules), **evfiles = calloc((size_t)argc, sizeof *evfiles);
+    char **rules = calloc((size_t)argc, sizeof *rules),
+         **evfiles = calloc((size_t)argc, sizeof *evfiles);
     char **ph = calloc((size_t)argc, sizeof *ph), **maps = calloc((size_t)argc, sizeof *maps);
     int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0;
     bench b = {.repeat = 1};
@@ -207,8 +208,13 @@ int main(int argc, char **argv)
     pthread_t *t = calloc((size_t)threads, sizeof *t);
     double t0 = now();
     for (int i = 0; i < threads; i++) {
-        w[i] = (worker){&b, b.nevents * (size_t)i / (size_t)threads,
-                        b.nevents * (size_t)(i + 1) / (size_t)threads, 0, 0, 0, 0};
+        w[i] = (worker){&b,
+                        b.nevents * (size_t)i / (size_t)threads,
+                        b.nevents * (size_t)(i + 1) / (size_t)threads,
+                        0,
+                        0,
+                        0,
+                        0};
         pthread_create(&t[i], NULL, run, &w[i]);
     }
     uint64_t matches = 0, cand = 0, calls = 0;
@@ -227,9 +233,9 @@ int main(int argc, char **argv)
     printf("{\"rules\": %u, \"events\": %zu, \"matches\": %llu, \"compile_s\": %.3f, "
            "\"events_per_s\": %.0f, \"ns_per_event\": %.1f, \"candidates_per_event\": %.2f, "
            "\"peak_rss_kb\": %ld, \"threads\": %d}\n",
-           sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s,
-           per_s, calls ? secs * 1e9 / (double)calls : 0,
-           calls ? (double)cand / (double)calls : 0, ru.ru_maxrss, threads);
+           sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s, per_s,
+           calls ? secs * 1e9 / (double)calls : 0, calls ? (double)cand / (double)calls : 0,
+           ru.ru_maxrss, threads);
     for (size_t i = 0; i < b.nevents; i++)
         sigma_event_free(b.events[i]);
     free(b.events);

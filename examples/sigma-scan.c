@@ -63,7 +63,8 @@ static const char usage_text[] =
     "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
     "stdout: one JSON object per match, one line each, in input order:\n"
-    "  {\"event\": <line or record>, \"id\": \"<rule id or null>\", \"title\": \"...\", \"level\": \"...\",\n"
+    "  {\"event\": <line or record>, \"id\": \"<rule id or null>\", \"title\": \"...\", \"level\": "
+    "\"...\",\n"
     "   \"path\": \"<rule file>\"}   (\"file\" follows \"event\" when several EVENTS are given)\n"
     "stderr: diagnostics as <path>:<line>:<col>: <severity>: <message>, then\n"
     "        \"loaded <N> rules, <M> failed\"\n"
@@ -80,7 +81,8 @@ static void die_nomem(void)
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2), noreturn))
 #endif
-static void usage_error(const char *fmt, ...);
+static void
+usage_error(const char *fmt, ...);
 
 static void usage_error(const char *fmt, ...)
 {
@@ -202,13 +204,27 @@ static void sb_add_json_str(strbuf *sb, const char *s, size_t n)
             continue;
         }
         switch (c) {
-        case '"': sb_adds(sb, "\\\""); break;
-        case '\\': sb_adds(sb, "\\\\"); break;
-        case '\b': sb_adds(sb, "\\b"); break;
-        case '\f': sb_adds(sb, "\\f"); break;
-        case '\n': sb_adds(sb, "\\n"); break;
-        case '\r': sb_adds(sb, "\\r"); break;
-        case '\t': sb_adds(sb, "\\t"); break;
+        case '"':
+            sb_adds(sb, "\\\"");
+            break;
+        case '\\':
+            sb_adds(sb, "\\\\");
+            break;
+        case '\b':
+            sb_adds(sb, "\\b");
+            break;
+        case '\f':
+            sb_adds(sb, "\\f");
+            break;
+        case '\n':
+            sb_adds(sb, "\\n");
+            break;
+        case '\r':
+            sb_adds(sb, "\\r");
+            break;
+        case '\t':
+            sb_adds(sb, "\\t");
+            break;
         default: {
             char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF], '\0'};
             sb_add(sb, esc, 6);
@@ -501,15 +517,15 @@ static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
  * first second of scanning, redrawn at most four times a second, erased before
  * any other message and at the end. */
 typedef struct progress {
-    int enabled;        /* stderr is a terminal */
-    int stdout_tty;     /* stdout too: erase the line before writing output */
-    int shown;          /* a progress line is on the screen */
+    int enabled;    /* stderr is a terminal */
+    int stdout_tty; /* stdout too: erase the line before writing output */
+    int shown;      /* a progress line is on the screen */
     unsigned ticks;
-    double t_start;     /* scan start */
-    double t_last;      /* last redraw */
-    const char *name;   /* current input, as displayed */
-    uint64_t done;      /* bytes or records of the current input read so far */
-    uint64_t total;     /* its size (0 = unknown, e.g. a pipe) */
+    double t_start;   /* scan start */
+    double t_last;    /* last redraw */
+    const char *name; /* current input, as displayed */
+    uint64_t done;    /* bytes or records of the current input read so far */
+    uint64_t total;   /* its size (0 = unknown, e.g. a pipe) */
 } progress;
 
 /* --stats: events and matches per value of the Channel field. */
@@ -580,7 +596,8 @@ static void progress_tick(scan_state *st)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void scan_warn(scan_state *st, const char *fmt, ...);
+static void
+scan_warn(scan_state *st, const char *fmt, ...);
 
 /* A message on stderr during the scan (erases the progress line first). */
 static void scan_warn(scan_state *st, const char *fmt, ...)
@@ -604,14 +621,20 @@ static int is_blank(const char *s, size_t n)
 static const char *json_type_name(const json_t *j)
 {
     switch (json_typeof(j)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
     case JSON_INTEGER:
-    case JSON_REAL: return "number";
+    case JSON_REAL:
+        return "number";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "value";
 }
@@ -649,8 +672,8 @@ static int by_events(const void *a, const void *b)
 
 /* Matches one flat event (or prints it under --convert); `number` is its line or
  * record number. Returns 0, or -1 on a fatal error (message printed). */
-static int scan_flat(scan_state *st, const char *display, const char *file_json,
-                     const json_t *flat, uint64_t number)
+static int scan_flat(scan_state *st, const char *display, const char *file_json, const json_t *flat,
+                     uint64_t number)
 {
     if (st->convert) {
         char *text = json_dumps(flat, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -717,8 +740,10 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
     json_t *root = json_event_load_line(line, len, &jerr);
     if (!root) {
         if (lineno == 1 && evtx_has_magic(line, len)) {
-            scan_warn(st, "%s: this is an EVTX file: give it as a file (not on standard "
-                          "input) with --format evtx or auto\n", display);
+            scan_warn(st,
+                      "%s: this is an EVTX file: give it as a file (not on standard "
+                      "input) with --format evtx or auto\n",
+                      display);
             return -1;
         }
         scan_warn(st, "%s:%llu: malformed JSON: %s\n", display, (unsigned long long)lineno,
@@ -734,8 +759,8 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
         return 0;
     }
 
-    int windows = st->format == FMT_WINDOWS ||
-                  (st->format == FMT_AUTO && windows_event_is_nested(root));
+    int windows =
+        st->format == FMT_WINDOWS || (st->format == FMT_AUTO && windows_event_is_nested(root));
     if (!windows) {
         int rc = scan_flat(st, display, file_json, root, lineno);
         json_decref(root);
@@ -825,8 +850,8 @@ static int scan_evtx(scan_state *st, const char *path)
         const char *xml = evtx_reader_xml(r, i, &len, err, sizeof err);
         st->prog.done = number;
         if (!xml) {
-            scan_warn(st, "%s:%llu: cannot read the record: %s\n", path,
-                      (unsigned long long)number, err);
+            scan_warn(st, "%s:%llu: cannot read the record: %s\n", path, (unsigned long long)number,
+                      err);
             st->malformed++;
             continue;
         }
@@ -903,8 +928,10 @@ static int input_is_evtx(FILE *f, const char *name, enum input_format format)
     if (!magic)
         return 0;
     if (format != FMT_AUTO) {
-        fprintf(stderr, "sigma-scan: %s: this is an EVTX file, not %s JSON lines; use "
-                        "--format evtx or auto\n", name, format_names[format]);
+        fprintf(stderr,
+                "sigma-scan: %s: this is an EVTX file, not %s JSON lines; use "
+                "--format evtx or auto\n",
+                name, format_names[format]);
         return -1;
     }
     if (!evtx_supported()) {
@@ -1002,9 +1029,9 @@ static int run(const options *o)
         die_nomem();
     for (size_t i = 0; i < n_events; i++) {
         FILE *f = open_events(events[i]);
-        int kind = f ? input_is_evtx(f, strcmp(events[i], "-") == 0 ? "<stdin>" : events[i],
-                                     opt.format)
-                     : -1;
+        int kind =
+            f ? input_is_evtx(f, strcmp(events[i], "-") == 0 ? "<stdin>" : events[i], opt.format)
+              : -1;
         if (f && f != stdin)
             fclose(f);
         if (kind < 0) {

@@ -254,8 +254,8 @@ static int xp_skip_past(xml_parser *p, const char *end)
 
 static int is_name_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == ':' || c == '-' || c == '.' || c >= 0x80;
 }
 
 static size_t xp_name(xml_parser *p)
@@ -782,9 +782,23 @@ static size_t timestamp_keep(const char *s, size_t n)
  * like numbers, GUIDs, hex or booleans (the corpus, converted from the binary
  * types, has them as strings). "Provider:Field" entries apply to one provider. */
 static const char *const string_fields[] = {
-    "Details", "Signed", "Archived", "StartAddress", "QueryStatus", "AccessMask",
-    "AttributeValue", "AuditFilter", "BackupType", "DestPort", "IpPort", "PreAuthType",
-    "PrimaryGroupId", "NewValue", "Endpoint", "SettingType", "SettingValueSize",
+    "Details",
+    "Signed",
+    "Archived",
+    "StartAddress",
+    "QueryStatus",
+    "AccessMask",
+    "AttributeValue",
+    "AuditFilter",
+    "BackupType",
+    "DestPort",
+    "IpPort",
+    "PreAuthType",
+    "PrimaryGroupId",
+    "NewValue",
+    "Endpoint",
+    "SettingType",
+    "SettingValueSize",
     "Microsoft-Windows-Security-Auditing:SourcePort",
     "Microsoft-Windows-WMI-Activity:Id",
 };
@@ -873,9 +887,9 @@ enum value_kind {
 
 typedef struct flattener {
     windows_converter *c;
-    json_t *sys;      /* System header fields */
-    json_t *payload;  /* everything else */
-    json_t *unnamed;  /* unnamed <Data> values, in order */
+    json_t *sys;     /* System header fields */
+    json_t *payload; /* everything else */
+    json_t *unnamed; /* unnamed <Data> values, in order */
     const char *provider;
     size_t provider_len;
     int failed; /* out of memory */
@@ -1296,8 +1310,7 @@ json_t *windows_event_from_json(windows_converter *c, const json_t *root, const 
     return flat;
 }
 
-json_t *windows_event_from_xml(windows_converter *c, const char *xml, size_t len,
-                               const char **why)
+json_t *windows_event_from_xml(windows_converter *c, const char *xml, size_t len, const char **why)
 {
     if (!c)
         return NULL;

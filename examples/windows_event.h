@@ -44,7 +44,6 @@ json_t *windows_event_from_json(windows_converter *c, const json_t *root, const 
 /* Converts the XML of one event (UTF-8, `len` bytes, need not be NUL-terminated)
  * to a new flat object. NULL on malformed XML, a root that is not <Event>, or no
  * memory; *why (if not NULL) then says why. */
-json_t *windows_event_from_xml(windows_converter *c, const char *xml, size_t len,
-                               const char **why);
+json_t *windows_event_from_xml(windows_converter *c, const char *xml, size_t len, const char **why);
 
 #endif

@@ -77,16 +77,16 @@ SIGMA_API const char *SIGMA_CALL sigma_version_string(void);
 
 enum {
     SIGMA_OK = 0,
-    SIGMA_E_INVALID_ARG = -1,  /* NULL object, bad flags, index out of range */
-    SIGMA_E_NOMEM = -2,        /* allocation failed; the object is unchanged */
-    SIGMA_E_COMPILE = -3,      /* rule errors; details in the diagnostics */
-    SIGMA_E_TERMINATED = -4,   /* the match callback asked to stop */
-    SIGMA_E_SCRATCH = -5,      /* scratch was not reserved for this ruleset */
-    SIGMA_E_IO = -6,           /* a file or directory could not be read */
-    SIGMA_E_UNSUPPORTED = -7,  /* unknown parameter or feature */
-    SIGMA_E_LIMIT = -8,        /* a configured resource limit was hit */
-    SIGMA_E_NOT_FOUND = -9,    /* lookup by id found nothing */
-    SIGMA_E_SIZE = -10,        /* size-prefixed struct too small for required fields */
+    SIGMA_E_INVALID_ARG = -1, /* NULL object, bad flags, index out of range */
+    SIGMA_E_NOMEM = -2,       /* allocation failed; the object is unchanged */
+    SIGMA_E_COMPILE = -3,     /* rule errors; details in the diagnostics */
+    SIGMA_E_TERMINATED = -4,  /* the match callback asked to stop */
+    SIGMA_E_SCRATCH = -5,     /* scratch was not reserved for this ruleset */
+    SIGMA_E_IO = -6,          /* a file or directory could not be read */
+    SIGMA_E_UNSUPPORTED = -7, /* unknown parameter or feature */
+    SIGMA_E_LIMIT = -8,       /* a configured resource limit was hit */
+    SIGMA_E_NOT_FOUND = -9,   /* lookup by id found nothing */
+    SIGMA_E_SIZE = -10,       /* size-prefixed struct too small for required fields */
     SIGMA_E_INTERNAL = -99
 };
 
@@ -111,12 +111,12 @@ typedef struct sigma_hit sigma_hit;
 /** Integer parameters for sigma_compile_options_set(). New ones may be added;
  *  an unknown one is rejected with SIGMA_E_UNSUPPORTED so callers can probe. */
 enum {
-    SIGMA_PARAM_FLAGS = 1,               /* SIGMA_COMPILE_* bits; default 0 */
-    SIGMA_PARAM_MAX_YAML_BYTES = 2,      /* per source; default 16 MiB */
-    SIGMA_PARAM_MAX_YAML_DEPTH = 3,      /* nesting depth; default 64 */
-    SIGMA_PARAM_MAX_ALIAS_NODES = 4,     /* nodes reachable via aliases; default 100000 */
-    SIGMA_PARAM_REGEX_MATCH_LIMIT = 5,   /* PCRE2 match limit; default 100000 */
-    SIGMA_PARAM_REGEX_DEPTH_LIMIT = 6,   /* PCRE2 depth limit; default 10000 */
+    SIGMA_PARAM_FLAGS = 1,                 /* SIGMA_COMPILE_* bits; default 0 */
+    SIGMA_PARAM_MAX_YAML_BYTES = 2,        /* per source; default 16 MiB */
+    SIGMA_PARAM_MAX_YAML_DEPTH = 3,        /* nesting depth; default 64 */
+    SIGMA_PARAM_MAX_ALIAS_NODES = 4,       /* nodes reachable via aliases; default 100000 */
+    SIGMA_PARAM_REGEX_MATCH_LIMIT = 5,     /* PCRE2 match limit; default 100000 */
+    SIGMA_PARAM_REGEX_DEPTH_LIMIT = 6,     /* PCRE2 depth limit; default 10000 */
     SIGMA_PARAM_MAX_WILDCARD_EXPANSION = 7 /* reserved for encoders; default 4096 */
 };
 
@@ -143,8 +143,7 @@ SIGMA_API int SIGMA_CALL sigma_param_bounds(uint32_t param, int64_t *min_out, in
 /* ------------------------------------------------------------------ builder */
 
 /** Creates a builder; `opts` (may be NULL for defaults) is copied. */
-SIGMA_API int SIGMA_CALL sigma_builder_new(const sigma_compile_options *opts,
-                                           sigma_builder **out);
+SIGMA_API int SIGMA_CALL sigma_builder_new(const sigma_compile_options *opts, sigma_builder **out);
 SIGMA_API void SIGMA_CALL sigma_builder_free(sigma_builder *b);
 
 /** Parses one YAML buffer (one or more documents). The buffer is not retained;
@@ -158,12 +157,12 @@ SIGMA_API int SIGMA_CALL sigma_builder_add_yaml(sigma_builder *b, const char *so
                                                 size_t yaml_len, uint32_t *rules_added_out);
 /** Reads and adds one file (the path is the source name). SIGMA_E_IO (with a
  *  diagnostic) when it cannot be read. */
-SIGMA_API int SIGMA_CALL sigma_builder_add_file(sigma_builder *b, const char *path,
-                                                size_t path_len, uint32_t *rules_added_out);
+SIGMA_API int SIGMA_CALL sigma_builder_add_file(sigma_builder *b, const char *path, size_t path_len,
+                                                uint32_t *rules_added_out);
 /** Adds every *.yml / *.yaml file below `path`, recursively, in sorted order.
  *  A file path is accepted too. Returns the worst status seen. */
-SIGMA_API int SIGMA_CALL sigma_builder_add_path(sigma_builder *b, const char *path,
-                                                size_t path_len, uint32_t *rules_added_out);
+SIGMA_API int SIGMA_CALL sigma_builder_add_path(sigma_builder *b, const char *path, size_t path_len,
+                                                uint32_t *rules_added_out);
 
 /** Defines one value of the placeholder %name% used by the `expand` modifier
  *  (call repeatedly for several values; each value is a Sigma string, so it may
@@ -191,10 +190,9 @@ SIGMA_API int SIGMA_CALL sigma_builder_add_placeholders_yaml(sigma_builder *b,
  *  rule, or none with SIGMA_MATCH_STRICT_LOGSOURCE. Several mappings add up.
  *  Problems are diagnostics (SIGMA_DIAG_BAD_MAPPING); returns SIGMA_OK,
  *  SIGMA_E_COMPILE or SIGMA_E_NOMEM. The YAML is copied. */
-SIGMA_API int SIGMA_CALL sigma_builder_add_mapping_yaml(sigma_builder *b,
-                                                        const char *source_name,
-                                                        size_t source_name_len,
-                                                        const char *yaml, size_t yaml_len);
+SIGMA_API int SIGMA_CALL sigma_builder_add_mapping_yaml(sigma_builder *b, const char *source_name,
+                                                        size_t source_name_len, const char *yaml,
+                                                        size_t yaml_len);
 /** Adds the built-in mapping: Sysmon (Windows and Linux), Security (4688 as
  *  process_creation, 4657 registry), PowerShell and the Windows service channels. */
 SIGMA_API int SIGMA_CALL sigma_builder_add_default_mapping(sigma_builder *b);
@@ -377,12 +375,11 @@ SIGMA_API int SIGMA_CALL sigma_event_add_str(sigma_event *ev, const char *name, 
                                              const char *value, size_t value_len, uint32_t flags);
 SIGMA_API int SIGMA_CALL sigma_event_add_int(sigma_event *ev, const char *name, size_t name_len,
                                              int64_t value);
-SIGMA_API int SIGMA_CALL sigma_event_add_float(sigma_event *ev, const char *name,
-                                               size_t name_len, double value);
+SIGMA_API int SIGMA_CALL sigma_event_add_float(sigma_event *ev, const char *name, size_t name_len,
+                                               double value);
 SIGMA_API int SIGMA_CALL sigma_event_add_bool(sigma_event *ev, const char *name, size_t name_len,
                                               int value);
-SIGMA_API int SIGMA_CALL sigma_event_add_null(sigma_event *ev, const char *name,
-                                              size_t name_len);
+SIGMA_API int SIGMA_CALL sigma_event_add_null(sigma_event *ev, const char *name, size_t name_len);
 /* By slot (see sigma_ruleset_field_slot): the same as adding by the slot's name,
  * and a match against `rs` then needs no name lookup for this field. `rs` must stay
  * alive while the event holds the value. SIGMA_E_INVALID_ARG for a bad slot. */
@@ -394,8 +391,7 @@ SIGMA_API int SIGMA_CALL sigma_event_add_int_slot(sigma_event *ev, const sigma_r
 
 /** Declares the field present with no values (a JSON empty array): `exists` is
  *  true, `field: null` is true, every value comparison is false. */
-SIGMA_API int SIGMA_CALL sigma_event_add_empty(sigma_event *ev, const char *name,
-                                               size_t name_len);
+SIGMA_API int SIGMA_CALL sigma_event_add_empty(sigma_event *ev, const char *name, size_t name_len);
 /** Says which log source the event comes from (each part may be NULL/0 = unknown).
  *  Rules only see events whose logsource fits: every attribute the rule sets
  *  (product, category, service) must equal the event's (ASCII case-insensitive).
@@ -443,9 +439,9 @@ SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_count(const sigma_scratch *scrat
 /** Counters a scratch accumulates over its match calls (set `size` first). */
 typedef struct sigma_scratch_stats {
     size_t size;
-    uint64_t events;      /* match calls */
-    uint64_t candidates;  /* rules evaluated, summed over calls */
-    uint64_t hits;        /* rules that matched, summed over calls */
+    uint64_t events;     /* match calls */
+    uint64_t candidates; /* rules evaluated, summed over calls */
+    uint64_t hits;       /* rules that matched, summed over calls */
 } sigma_scratch_stats;
 SIGMA_API int SIGMA_CALL sigma_scratch_get_stats(const sigma_scratch *scratch,
                                                  sigma_scratch_stats *stats);

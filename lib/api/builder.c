@@ -57,7 +57,10 @@ const sigma_diagnostics *sigma_builder_diagnostics(const sigma_builder *b)
     return b ? &b->diags : NULL;
 }
 
-uint32_t sigma_builder_failed_count(const sigma_builder *b) { return b ? b->failed : 0; }
+uint32_t sigma_builder_failed_count(const sigma_builder *b)
+{
+    return b ? b->failed : 0;
+}
 
 int sg_source_args(const sigma_builder *b, const char *source_name, size_t source_name_len,
                    const char *yaml, size_t *yaml_len, char **name_out)
@@ -84,8 +87,10 @@ int sigma_builder_add_yaml(sigma_builder *b, const char *source_name, size_t sou
     int arc = sg_source_args(b, source_name, source_name_len, yaml, &yaml_len, &name);
     if (arc != SIGMA_OK)
         return arc;
-    sg_diag_ctx dc = {.list = &b->diags, .source = name,
-                      .no_warnings = (b->opts.values[SIGMA_PARAM_FLAGS] & SIGMA_COMPILE_NO_WARNINGS) != 0};
+    sg_diag_ctx dc = {.list = &b->diags,
+                      .source = name,
+                      .no_warnings =
+                          (b->opts.values[SIGMA_PARAM_FLAGS] & SIGMA_COMPILE_NO_WARNINGS) != 0};
     uint32_t added = 0;
     int errors = sg_builder_load_source(b, yaml ? yaml : "", yaml_len, &dc, &added);
     free(name);
@@ -181,7 +186,8 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
             rc = SIGMA_E_NOMEM;
         n++;
     }
-    if (rc == SIGMA_OK && (b->opts.values[SIGMA_PARAM_FLAGS] & SIGMA_COMPILE_STRICT) && b->diags.errors)
+    if (rc == SIGMA_OK && (b->opts.values[SIGMA_PARAM_FLAGS] & SIGMA_COMPILE_STRICT) &&
+        b->diags.errors)
         rc = SIGMA_E_COMPILE;
     sg_mapping mapping;
     memset(&mapping, 0, sizeof mapping);

@@ -11,14 +11,17 @@
 #include "model/rule_meta.h"
 #include "util/vec.h"
 
-static char *dup_opt(const char *s) { return s ? sg_strndup(s, strlen(s)) : NULL; }
+static char *dup_opt(const char *s)
+{
+    return s ? sg_strndup(s, strlen(s)) : NULL;
+}
 
 /* Copies the strings the ruleset keeps (the YAML tree is freed after loading). */
 static int keep_strings(sg_rule *r, const char *const *from, size_t n, const char *const *tags,
                         size_t ntags)
 {
-    char **to[] = {&r->id, &r->title, &r->name, &r->level, &r->status, &r->description,
-                   &r->source, &r->ls_product, &r->ls_category, &r->ls_service};
+    char **to[] = {&r->id,          &r->title,  &r->name,       &r->level,       &r->status,
+                   &r->description, &r->source, &r->ls_product, &r->ls_category, &r->ls_service};
     for (size_t i = 0; i < n; i++)
         if (from[i] && !(*to[i] = dup_opt(from[i])))
             return -1;
@@ -60,8 +63,8 @@ static int load_rule(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
         rc = 1;
     }
     if (rc == 0) {
-        const char *from[] = {meta.id,     meta.title,      meta.name,        meta.level,
-                              meta.status, meta.description, dc->source,      meta.ls_product,
+        const char *from[] = {meta.id,          meta.title,       meta.name,  meta.level,
+                              meta.status,      meta.description, dc->source, meta.ls_product,
                               meta.ls_category, meta.ls_service};
         lr.meta.kind = SIGMA_RULE_DETECTION;
         rc = keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
@@ -81,7 +84,8 @@ static int load_filter(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
     sg_loaded_filter *lf = calloc(1, sizeof *lf);
     if (!lf)
         return -1;
-    sg_lower_opts lo = {&b->placeholders, (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION]};
+    sg_lower_opts lo = {&b->placeholders,
+                        (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION]};
     int rc = sg_filter_read_ex(root, &lo, &lf->arena, dc, &lf->f);
     if (rc == 0 && SG_PUSH(b->filters, b->nfilters, b->filters_cap, lf) != 0)
         rc = -1;
@@ -116,7 +120,8 @@ static int load_correlation(sigma_builder *b, const sg_node *root, sg_diag_ctx *
     sg_loaded_rule lr;
     memset(&lr, 0, sizeof lr);
     lr.meta.kind = SIGMA_RULE_CORRELATION;
-    const char *from[] = {c->id, c->title, c->name, c->level, c->status, c->description, dc->source};
+    const char *from[] = {c->id,     c->title,       c->name,   c->level,
+                          c->status, c->description, dc->source};
     if (keep_strings(&lr.meta, from, sizeof from / sizeof from[0], c->tags, c->ntags) != 0) {
         sg_rule_meta_free(&lr.meta);
         return -1;

@@ -17,7 +17,6 @@ int sg_builder_io_error(sigma_builder *b, const char *path, const char *what)
     return SIGMA_E_IO;
 }
 
-
 static int add_file_z(sigma_builder *b, const char *path, uint32_t *added)
 {
     FILE *fp = fopen(path, "rb");
@@ -42,7 +41,8 @@ static int add_file_z(sigma_builder *b, const char *path, uint32_t *added)
         sg_buf_free(&data);
         return sg_builder_io_error(b, path, "cannot read");
     }
-    int rc = sigma_builder_add_yaml(b, path, strlen(path), data.data ? data.data : "", data.len, added);
+    int rc =
+        sigma_builder_add_yaml(b, path, strlen(path), data.data ? data.data : "", data.len, added);
     sg_buf_free(&data);
     return rc;
 }
@@ -59,7 +59,10 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int worse(int a, int b) { return a == SIGMA_OK ? b : a; }
+static int worse(int a, int b)
+{
+    return a == SIGMA_OK ? b : a;
+}
 
 static int add_path_z(sigma_builder *b, const char *path, uint32_t *added, int depth);
 
@@ -147,4 +150,3 @@ int sigma_builder_add_path(sigma_builder *b, const char *path, size_t path_len,
 {
     return with_path(b, path, path_len, rules_added_out, 1);
 }
-

@@ -52,7 +52,8 @@ int sigma_builder_add_placeholders_yaml(sigma_builder *b, const char *source_nam
     if (rc == SIGMA_OK && root && root->kind != SG_NODE_MAP)
         sg_error(&dc, SIGMA_DIAG_BAD_PLACEHOLDERS, root->pos,
                  "a placeholder file is a map of name: [values]");
-    for (size_t i = 0; rc == SIGMA_OK && root && root->kind == SG_NODE_MAP && i < root->count; i++) {
+    for (size_t i = 0; rc == SIGMA_OK && root && root->kind == SG_NODE_MAP && i < root->count;
+         i++) {
         const sg_node *k = root->keys[i], *v = root->items[i];
         if (v->kind == SG_NODE_SEQ)
             for (size_t j = 0; rc == SIGMA_OK && j < v->count; j++)

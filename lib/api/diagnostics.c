@@ -4,9 +4,15 @@
 
 #include "diag/diag.h"
 
-size_t sigma_diagnostics_count(const sigma_diagnostics *d) { return d ? d->len : 0; }
+size_t sigma_diagnostics_count(const sigma_diagnostics *d)
+{
+    return d ? d->len : 0;
+}
 
-size_t sigma_diagnostics_error_count(const sigma_diagnostics *d) { return d ? d->errors : 0; }
+size_t sigma_diagnostics_error_count(const sigma_diagnostics *d)
+{
+    return d ? d->errors : 0;
+}
 
 #define SET_IF_FITS(info, member, value)                                                           \
     do {                                                                                           \

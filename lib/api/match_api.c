@@ -53,14 +53,21 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s);
 }
 
-uint32_t sigma_hit_rule(const sigma_hit *hit) { return hit ? hit->rule : UINT32_MAX; }
+uint32_t sigma_hit_rule(const sigma_hit *hit)
+{
+    return hit ? hit->rule : UINT32_MAX;
+}
 
-const sigma_ruleset *sigma_hit_ruleset(const sigma_hit *hit) { return hit ? hit->rs : NULL; }
+const sigma_ruleset *sigma_hit_ruleset(const sigma_hit *hit)
+{
+    return hit ? hit->rs : NULL;
+}
 
 int sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch, const sigma_event *ev,
                 uint32_t flags, sigma_hit_fn on_hit, void *user_data)
 {
-    if (!rs || !scratch || !ev || (flags & ~(uint32_t)(SIGMA_MATCH_NO_INDEX | SIGMA_MATCH_STRICT_LOGSOURCE)))
+    if (!rs || !scratch || !ev ||
+        (flags & ~(uint32_t)(SIGMA_MATCH_NO_INDEX | SIGMA_MATCH_STRICT_LOGSOURCE)))
         return SIGMA_E_INVALID_ARG;
     if (scratch->busy)
         return SIGMA_E_SCRATCH; /* used from a callback or by two threads at once */

@@ -3,7 +3,10 @@
 
 #include "compile/ruleset.h"
 
-uint32_t sigma_ruleset_rule_count(const sigma_ruleset *rs) { return rs ? rs->nrules : 0; }
+uint32_t sigma_ruleset_rule_count(const sigma_ruleset *rs)
+{
+    return rs ? rs->nrules : 0;
+}
 
 /* Writes `value` into the struct member at `offset` if the caller's struct has it. */
 #define SET_IF_FITS(info, member, value)                                                           \
@@ -67,7 +70,10 @@ int sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id, size_t id_l
     return SIGMA_E_NOT_FOUND;
 }
 
-uint32_t sigma_ruleset_field_count(const sigma_ruleset *rs) { return rs ? rs->nfields : 0; }
+uint32_t sigma_ruleset_field_count(const sigma_ruleset *rs)
+{
+    return rs ? rs->nfields : 0;
+}
 
 const char *sigma_ruleset_field_name(const sigma_ruleset *rs, uint32_t slot)
 {

@@ -3,9 +3,15 @@
 
 #include "api/options.h"
 
-unsigned sigma_version_number(void) { return SIGMA_VERSION_NUMBER; }
+unsigned sigma_version_number(void)
+{
+    return SIGMA_VERSION_NUMBER;
+}
 
-const char *sigma_version_string(void) { return SIGMA_VERSION_STRING; }
+const char *sigma_version_string(void)
+{
+    return SIGMA_VERSION_STRING;
+}
 
 const char *sigma_status_str(int status)
 {
@@ -78,7 +84,10 @@ int sigma_compile_options_new(sigma_compile_options **out)
     return SIGMA_OK;
 }
 
-void sigma_compile_options_free(sigma_compile_options *opts) { free(opts); }
+void sigma_compile_options_free(sigma_compile_options *opts)
+{
+    free(opts);
+}
 
 int sigma_param_bounds(uint32_t param, int64_t *min_out, int64_t *max_out)
 {

@@ -11,8 +11,8 @@
 typedef struct compiler {
     sigma_ruleset *rs;
     const sg_compile_limits *lim;
-    sg_strmap pred_keys;   /* serialized descriptor -> pred id */
-    char **key_store;      /* owned keys of pred_keys */
+    sg_strmap pred_keys; /* serialized descriptor -> pred id */
+    char **key_store;    /* owned keys of pred_keys */
     size_t nkeys, keys_cap;
     size_t preds_cap, prog_cap, fields_cap;
     sg_buf key;
@@ -139,8 +139,7 @@ static int intern_pred(compiler *c, const sg_pred_desc *d, uint32_t *id)
 }
 
 /* Emits the program for e in pre-order; returns the subtree size or -1. */
-static long emit(compiler *c, const sg_rule_ir *ir, const sg_expr *e, uint32_t depth,
-                 uint8_t *seen)
+static long emit(compiler *c, const sg_rule_ir *ir, const sg_expr *e, uint32_t depth, uint8_t *seen)
 {
     sigma_ruleset *rs = c->rs;
     if (depth > rs->max_depth)
@@ -201,17 +200,20 @@ static long emit_filtered(compiler *c, const sg_loaded_rule *lr, uint8_t *seen)
     return size;
 }
 
-static char *dup_opt(const char *s) { return s ? sg_strndup(s, strlen(s)) : NULL; }
+static char *dup_opt(const char *s)
+{
+    return s ? sg_strndup(s, strlen(s)) : NULL;
+}
 
 static int copy_meta(const sg_rule *src, sg_rule *dst)
 {
     memset(dst, 0, sizeof *dst);
     dst->kind = src->kind;
-    char *const *from[] = {&src->id, &src->title, &src->name, &src->level, &src->status,
-                           &src->description, &src->source, &src->ls_product,
+    char *const *from[] = {&src->id,          &src->title,       &src->name,   &src->level,
+                           &src->status,      &src->description, &src->source, &src->ls_product,
                            &src->ls_category, &src->ls_service};
-    char **to[] = {&dst->id, &dst->title, &dst->name, &dst->level, &dst->status,
-                   &dst->description, &dst->source, &dst->ls_product,
+    char **to[] = {&dst->id,          &dst->title,       &dst->name,   &dst->level,
+                   &dst->status,      &dst->description, &dst->source, &dst->ls_product,
                    &dst->ls_category, &dst->ls_service};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
         *to[i] = dup_opt(*from[i]);
@@ -232,8 +234,8 @@ static int copy_meta(const sg_rule *src, sg_rule *dst)
 
 void sg_rule_meta_free(sg_rule *r)
 {
-    char *strs[] = {r->id, r->title, r->name, r->level, r->status, r->description,
-                    r->source, r->ls_product, r->ls_category, r->ls_service};
+    char *strs[] = {r->id,          r->title,  r->name,       r->level,       r->status,
+                    r->description, r->source, r->ls_product, r->ls_category, r->ls_service};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(strs[i]);
     for (uint32_t i = 0; i < r->ntags; i++)

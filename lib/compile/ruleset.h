@@ -22,17 +22,17 @@ typedef struct sg_pred {
     uint32_t field; /* field slot, or SG_KEYWORD_FIELD for keyword searches */
     sg_op op;
     uint32_t flags;
-    sg_strmatch sm;   /* SG_OP_STR */
-    pcre2_code *re;   /* SG_OP_REGEX */
-    char *re_src;     /* SG_OP_REGEX: the pattern text (for the index's literal miner) */
+    sg_strmatch sm; /* SG_OP_STR */
+    pcre2_code *re; /* SG_OP_REGEX */
+    char *re_src;   /* SG_OP_REGEX: the pattern text (for the index's literal miner) */
     size_t re_len;
-    sg_number num;    /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
-    int bval;         /* SG_OP_BOOL / SG_OP_EXISTS */
+    sg_number num;      /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
+    int bval;           /* SG_OP_BOOL / SG_OP_EXISTS */
     uint32_t ref_field; /* SG_OP_FIELDREF: slot of the other field */
     uint8_t cmp;        /* SG_OP_NUMCMP / SG_OP_TIMEPART: sg_num_cmp */
     uint8_t part;       /* SG_OP_TIMEPART: sg_timepart */
     sg_cidr cidr;       /* SG_OP_CIDR */
-    uint32_t users;   /* number of rules using it (the "corpus" count) */
+    uint32_t users;     /* number of rules using it (the "corpus" count) */
 } sg_pred;
 
 /* Program node, pre-order; `size` = nodes in this subtree (to skip it). */

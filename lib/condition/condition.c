@@ -321,8 +321,8 @@ static sg_cond *fail_undefined(parser *p, const token *id)
     if (next_is_of) {
         int quant = span_is(s, id->len, "1") || span_is_ci(s, id->len, "any") ||
                     span_is_ci(s, id->len, "all");
-        int lower_quant = span_is(s, id->len, "1") || span_is(s, id->len, "any") ||
-                          span_is(s, id->len, "all");
+        int lower_quant =
+            span_is(s, id->len, "1") || span_is(s, id->len, "any") || span_is(s, id->len, "all");
         if (quant && !lower_quant)
             return fail_lowercase(p, id); /* "ALL of", "Any OF" */
         if (quant)

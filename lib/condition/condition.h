@@ -20,18 +20,18 @@ typedef enum {
 typedef struct sg_cond sg_cond;
 struct sg_cond {
     sg_cond_kind kind;
-    sg_cond *a, *b;    /* operands (NOT uses a) */
-    uint32_t ident;    /* SG_COND_IDENT */
-    uint32_t *idents;  /* quantifiers: matched identifier indexes, in definition order */
+    sg_cond *a, *b;   /* operands (NOT uses a) */
+    uint32_t ident;   /* SG_COND_IDENT */
+    uint32_t *idents; /* quantifiers: matched identifier indexes, in definition order */
     size_t n;
-    size_t offset;     /* byte offset of the construct in the condition text */
+    size_t offset; /* byte offset of the construct in the condition text */
 };
 
 typedef enum {
-    SG_COND_ERR_SYNTAX = 1,     /* bad token, unbalanced parentheses, missing operand... */
-    SG_COND_ERR_UNDEFINED,      /* identifier not defined in the detection */
+    SG_COND_ERR_SYNTAX = 1,       /* bad token, unbalanced parentheses, missing operand... */
+    SG_COND_ERR_UNDEFINED,        /* identifier not defined in the detection */
     SG_COND_ERR_EMPTY_QUANTIFIER, /* "1 of x*" matched no identifier */
-    SG_COND_ERR_AGGREGATION     /* "| count() > 5" and other v1 pipe syntax */
+    SG_COND_ERR_AGGREGATION       /* "| count() > 5" and other v1 pipe syntax */
 } sg_cond_err_kind;
 
 typedef struct sg_cond_error {

@@ -7,7 +7,10 @@
 
 #include "util/vec.h"
 
-static char *dup_or_null(const char *s) { return s ? sg_strndup(s, strlen(s)) : NULL; }
+static char *dup_or_null(const char *s)
+{
+    return s ? sg_strndup(s, strlen(s)) : NULL;
+}
 
 int sg_diag_add(sg_diag_ctx *ctx, int code, int severity, sg_pos pos, const char *fmt, ...)
 {
@@ -25,7 +28,8 @@ int sg_diag_add(sg_diag_ctx *ctx, int code, int severity, sg_pos pos, const char
     va_end(ap);
     if (n < 0 || sg_buf_append(&msg, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1))
         return -1;
-    sg_diag d = {code, severity, msg.data, dup_or_null(ctx->source), dup_or_null(ctx->rule_id), pos};
+    sg_diag d = {code, severity, msg.data, dup_or_null(ctx->source), dup_or_null(ctx->rule_id),
+                 pos};
     sigma_diagnostics *l = ctx->list;
     if (SG_PUSH(l->items, l->len, l->cap, d) != 0) {
         free(d.message);

@@ -46,8 +46,10 @@ int sg_diag_add(sg_diag_ctx *ctx, int code, int severity, sg_pos pos, const char
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
-#define sg_error(ctx, code, pos, ...) sg_diag_add((ctx), (code), SIGMA_SEVERITY_ERROR, (pos), __VA_ARGS__)
-#define sg_warn(ctx, code, pos, ...) sg_diag_add((ctx), (code), SIGMA_SEVERITY_WARNING, (pos), __VA_ARGS__)
+#define sg_error(ctx, code, pos, ...)                                                              \
+    sg_diag_add((ctx), (code), SIGMA_SEVERITY_ERROR, (pos), __VA_ARGS__)
+#define sg_warn(ctx, code, pos, ...)                                                               \
+    sg_diag_add((ctx), (code), SIGMA_SEVERITY_WARNING, (pos), __VA_ARGS__)
 
 void sg_diagnostics_free_items(sigma_diagnostics *d);
 

@@ -12,7 +12,8 @@ static const char b64_alphabet[] =
 /* Appends the standard Base64 (RFC 4648, '=' padding) of s[0, n) to out. */
 static int b64_append(sg_buf *out, const unsigned char *s, size_t n)
 {
-    if (sg_buf_reserve(out, (n + 2) / 3 * 4) != 0) return -1;
+    if (sg_buf_reserve(out, (n + 2) / 3 * 4) != 0)
+        return -1;
     char *d = out->data + out->len;
     size_t i = 0, j = 0;
     for (; i + 3 <= n; i += 3) {
@@ -45,10 +46,12 @@ static int literal_value(const sg_pattern *in, const char *modifier, sg_buf *val
                               modifier);
     /* Concatenate the tokens rather than trust bytes[0, bytes_len): only the
      * tokens define the value. */
-    if (sg_buf_reserve(val, in->bytes_len) != 0) return -1;
+    if (sg_buf_reserve(val, in->bytes_len) != 0)
+        return -1;
     val->data[val->len] = '\0';
     for (size_t i = 0; i < in->ntoks; i++)
-        if (sg_buf_append(val, in->bytes + in->toks[i].off, in->toks[i].len) != 0) return -1;
+        if (sg_buf_append(val, in->bytes + in->toks[i].off, in->toks[i].len) != 0)
+            return -1;
     return 0;
 }
 
@@ -58,9 +61,11 @@ static int base64_one(const sg_pattern *in, sg_pattern_set *out, void *ctx, char
     (void)ctx;
     sg_buf val = {0}, enc = {0};
     int rc = literal_value(in, "base64", &val, err, errcap);
-    if (rc == 0 && b64_append(&enc, (const unsigned char *)val.data, val.len) != 0) rc = -1;
+    if (rc == 0 && b64_append(&enc, (const unsigned char *)val.data, val.len) != 0)
+        rc = -1;
     sg_pattern p;
-    if (rc == 0 && sg_pattern_literal(enc.data, enc.len, &p) != 0) rc = -1;
+    if (rc == 0 && sg_pattern_literal(enc.data, enc.len, &p) != 0)
+        rc = -1;
     sg_buf_free(&val);
     sg_buf_free(&enc);
     return rc != 0 ? rc : sg_pset_push(out, &p);
@@ -101,7 +106,8 @@ static int offset_variant(const char *val, size_t len, unsigned shift, sg_buf *e
 static int has_literal(const sg_pattern_set *out, size_t from, const char *s, size_t n)
 {
     for (size_t i = from; i < out->n; i++)
-        if (out->items[i].bytes_len == n && memcmp(out->items[i].bytes, s, n) == 0) return 1;
+        if (out->items[i].bytes_len == n && memcmp(out->items[i].bytes, s, n) == 0)
+            return 1;
     return 0;
 }
 
@@ -118,16 +124,19 @@ static int base64offset_one(const sg_pattern *in, sg_pattern_set *out, void *ctx
     size_t first = out->n; /* this value's variants start here */
     for (unsigned shift = 0; shift < 3; shift++) {
         size_t start, n;
-        if (offset_variant(val.data, val.len, shift, &enc, &start, &n) != 0) goto oom;
+        if (offset_variant(val.data, val.len, shift, &enc, &start, &n) != 0)
+            goto oom;
         /* Short values can give an empty variant, or the same one twice. */
-        if (n == 0 || has_literal(out, first, enc.data + start, n)) continue;
+        if (n == 0 || has_literal(out, first, enc.data + start, n))
+            continue;
         sg_pattern p;
         if (sg_pattern_literal(enc.data + start, n, &p) != 0 || sg_pset_push(out, &p) != 0)
             goto oom;
     }
     sg_buf_free(&val);
     sg_buf_free(&enc);
-    if (out->n == first) return sg_encode_fail(err, errcap, "value too short for base64offset");
+    if (out->n == first)
+        return sg_encode_fail(err, errcap, "value too short for base64offset");
     return 0;
 oom:
     sg_buf_free(&val);

@@ -20,7 +20,8 @@ int sg_pset_push(sg_pattern_set *s, sg_pattern *p)
 
 void sg_pset_free(sg_pattern_set *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     for (size_t i = 0; i < s->n; i++)
         sg_pattern_free(&s->items[i]);
     free(s->items);

@@ -14,7 +14,8 @@
 
 static sg_placeholder *find_placeholder(const sg_placeholders *p, const char *name, size_t len)
 {
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     for (size_t i = 0; i < p->n; i++)
         if (strlen(p->items[i].name) == len && memcmp(p->items[i].name, name, len) == 0)
             return &p->items[i];
@@ -25,7 +26,8 @@ static sg_placeholder *find_placeholder(const sg_placeholders *p, const char *na
 static sg_placeholder *get_placeholder(sg_placeholders *p, const char *name, size_t len)
 {
     sg_placeholder *ph = find_placeholder(p, name, len);
-    if (ph) return ph;
+    if (ph)
+        return ph;
     sg_placeholder fresh = {sg_strndup(name, len), NULL, 0};
     if (!fresh.name || SG_PUSH(p->items, p->n, p->cap, fresh) != 0) {
         free(fresh.name);
@@ -38,7 +40,8 @@ int sg_placeholders_add(sg_placeholders *p, const char *name, size_t name_len, c
                         size_t value_len)
 {
     sg_placeholder *ph = get_placeholder(p, name, name_len);
-    if (!ph) return -1;
+    if (!ph)
+        return -1;
     char *v = sg_strndup(value, value_len);
     char **values = v ? realloc(ph->values, (ph->nvalues + 1) * sizeof *values) : NULL;
     if (!values) {
@@ -52,7 +55,8 @@ int sg_placeholders_add(sg_placeholders *p, const char *name, size_t name_len, c
 
 void sg_placeholders_free(sg_placeholders *p)
 {
-    if (!p) return;
+    if (!p)
+        return;
     for (size_t i = 0; i < p->n; i++) {
         for (size_t j = 0; j < p->items[i].nvalues; j++)
             free(p->items[i].values[j]);
@@ -105,7 +109,8 @@ static int push_seg(segmented *sp, seg sg)
 static int flush_lit(segmented *sp, size_t *start)
 {
     size_t len = sp->text.len - *start;
-    if (len && push_seg(sp, (seg){SEG_LIT, 0, *start, len, 0}) != 0) return -1;
+    if (len && push_seg(sp, (seg){SEG_LIT, 0, *start, len, 0}) != 0)
+        return -1;
     *start = sp->text.len;
     return 0;
 }
@@ -123,7 +128,8 @@ static size_t placeholder_at(const char *s, size_t n, size_t i)
     size_t j = i + 1;
     while (j < n && s[j] != '%' && !is_space(s[j]))
         j++;
-    if (j >= n || s[j] != '%' || j == i + 1 || s[j - 1] == '\\') return 0;
+    if (j >= n || s[j] != '%' || j == i + 1 || s[j - 1] == '\\')
+        return 0;
     return j - i - 1;
 }
 
@@ -135,13 +141,15 @@ static int segment_run(const char *s, size_t n, const expand_ctx *ctx, segmented
     size_t i = 0;
     while (i < n) {
         if (s[i] == '\\' && i + 1 < n && s[i + 1] == '%') {
-            if (sg_buf_putc(&sp->text, '%') != 0) return -1;
+            if (sg_buf_putc(&sp->text, '%') != 0)
+                return -1;
             i += 2;
             continue;
         }
         size_t name_len = s[i] == '%' ? placeholder_at(s, n, i) : 0;
         if (name_len == 0) { /* ordinary byte, including a lone '%' */
-            if (sg_buf_putc(&sp->text, s[i]) != 0) return -1;
+            if (sg_buf_putc(&sp->text, s[i]) != 0)
+                return -1;
             i++;
             continue;
         }
@@ -163,14 +171,16 @@ static int segment_pattern(const sg_pattern *in, const expand_ctx *ctx, segmente
                            size_t errcap)
 {
     /* The text buffer must exist even if every run is empty. */
-    if (sg_buf_reserve(&sp->text, in->bytes_len) != 0) return -1;
+    if (sg_buf_reserve(&sp->text, in->bytes_len) != 0)
+        return -1;
     sp->text.data[0] = '\0';
     for (size_t t = 0; t < in->ntoks; t++) {
         const sg_pat_tok *tok = &in->toks[t];
         int rc = tok->kind == SG_PAT_LIT
                      ? segment_run(in->bytes + tok->off, tok->len, ctx, sp, err, errcap)
                      : push_seg(sp, (seg){SEG_WILD, tok->kind, 0, 0, 0});
-        if (rc != 0) return rc;
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
@@ -178,10 +188,12 @@ static int segment_pattern(const sg_pattern *in, const expand_ctx *ctx, segmente
 /* Parses the values of placeholder `idx` once per expansion call. */
 static int parse_values(expand_ctx *ctx, size_t idx)
 {
-    if (ctx->parsed[idx]) return 0;
+    if (ctx->parsed[idx])
+        return 0;
     const sg_placeholder *ph = &ctx->ph->items[idx];
     sg_pattern *vals = calloc(ph->nvalues, sizeof *vals);
-    if (!vals) return -1;
+    if (!vals)
+        return -1;
     for (size_t v = 0; v < ph->nvalues; v++) {
         if (sg_pattern_parse(ph->values[v], strlen(ph->values[v]), &vals[v]) != 0) {
             for (size_t w = 0; w < v; w++)
@@ -223,9 +235,11 @@ static int next_combination(const segmented *sp, const expand_ctx *ctx, size_t *
 {
     size_t k = sp->nph;
     for (size_t i = sp->n; i-- > 0;) {
-        if (sp->items[i].kind != SEG_PH) continue;
+        if (sp->items[i].kind != SEG_PH)
+            continue;
         k--;
-        if (++digits[k] < ctx->ph->items[sp->items[i].ph].nvalues) return 1;
+        if (++digits[k] < ctx->ph->items[sp->items[i].ph].nvalues)
+            return 1;
         digits[k] = 0;
     }
     return 0;
@@ -236,15 +250,18 @@ static int generate(const segmented *sp, expand_ctx *ctx, sg_pattern_set *out, c
 {
     size_t count = 1;
     for (size_t i = 0; i < sp->n; i++) {
-        if (sp->items[i].kind != SEG_PH) continue;
-        if (parse_values(ctx, sp->items[i].ph) != 0) return -1;
+        if (sp->items[i].kind != SEG_PH)
+            continue;
+        if (parse_values(ctx, sp->items[i].ph) != 0)
+            return -1;
         sg_mul_sat(&count, ctx->ph->items[sp->items[i].ph].nvalues);
     }
     if (count > ctx->max || out->n > ctx->max - count)
         return sg_encode_fail(err, errcap, "expand exceeds the limit of %zu alternatives",
                               ctx->max);
     size_t *digits = calloc(sp->nph ? sp->nph : 1, sizeof *digits);
-    if (!digits) return -1;
+    if (!digits)
+        return -1;
     int rc;
     do {
         rc = build_alternative(sp, ctx, digits, out);
@@ -259,7 +276,8 @@ static int expand_one(const sg_pattern *in, sg_pattern_set *out, void *vctx, cha
     expand_ctx *ctx = vctx;
     segmented sp = {0};
     int rc = segment_pattern(in, ctx, &sp, err, errcap);
-    if (rc == 0) rc = generate(&sp, ctx, out, err, errcap);
+    if (rc == 0)
+        rc = generate(&sp, ctx, out, err, errcap);
     segmented_free(&sp);
     return rc;
 }
@@ -269,7 +287,8 @@ int sg_expand_placeholders(sg_pattern_set *s, const sg_placeholders *ph, size_t 
 {
     static const sg_placeholders none = {0};
     expand_ctx ctx = {ph ? ph : &none, max_alternatives, NULL};
-    if (ctx.ph->n && !(ctx.parsed = calloc(ctx.ph->n, sizeof *ctx.parsed))) return -1;
+    if (ctx.ph->n && !(ctx.parsed = calloc(ctx.ph->n, sizeof *ctx.parsed)))
+        return -1;
     int rc = sg_pset_map(s, expand_one, &ctx, err, errcap);
     for (size_t i = 0; i < ctx.ph->n; i++) {
         for (size_t v = 0; ctx.parsed[i] && v < ctx.ph->items[i].nvalues; v++)

@@ -22,9 +22,11 @@ static int put_unit(sg_pbuild *b, uint16_t u, int big_endian)
 /* Appends code point cp as one unit or, above U+FFFF, as a surrogate pair. */
 static int put_code_point(sg_pbuild *b, int32_t cp, int big_endian)
 {
-    if (cp < 0x10000) return put_unit(b, (uint16_t)cp, big_endian);
+    if (cp < 0x10000)
+        return put_unit(b, (uint16_t)cp, big_endian);
     uint32_t v = (uint32_t)cp - 0x10000;
-    if (put_unit(b, (uint16_t)(0xD800 | (v >> 10)), big_endian) != 0) return -1;
+    if (put_unit(b, (uint16_t)(0xD800 | (v >> 10)), big_endian) != 0)
+        return -1;
     return put_unit(b, (uint16_t)(0xDC00 | (v & 0x3FF)), big_endian);
 }
 
@@ -43,7 +45,8 @@ static int put_literal(sg_pbuild *b, const char *s, size_t n, int big_endian, ch
                                   "value is not valid UTF-8 (byte 0x%02X at offset %zu) and "
                                   "cannot be encoded as UTF-16",
                                   (unsigned)p[i], i);
-        if (put_code_point(b, cp, big_endian) != 0) return -1;
+        if (put_code_point(b, cp, big_endian) != 0)
+            return -1;
         i += (size_t)k;
     }
     return 0;
@@ -57,7 +60,8 @@ static int utf16_one(const sg_pattern *in, sg_pattern_set *out, void *vctx, char
     sg_pbuild b = {0};
     int rc = 0;
     /* The BOM marks the start of the encoded text: once, before everything. */
-    if (ctx->kind == SG_UTF16_BOM) rc = sg_pb_lit(&b, "\xFF\xFE", 2) != 0 ? -1 : 0;
+    if (ctx->kind == SG_UTF16_BOM)
+        rc = sg_pb_lit(&b, "\xFF\xFE", 2) != 0 ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < in->ntoks; i++) {
         const sg_pat_tok *t = &in->toks[i];
         if (t->kind == SG_PAT_LIT)

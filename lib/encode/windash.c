@@ -21,7 +21,8 @@ enum { NDASH = 5 };
  * includes '_'). */
 static int is_word(int32_t cp)
 {
-    if (cp < 0) return 0; /* a byte that is not valid UTF-8 */
+    if (cp < 0)
+        return 0; /* a byte that is not valid UTF-8 */
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
@@ -94,7 +95,8 @@ static int build_alternative(const sg_pattern *in, const point_vec *pts, const u
     for (size_t t = 0; t < in->ntoks; t++) {
         const sg_pat_tok *tok = &in->toks[t];
         if (tok->kind != SG_PAT_LIT) {
-            if (sg_pb_wild(&b, tok->kind) != 0) goto oom;
+            if (sg_pb_wild(&b, tok->kind) != 0)
+                goto oom;
             continue;
         }
         const char *s = in->bytes + tok->off;
@@ -106,7 +108,8 @@ static int build_alternative(const sg_pattern *in, const point_vec *pts, const u
                 goto oom;
             done = at + 1;
         }
-        if (sg_pb_lit(&b, s + done, tok->len - done) != 0) goto oom;
+        if (sg_pb_lit(&b, s + done, tok->len - done) != 0)
+            goto oom;
     }
     return sg_pb_push(&b, out);
 oom:
@@ -118,7 +121,8 @@ oom:
 static int next_combination(unsigned *digits, size_t k)
 {
     for (size_t i = k; i-- > 0;) {
-        if (++digits[i] < NDASH) return 1;
+        if (++digits[i] < NDASH)
+            return 1;
         digits[i] = 0;
     }
     return 0;
@@ -144,7 +148,8 @@ static int windash_one(const sg_pattern *in, sg_pattern_set *out, void *ctx, cha
                               max, pts.n, pts.n);
     }
     unsigned *digits = calloc(pts.n ? pts.n : 1, sizeof *digits);
-    if (!digits) goto oom;
+    if (!digits)
+        goto oom;
     int rc = 0;
     do {
         rc = build_alternative(in, &pts, digits, out);

@@ -269,8 +269,7 @@ int sigma_event_add_str_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t 
     return add_by_slot(ev, rs, slot, v);
 }
 
-int sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t slot,
-                             int64_t value)
+int sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t slot, int64_t value)
 {
     return add_by_slot(ev, rs, slot, (sg_value){.type = SG_VAL_INT, .i = value});
 }

@@ -8,18 +8,12 @@
 #include "sigma/sigma.h"
 #include "util/strmap.h"
 
-typedef enum {
-    SG_VAL_STR = 1,
-    SG_VAL_INT,
-    SG_VAL_FLOAT,
-    SG_VAL_BOOL,
-    SG_VAL_NULL
-} sg_val_type;
+typedef enum { SG_VAL_STR = 1, SG_VAL_INT, SG_VAL_FLOAT, SG_VAL_BOOL, SG_VAL_NULL } sg_val_type;
 
 #define SG_NONE UINT32_MAX
 
 typedef struct sg_value {
-    uint8_t type; /* sg_val_type */
+    uint8_t type;  /* sg_val_type */
     const char *s; /* SG_VAL_STR: bytes (copied into the event's storage, or borrowed) */
     size_t len;
     int64_t i;

@@ -43,7 +43,7 @@ typedef struct sg_index {
     uint32_t *node_gate;     /* program node -> gate id (UINT32_MAX: not gated); a gated
                                 OR node is false unless one child's key was seen */
     uint32_t ngates, ngate_words;
-    uint64_t *always;        /* rules evaluated whatever the prefilter says */
+    uint64_t *always; /* rules evaluated whatever the prefilter says */
     uint32_t nalways;
     /* gram table */
     sg_gram_slot *table;
@@ -117,7 +117,10 @@ static inline uint64_t sg_gram_key(uint32_t slot, const unsigned char *p, uint32
 
 /* Hash of a gram key for the bloom filter and the table: one multiplication
  * (Fibonacci hashing); callers use the high bits. */
-static inline uint64_t sg_key_hash(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
+static inline uint64_t sg_key_hash(uint64_t key)
+{
+    return key * 0x9E3779B97F4A7C15ull;
+}
 
 static inline uint64_t sg_mix64(uint64_t x)
 {

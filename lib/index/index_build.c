@@ -59,7 +59,10 @@ static int counter_add(counter *c, uint64_t key)
 }
 
 /* Literals of 8+ bytes are keyed by 8-byte grams, shorter ones by 4-byte grams. */
-static uint32_t gram_len(const sg_lit *l) { return l->len >= SG_LONG_GRAM ? SG_LONG_GRAM : GRAM; }
+static uint32_t gram_len(const sg_lit *l)
+{
+    return l->len >= SG_LONG_GRAM ? SG_LONG_GRAM : GRAM;
+}
 
 static uint64_t gram_at(const sg_lit *l, uint32_t i)
 {
@@ -108,7 +111,10 @@ static int cmp_posting(const void *a, const void *b)
     return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
-static void set_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] |= 1ull << (i & 63); }
+static void set_bit(uint64_t *bits, uint64_t i)
+{
+    bits[i >> 6] |= 1ull << (i & 63);
+}
 
 /* Lays the sorted, de-duplicated postings out as the hash table + bloom filter. */
 static int build_table(sg_index *ix, posting *p, size_t n)
@@ -142,7 +148,9 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         if (klen >= 2 && klen != 7)
             set_bit(ix->pairs, sg_key_pair(p[i].key));
         uint32_t slot = (uint32_t)(p[i].key >> 35) - 1, len = (uint32_t)(p[i].key >> 32) & 7;
-        ix->slot_lens[slot] |= (uint8_t)(len == 7 ? SG_NUM_KEYS : len == 5 ? SG_LONG_KEYS : 1u << len);
+        ix->slot_lens[slot] |= (uint8_t)(len == 7   ? SG_NUM_KEYS
+                                         : len == 5 ? SG_LONG_KEYS
+                                                    : 1u << len);
         i = j;
     }
     return 0;
@@ -162,10 +170,9 @@ static int build_buckets(sigma_ruleset *rs, sg_index *ix)
     for (uint32_t r = 0; r < rs->nrules; r++) {
         const sg_rule *rule = &rs->rules[r];
         uint32_t b = 0;
-        while (b < ix->nbuckets &&
-               !(same(ix->buckets[b].product, rule->ls_product) &&
-                 same(ix->buckets[b].category, rule->ls_category) &&
-                 same(ix->buckets[b].service, rule->ls_service)))
+        while (b < ix->nbuckets && !(same(ix->buckets[b].product, rule->ls_product) &&
+                                     same(ix->buckets[b].category, rule->ls_category) &&
+                                     same(ix->buckets[b].service, rule->ls_service)))
             b++;
         if (b == ix->nbuckets) {
             sg_ls_bucket *k = &ix->buckets[ix->nbuckets++];
@@ -194,8 +201,7 @@ static uint64_t literal_cost(const sg_lit *l, void *ctx)
 
 /* Counts the grams of every predicate literal of the ruleset, then derives each
  * rule's cheapest literal set: always-evaluate bits, or literals to index. */
-static int collect(sigma_ruleset *rs, sg_index *ix, sg_arena *arena, sg_litset *sets,
-                   counter *c)
+static int collect(sigma_ruleset *rs, sg_index *ix, sg_arena *arena, sg_litset *sets, counter *c)
 {
     for (uint32_t p = 0; p < rs->npreds; p++) {
         sg_lit l;
@@ -222,8 +228,8 @@ static int keyed(const sg_index *ix, uint32_t pred)
 /* OR nodes whose children are all keyed predicates (value lists) are gated: the
  * scan marks them when any child's key occurs, and an unmarked one is false
  * without looking at its children. */
-static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_key,
-                         posting **post, size_t *npost, size_t *cap)
+static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_key, posting **post,
+                         size_t *npost, size_t *cap)
 {
     for (uint32_t i = 0; i < rs->nprog; i++) {
         const sg_prog_node *n = &rs->prog[i];
@@ -360,7 +366,9 @@ static void mark(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
         const uint32_t *r = ix->postings + ix->table[s].first;
         for (uint32_t k = 0; k < ix->table[s].count; k++) {
             uint32_t id = r[k] & SG_POST_ID;
-            uint64_t *bits = r[k] & SG_POST_PRED ? m->preds : r[k] & SG_POST_NODE ? m->nodes : m->rules;
+            uint64_t *bits = r[k] & SG_POST_PRED   ? m->preds
+                             : r[k] & SG_POST_NODE ? m->nodes
+                                                   : m->rules;
             bits[id >> 6] |= 1ull << (id & 63);
         }
         return;

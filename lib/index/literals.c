@@ -181,4 +181,7 @@ int sg_rule_literals(const sigma_ruleset *rs, uint32_t rule, sg_arena *arena, sg
     return derive(&d, &rs->prog[r->prog_start], out);
 }
 
-void sg_litset_free(sg_litset *s) { drop(s); }
+void sg_litset_free(sg_litset *s)
+{
+    drop(s);
+}

@@ -19,7 +19,7 @@ typedef struct sg_lit {
 typedef struct sg_litset {
     sg_lit *v;
     size_t n, cap;
-    int ok; /* 0: the rule has no required set and must always be evaluated */
+    int ok;        /* 0: the rule has no required set and must always be evaluated */
     uint64_t cost; /* sum of the literals' costs */
 } sg_litset;
 

@@ -110,8 +110,8 @@ static int escape(miner *m)
     char c = m->re[m->i + 1];
     m->i += 2;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        if (c == 'Q' || c == 'E' || c == 'x' || c == 'o' || c == 'c' || c == 'N' ||
-            c == 'p' || c == 'P' || c == 'g' || c == 'k' || (c >= '0' && c <= '9'))
+        if (c == 'Q' || c == 'E' || c == 'x' || c == 'o' || c == 'c' || c == 'N' || c == 'p' ||
+            c == 'P' || c == 'g' || c == 'k' || (c >= '0' && c <= '9'))
             return 0; /* forms this miner does not parse */
         end_run(m);   /* \d \w \s \b \t ...: not a plain character */
         quantifier(m, 0);

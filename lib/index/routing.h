@@ -23,9 +23,9 @@ typedef struct sg_route {
     uint64_t *rules;           /* rules compatible with the entry's logsource */
     sg_route_rename *renames;  /* only renames whose rule field some rule uses */
     size_t nrenames;
-    uint32_t *cond_field;      /* per condition: index into sg_routing.cond_fields */
-    uint64_t *slots;           /* field slots (+ the keyword slot) its rules look at: the
-                                  prefilter scans only these for events of this route */
+    uint32_t *cond_field; /* per condition: index into sg_routing.cond_fields */
+    uint64_t *slots;      /* field slots (+ the keyword slot) its rules look at: the
+                             prefilter scans only these for events of this route */
 } sg_route;
 
 typedef struct sg_routing {
@@ -36,7 +36,7 @@ typedef struct sg_routing {
     const char **cond_fields; /* distinct event fields the conditions test (Channel...) */
     size_t *cond_field_lens;
     uint32_t ncond_fields;
-    size_t max_renames; /* largest nrenames of a route */
+    size_t max_renames;   /* largest nrenames of a route */
     uint32_t nslot_words; /* 64-bit words of a route's slot bitset */
 } sg_routing;
 

@@ -35,7 +35,10 @@ typedef struct scalar_value {
     int bval;
 } scalar_value;
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static int text_is(const char *s, size_t n, const char *lit)
 {
@@ -51,8 +54,10 @@ static int match_null(const char *s, size_t n)
 /* Returns 1 and sets *val for PyYAML's bool spellings (no y/n: PyYAML has none). */
 static int match_bool(const char *s, size_t n, int *val)
 {
-    static const char *const yes[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
-    static const char *const no[] = {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+    static const char *const yes[] = {"yes",  "Yes", "YES", "true", "True",
+                                      "TRUE", "on",  "On",  "ON"};
+    static const char *const no[] = {"no",    "No",  "NO",  "false", "False",
+                                     "FALSE", "off", "Off", "OFF"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
         if (text_is(s, n, yes[i]))
             return *val = 1, 1;
@@ -63,7 +68,10 @@ static int match_bool(const char *s, size_t n, int *val)
 }
 
 /* Length of an optional leading sign. */
-static size_t sign_len(const char *s, size_t n) { return n > 0 && (s[0] == '-' || s[0] == '+'); }
+static size_t sign_len(const char *s, size_t n)
+{
+    return n > 0 && (s[0] == '-' || s[0] == '+');
+}
 
 /* 1 if every byte of s[0, n) is in `set` (n may be 0). */
 static int all_in(const char *s, size_t n, const char *set)
@@ -236,7 +244,8 @@ static int float_syntax(const char *s, size_t n)
 {
     size_t k = sign_len(s, n), i = k;
     if (n - k == 4 && s[k] == '.' &&
-        (text_is(s + k + 1, 3, "inf") || text_is(s + k + 1, 3, "Inf") || text_is(s + k + 1, 3, "INF")))
+        (text_is(s + k + 1, 3, "inf") || text_is(s + k + 1, 3, "Inf") ||
+         text_is(s + k + 1, 3, "INF")))
         return 1;
     if (text_is(s, n, ".nan") || text_is(s, n, ".NaN") || text_is(s, n, ".NAN"))
         return 1;
@@ -469,12 +478,12 @@ typedef enum { WANT_KEY, WANT_NEW, WANT_REPLACE, WANT_MERGE, WANT_DROP } map_wan
 /* An open sequence or map. */
 typedef struct frame {
     sg_node *node;
-    size_t size;   /* nodes in the subtree with aliases expanded, saturating */
-    size_t anchor; /* 1 + index in the anchor table, 0 if not anchored */
+    size_t size;     /* nodes in the subtree with aliases expanded, saturating */
+    size_t anchor;   /* 1 + index in the anchor table, 0 if not anchored */
     sg_node **items; /* sequence items */
     size_t n_items, cap_items;
-    keyset pairs;    /* explicit map entries */
-    pair *merged;    /* entries from `<<`, in PyYAML's order (later ones win) */
+    keyset pairs; /* explicit map entries */
+    pair *merged; /* entries from `<<`, in PyYAML's order (later ones win) */
     size_t n_merged, cap_merged;
     map_want want;
     sg_node *key;      /* key waiting for its value */
@@ -508,7 +517,10 @@ typedef struct parser {
     sg_yaml_doc doc;    /* document being built */
 } parser;
 
-static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+static size_t sat_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
 
 /* Byte offset of character number `chars` (a libyaml mark index). The cursor walks
  * UTF-8 sequences forward or backward from the last position asked for, and marks
@@ -554,7 +566,8 @@ static sg_pos byte_pos(const parser *p, size_t off)
 }
 
 /* Reports an error; a failed report (no memory) becomes OOM, else `rc`. */
-#define REPORT(p, rc, code, pos, ...) (sg_error((p)->diags, (code), (pos), __VA_ARGS__) ? OOM : (rc))
+#define REPORT(p, rc, code, pos, ...)                                                              \
+    (sg_error((p)->diags, (code), (pos), __VA_ARGS__) ? OOM : (rc))
 
 /* Reports an error that ends parsing. */
 #define FATAL(p, code, pos, ...) ((p)->out->failed = 1, REPORT(p, STOP, code, pos, __VA_ARGS__))
@@ -662,7 +675,8 @@ static int map_key(parser *p, frame *f, sg_node *key, int merge_key, sg_pos at)
     f->key = key;
     if (key->kind != SG_NODE_SCALAR) {
         f->want = WANT_DROP;
-        return BAD(p, SIGMA_DIAG_YAML_NON_SCALAR_KEY, at, "YAML mapping key must be a scalar, not a %s",
+        return BAD(p, SIGMA_DIAG_YAML_NON_SCALAR_KEY, at,
+                   "YAML mapping key must be a scalar, not a %s",
                    key->kind == SG_NODE_MAP ? "mapping" : "sequence");
     }
     if (merge_key) {
@@ -676,8 +690,8 @@ static int map_key(parser *p, frame *f, sg_node *key, int merge_key, sg_pos at)
     f->want = WANT_REPLACE;
     const sg_node *first = f->pairs.v[f->replace_at].key;
     int shown = key->text_len > KEY_SHOWN ? KEY_SHOWN : (int)key->text_len;
-    return BAD(p, SIGMA_DIAG_YAML_DUPLICATE_KEY, at, "duplicate key '%.*s%s' (first at line %u)", shown,
-               key->text, key->text_len > KEY_SHOWN ? "..." : "", (unsigned)first->pos.line);
+    return BAD(p, SIGMA_DIAG_YAML_DUPLICATE_KEY, at, "duplicate key '%.*s%s' (first at line %u)",
+               shown, key->text, key->text_len > KEY_SHOWN ? "..." : "", (unsigned)first->pos.line);
 }
 
 /* A node arrives in value position of an open map. */
@@ -837,7 +851,8 @@ static int on_alias(parser *p, const yaml_event_t *ev)
     const char *name = (const char *)ev->data.alias.anchor;
     uint32_t i;
     if (!sg_strmap_get(&p->anchor_idx, name, strlen(name), &i))
-        return FATAL(p, SIGMA_DIAG_YAML_SYNTAX, at, "YAML syntax error: found undefined alias '%s'", name);
+        return FATAL(p, SIGMA_DIAG_YAML_SYNTAX, at, "YAML syntax error: found undefined alias '%s'",
+                     name);
     const anchor_def *a = &p->anchors[i];
     if (!a->done) /* the tree must stay acyclic */
         return FATAL(p, SIGMA_DIAG_YAML_SYNTAX, at,
@@ -941,7 +956,8 @@ static int libyaml_error(parser *p)
     if (y->error == YAML_MEMORY_ERROR)
         return OOM;
     if (y->error == YAML_READER_ERROR) {
-        sg_pos at = byte_pos(p, p->byte_base > y->problem_offset ? p->byte_base : y->problem_offset);
+        sg_pos at =
+            byte_pos(p, p->byte_base > y->problem_offset ? p->byte_base : y->problem_offset);
         if (y->problem_value != -1)
             return FATAL(p, SIGMA_DIAG_YAML_ENCODING, at, "YAML encoding error: %s (byte 0x%02X)",
                          problem, (unsigned)y->problem_value & 0xFFu);
@@ -992,7 +1008,10 @@ static void parser_free(parser *p)
     yaml_parser_delete(&p->yp);
 }
 
-static size_t or_default(size_t v, size_t def) { return v ? v : def; }
+static size_t or_default(size_t v, size_t def)
+{
+    return v ? v : def;
+}
 
 /* Checks that stop before libyaml runs. GO, STOP or OOM. */
 static int precheck(parser *p, const sg_yaml_limits *limits)

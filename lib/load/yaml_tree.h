@@ -27,15 +27,15 @@ typedef enum {
 typedef struct sg_node sg_node;
 struct sg_node {
     sg_node_kind kind;
-    sg_pos pos;     /* start of the node (for a map/seq: its first token) */
+    sg_pos pos; /* start of the node (for a map/seq: its first token) */
     /* scalars */
     sg_scalar_type type;
-    int quoted;     /* 1 for single/double quoted, literal or folded block */
+    int quoted;       /* 1 for single/double quoted, literal or folded block */
     const char *text; /* scalar text after YAML unescaping; NUL-terminated */
     size_t text_len;
-    int64_t ival;   /* SG_SCALAR_INT (values outside int64 become SG_SCALAR_STR) */
-    double fval;    /* SG_SCALAR_FLOAT */
-    int bval;       /* SG_SCALAR_BOOL */
+    int64_t ival; /* SG_SCALAR_INT (values outside int64 become SG_SCALAR_STR) */
+    double fval;  /* SG_SCALAR_FLOAT */
+    int bval;     /* SG_SCALAR_BOOL */
     /* sequences and maps: count entries; for maps keys[i] -> values[i], keys are scalars */
     size_t count;
     sg_node **items; /* seq items, or map values */
@@ -43,27 +43,28 @@ struct sg_node {
 };
 
 typedef struct sg_yaml_doc {
-    sg_node *root;      /* NULL for an empty document */
-    sg_pos start;       /* position of the document start */
-    size_t byte_start;  /* the document's text is src[byte_start, byte_end) */
+    sg_node *root;     /* NULL for an empty document */
+    sg_pos start;      /* position of the document start */
+    size_t byte_start; /* the document's text is src[byte_start, byte_end) */
     size_t byte_end;
-    int bad;            /* an error (duplicate key, non-scalar key, bad merge) was reported inside */
+    int bad; /* an error (duplicate key, non-scalar key, bad merge) was reported inside */
 } sg_yaml_doc;
 
 /* A zero field (or a NULL limits pointer) means the default: 16 MiB, depth 64,
  * 100000 alias nodes. */
 typedef struct sg_yaml_limits {
-    size_t max_bytes;       /* larger sources are rejected (SIGMA_DIAG_YAML_TOO_LARGE) */
-    uint32_t max_depth;     /* nesting deeper than this is rejected (SIGMA_DIAG_YAML_TOO_DEEP) */
-    size_t max_alias_nodes; /* total nodes reachable through aliases (SIGMA_DIAG_YAML_ALIAS_LIMIT) */
+    size_t max_bytes;   /* larger sources are rejected (SIGMA_DIAG_YAML_TOO_LARGE) */
+    uint32_t max_depth; /* nesting deeper than this is rejected (SIGMA_DIAG_YAML_TOO_DEEP) */
+    size_t
+        max_alias_nodes; /* total nodes reachable through aliases (SIGMA_DIAG_YAML_ALIAS_LIMIT) */
 } sg_yaml_limits;
 
 typedef struct sg_yaml_file {
     sg_arena arena;    /* owns every node and string */
     sg_yaml_doc *docs; /* every document parsed before the first fatal error */
     size_t doc_count;
-    int failed;        /* 1 if a syntax error or limit stopped parsing; documents
-                          before the error are still in docs */
+    int failed; /* 1 if a syntax error or limit stopped parsing; documents
+                   before the error are still in docs */
 } sg_yaml_file;
 
 /* Parses src[0, len). Problems are reported to `diags` with 1-based line/column and

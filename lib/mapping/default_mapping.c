@@ -433,6 +433,7 @@ static const char default_yaml[] =
 
 const char *sg_mapping_default_yaml(size_t *len)
 {
-    if (len) *len = sizeof default_yaml - 1;
+    if (len)
+        *len = sizeof default_yaml - 1;
     return default_yaml;
 }

@@ -33,8 +33,10 @@ typedef struct loader {
 
 static const char *kind_name(const sg_node *n)
 {
-    if (n->kind == SG_NODE_MAP) return "a map";
-    if (n->kind == SG_NODE_SEQ) return "a list";
+    if (n->kind == SG_NODE_MAP)
+        return "a map";
+    if (n->kind == SG_NODE_SEQ)
+        return "a list";
     switch (n->type) {
     case SG_SCALAR_NULL:
         return "null";
@@ -53,14 +55,16 @@ static const char *kind_name(const sg_node *n)
 static const char *copy(loader *ld, const char *s, size_t len)
 {
     char *p = sg_arena_strndup(&ld->m->arena, s, len);
-    if (!p) ld->oom = 1;
+    if (!p)
+        ld->oom = 1;
     return p;
 }
 
 static void *alloc_array(loader *ld, size_t n, size_t elem)
 {
     void *p = sg_arena_alloc(&ld->m->arena, (n ? n : 1) * elem);
-    if (!p) ld->oom = 1;
+    if (!p)
+        ld->oom = 1;
     return p;
 }
 
@@ -117,7 +121,8 @@ static void check_keys(loader *ld, const sg_node *map, const char *const *known,
         size_t j = 0;
         while (known[j] && strcmp(known[j], k->text) != 0)
             j++;
-        if (!known[j]) BAD(ld, k, "unknown key '%.*s' in %s", SHOWN, k->text, where);
+        if (!known[j])
+            BAD(ld, k, "unknown key '%.*s' in %s", SHOWN, k->text, where);
     }
 }
 
@@ -133,11 +138,14 @@ static void read_logsource(loader *ld, const sg_node *v, sg_map_entry *e)
     }
     check_keys(ld, v, known, "logsource (product, category, service)");
     const sg_node *n;
-    if ((n = sg_map_get(v, "product")) != NULL) e->product = name_value(ld, n, "logsource product");
+    if ((n = sg_map_get(v, "product")) != NULL)
+        e->product = name_value(ld, n, "logsource product");
     if ((n = sg_map_get(v, "category")) != NULL)
         e->category = name_value(ld, n, "logsource category");
-    if ((n = sg_map_get(v, "service")) != NULL) e->service = name_value(ld, n, "logsource service");
-    if (v->count == 0) BAD(ld, v, "logsource needs at least one of product, category, service");
+    if ((n = sg_map_get(v, "service")) != NULL)
+        e->service = name_value(ld, n, "logsource service");
+    if (v->count == 0)
+        BAD(ld, v, "logsource needs at least one of product, category, service");
 }
 
 static void read_when(loader *ld, const sg_node *v, sg_map_entry *e)
@@ -153,7 +161,8 @@ static void read_when(loader *ld, const sg_node *v, sg_map_entry *e)
         return;
     }
     e->conds = alloc_array(ld, v->count, sizeof *e->conds);
-    if (!e->conds) return;
+    if (!e->conds)
+        return;
     for (size_t i = 0; i < v->count && !ld->oom; i++) {
         const sg_node *k = v->keys[i], *val = v->items[i];
         sg_map_cond *c = &e->conds[e->nconds++];
@@ -165,12 +174,14 @@ static void read_when(loader *ld, const sg_node *v, sg_map_entry *e)
                 continue;
             }
             c->values = alloc_array(ld, val->count, sizeof *c->values);
-            if (!c->values) return;
+            if (!c->values)
+                return;
             for (size_t j = 0; j < val->count && !ld->oom; j++)
                 c->values[c->nvalues++] = cond_value(ld, val->items[j], shown);
         } else {
             c->values = alloc_array(ld, 1, sizeof *c->values);
-            if (!c->values) return;
+            if (!c->values)
+                return;
             c->values[c->nvalues++] = cond_value(ld, val, shown);
         }
     }
@@ -184,7 +195,8 @@ static void read_fields(loader *ld, const sg_node *v, sg_map_entry *e)
         return;
     }
     e->renames = alloc_array(ld, v->count, sizeof *e->renames);
-    if (!e->renames) return;
+    if (!e->renames)
+        return;
     for (size_t i = 0; i < v->count && !ld->oom; i++) {
         const sg_node *k = v->keys[i], *val = v->items[i];
         sg_map_rename *r = &e->renames[e->nrenames++];
@@ -196,13 +208,15 @@ static void read_fields(loader *ld, const sg_node *v, sg_map_entry *e)
                 continue;
             }
             r->event_fields = alloc_array(ld, val->count, sizeof *r->event_fields);
-            if (!r->event_fields) return;
+            if (!r->event_fields)
+                return;
             for (size_t j = 0; j < val->count && !ld->oom; j++)
                 r->event_fields[r->nevent_fields++] =
                     field_name(ld, val->items[j], "an event field");
         } else {
             r->event_fields = alloc_array(ld, 1, sizeof *r->event_fields);
-            if (!r->event_fields) return;
+            if (!r->event_fields)
+                return;
             r->event_fields[r->nevent_fields++] = field_name(ld, val, "an event field");
         }
     }
@@ -225,7 +239,8 @@ static void read_coverage_row(loader *ld, const sg_node *v, sg_map_coverage *row
     const sg_node *n;
     if ((n = sg_map_get(v, "provider")) != NULL)
         row->provider = name_value(ld, n, "coverage provider");
-    if ((n = sg_map_get(v, "title")) != NULL) row->title = name_value(ld, n, "coverage title");
+    if ((n = sg_map_get(v, "title")) != NULL)
+        row->title = name_value(ld, n, "coverage title");
     if ((n = sg_map_get(v, "event_id")) != NULL) {
         if (n->kind != SG_NODE_SCALAR || n->type != SG_SCALAR_INT || n->ival < 0)
             BAD(ld, n, "coverage event_id must be a non-negative integer, not %s",
@@ -243,7 +258,8 @@ static void read_coverage(loader *ld, const sg_node *v, sg_map_entry *e)
         return;
     }
     e->coverage = alloc_array(ld, v->count, sizeof *e->coverage);
-    if (!e->coverage) return;
+    if (!e->coverage)
+        return;
     for (size_t i = 0; i < v->count && !ld->oom; i++)
         read_coverage_row(ld, v->items[i], &e->coverage[e->ncoverage++]);
 }
@@ -268,12 +284,18 @@ static void read_entry(loader *ld, const sg_node *v)
         BAD(ld, v, "a mapping entry needs a logsource");
     else
         read_logsource(ld, ls, &e);
-    if (!when && !fields && !cov) BAD(ld, v, "a mapping entry needs when, fields or coverage");
-    if (when && !ld->oom) read_when(ld, when, &e);
-    if (fields && !ld->oom) read_fields(ld, fields, &e);
-    if (cov && !ld->oom) read_coverage(ld, cov, &e);
-    if (ld->oom || ld->bad) return;
-    if (SG_PUSH(ld->m->entries, ld->m->n, ld->m->cap, e) != 0) ld->oom = 1;
+    if (!when && !fields && !cov)
+        BAD(ld, v, "a mapping entry needs when, fields or coverage");
+    if (when && !ld->oom)
+        read_when(ld, when, &e);
+    if (fields && !ld->oom)
+        read_fields(ld, fields, &e);
+    if (cov && !ld->oom)
+        read_coverage(ld, cov, &e);
+    if (ld->oom || ld->bad)
+        return;
+    if (SG_PUSH(ld->m->entries, ld->m->n, ld->m->cap, e) != 0)
+        ld->oom = 1;
 }
 
 /* ------------------------------------------------------------------ the document */
@@ -283,7 +305,8 @@ int sg_mapping_load_yaml(sg_mapping *m, const char *src, size_t len, sg_diag_ctx
     const sg_yaml_limits lim = {16u << 20, 64, 100000};
     const sg_pos start = {1, 1, 0};
     sg_diag_ctx quiet = {0};
-    if (!diags) diags = &quiet;
+    if (!diags)
+        diags = &quiet;
     size_t errors_before = diags->errors;
     sg_yaml_file f;
     memset(&f, 0, sizeof f);
@@ -317,13 +340,15 @@ int sg_mapping_load_yaml(sg_mapping *m, const char *src, size_t len, sg_diag_ctx
                      "a mapping file holds one YAML document (the others were ignored)");
     }
     sg_yaml_file_free(&f);
-    if (ld.oom) return -1;
+    if (ld.oom)
+        return -1;
     return diags->errors > errors_before ? 1 : 0;
 }
 
 void sg_mapping_free(sg_mapping *m)
 {
-    if (!m) return;
+    if (!m)
+        return;
     sg_arena_free(&m->arena);
     free(m->entries);
     memset(m, 0, sizeof *m);

@@ -8,7 +8,10 @@
 
 /* ------------------------------------------------------------------ parsers */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static int hex_val(char c)
 {
@@ -51,8 +54,8 @@ static int parse_v4(const char *s, size_t len, uint8_t out[4])
 static int parse_v6(const char *s, size_t len, uint8_t out[16])
 {
     uint16_t grp[8];
-    int n = 0;       /* groups parsed */
-    int gap = -1;    /* index in grp where "::" sits, or -1 */
+    int n = 0;    /* groups parsed */
+    int gap = -1; /* index in grp where "::" sits, or -1 */
     size_t i = 0;
 
     if (len >= 2 && s[0] == ':' && s[1] == ':') {
@@ -147,8 +150,8 @@ size_t sg_cidr_format(const sg_cidr *c, char *buf, size_t cap)
         for (int k = 0; k < 8; k++)
             g[k] = (unsigned)a[2 * k] << 8 | a[2 * k + 1];
         /* RFC 5952: IPv4-mapped addresses in mixed notation */
-        int mapped = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
-                     g[5] == 0xffff;
+        int mapped =
+            g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff;
         int ngrp = mapped ? 6 : 8;
         /* RFC 5952: "::" replaces the longest run (>= 2) of zero groups, the first one
          * on a tie */
@@ -204,8 +207,8 @@ int sg_cidr_parse(const char *s, size_t len, sg_cidr *out, char *err, size_t err
     uint8_t addr[16];
     int fam = sg_ip_parse(s, alen, addr);
     if (!fam) {
-        set_err(err, errcap, "is not an IPv4 or IPv6 network (expected e.g. 10.0.0.0/8 or fe80::/10)",
-                s, len);
+        set_err(err, errcap,
+                "is not an IPv4 or IPv6 network (expected e.g. 10.0.0.0/8 or fe80::/10)", s, len);
         return 1;
     }
     unsigned max = fam == 4 ? 32 : 128;

@@ -17,7 +17,7 @@ typedef struct eval_ctx {
     sigma_scratch *s;
     const sigma_event *ev;
     sg_scan_marks marks;
-    int use_pred_seen; /* the prefilter ran: unmarked keyed predicates are false */
+    int use_pred_seen;           /* the prefilter ran: unmarked keyed predicates are false */
     const uint64_t *route_slots; /* routed event: slots worth scanning; NULL = all */
 } eval_ctx;
 
@@ -166,7 +166,8 @@ static const char *folded_text(eval_ctx *c, uint32_t vi, size_t *len)
     if (s->val_gen[slot] != s->gen) {
         char buf[64];
         size_t rlen;
-        const char *raw = vi == SG_NONE ? c->ev->message : raw_text(&c->ev->values[vi], buf, sizeof buf, &rlen);
+        const char *raw =
+            vi == SG_NONE ? c->ev->message : raw_text(&c->ev->values[vi], buf, sizeof buf, &rlen);
         if (vi == SG_NONE)
             rlen = c->ev->message_len;
         size_t off = s->fold.len;
@@ -300,7 +301,8 @@ static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f)
         return 0;
     const sg_field *g = &c->ev->fields[s->slot_field[p->ref_field]];
     const int cased = (p->flags & SG_PF_CASED) != 0;
-    const int prefix = (p->flags & SG_PF_REF_PREFIX) != 0, suffix = (p->flags & SG_PF_REF_SUFFIX) != 0;
+    const int prefix = (p->flags & SG_PF_REF_PREFIX) != 0,
+              suffix = (p->flags & SG_PF_REF_SUFFIX) != 0;
     for (uint32_t a = f->head; a != SG_NONE; a = c->ev->values[a].next) {
         for (uint32_t b = g->head; b != SG_NONE; b = c->ev->values[b].next) {
             if (c->ev->values[a].type == SG_VAL_NULL || c->ev->values[b].type == SG_VAL_NULL)
@@ -331,7 +333,8 @@ static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f)
 static int eval_field(eval_ctx *c, const sg_pred *p)
 {
     const sigma_scratch *s = c->s;
-    const sg_field *f = s->slot_gen[p->field] == s->gen ? &c->ev->fields[s->slot_field[p->field]] : NULL;
+    const sg_field *f =
+        s->slot_gen[p->field] == s->gen ? &c->ev->fields[s->slot_field[p->field]] : NULL;
     if (p->op == SG_OP_EXISTS)
         return (f != NULL) == (p->bval != 0);
     if (!f)
@@ -369,7 +372,8 @@ static inline int pred_value(eval_ctx *c, uint32_t id)
     if (s->pred_gen[id] == s->gen)
         return s->pred_val[id]; /* memoized this call */
     const uint64_t bit = 1ull << (id & 63);
-    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) && !(s->pred_seen[id >> 6] & bit))
+    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) &&
+        !(s->pred_seen[id >> 6] & bit))
         return 0; /* its literal occurs nowhere in the field: no value can match */
     return pred_compute(c, id);
 }
@@ -662,9 +666,9 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
 {
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
         s->words_cap < rs->index.nwords || s->pred_words_cap < rs->index.npred_words ||
-        s->node_words_cap < rs->index.ngate_words ||
-        s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields ||
-        s->route_slot_words < rs->routing.nslot_words || !s->md)
+        s->node_words_cap < rs->index.ngate_words || s->route_cap < rs->routing.n ||
+        s->cond_cap < rs->routing.ncond_fields || s->route_slot_words < rs->routing.nslot_words ||
+        !s->md)
         return SIGMA_E_SCRATCH;
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;

@@ -15,36 +15,36 @@
 struct sigma_scratch {
     uint32_t gen;
     uint32_t pred_cap, slot_cap, val_cap;
-    uint32_t *pred_gen;  /* memo: pred_val valid when pred_gen == gen */
+    uint32_t *pred_gen; /* memo: pred_val valid when pred_gen == gen */
     uint8_t *pred_val;
-    uint32_t *slot_gen;  /* field slot -> event field index (slot_field) this call */
+    uint32_t *slot_gen; /* field slot -> event field index (slot_field) this call */
     uint32_t *slot_field;
-    uint32_t *val_gen;   /* event value -> folded text in `fold` this call */
+    uint32_t *val_gen; /* event value -> folded text in `fold` this call */
     size_t *val_off;
     size_t *val_len;
     sg_buf fold;
     uint32_t *hits;
     uint32_t nhits, hits_cap;
-    uint64_t *cand;      /* candidate rules of this call (bitset, ruleset's nwords) */
-    uint64_t *ls_mask;   /* rules fitting ls_key's logsource (cached across calls) */
+    uint64_t *cand;    /* candidate rules of this call (bitset, ruleset's nwords) */
+    uint64_t *ls_mask; /* rules fitting ls_key's logsource (cached across calls) */
     uint32_t words_cap;
     uint64_t *pred_seen; /* predicates whose index key occurred in this event */
     uint32_t pred_words_cap;
     uint64_t *node_seen; /* gated OR nodes marked by this event's scan */
     uint32_t node_words_cap;
-    sg_buf ls_key;       /* "product\0category\0service" of the cached mask */
+    sg_buf ls_key;              /* "product\0category\0service" of the cached mask */
     const sigma_ruleset *ls_rs; /* ruleset the cached mask belongs to */
-    uint32_t *ev_slot;   /* event field index -> field slot (SG_NONE if unused) */
+    uint32_t *ev_slot;          /* event field index -> field slot (SG_NONE if unused) */
     uint32_t ev_slot_cap;
     uint64_t stat_events, stat_candidates, stat_hits;
     /* routing (see index/routing.h) */
-    uint32_t *route_hits;   /* routes the event was recognised by this call */
+    uint32_t *route_hits; /* routes the event was recognised by this call */
     uint32_t nroute_hits, route_cap;
-    uint32_t *cond_field;   /* per distinct condition field: event field index or SG_NONE */
+    uint32_t *cond_field; /* per distinct condition field: event field index or SG_NONE */
     uint32_t cond_cap;
-    uint32_t *extra_scan;   /* (event field, slot) pairs from renames, for the prefilter */
+    uint32_t *extra_scan; /* (event field, slot) pairs from renames, for the prefilter */
     uint32_t nextra, extra_cap;
-    uint64_t *route_slots;  /* union of the matched routes' slot sets */
+    uint64_t *route_slots; /* union of the matched routes' slot sets */
     uint32_t route_slot_words;
     pcre2_match_data *md;
     int busy;

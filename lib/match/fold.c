@@ -18,8 +18,8 @@ enum { FOLD_MAX_CPS = 8 };
 static size_t fold_cp(int32_t cp, utf8proc_int32_t dst[FOLD_MAX_CPS])
 {
     int boundclass = 0; /* only used with UTF8PROC_CHARBOUND */
-    utf8proc_ssize_t n = utf8proc_decompose_char(cp, dst, FOLD_MAX_CPS, UTF8PROC_CASEFOLD,
-                                                 &boundclass);
+    utf8proc_ssize_t n =
+        utf8proc_decompose_char(cp, dst, FOLD_MAX_CPS, UTF8PROC_CASEFOLD, &boundclass);
     if (n <= 0 || n > FOLD_MAX_CPS)
         return 0;
     return (size_t)n;

@@ -12,8 +12,14 @@ typedef struct sg_number {
     double d; /* always set */
 } sg_number;
 
-static inline sg_number sg_number_int(int64_t i) { return (sg_number){1, i, (double)i}; }
-static inline sg_number sg_number_real(double d) { return (sg_number){0, 0, d}; }
+static inline sg_number sg_number_int(int64_t i)
+{
+    return (sg_number){1, i, (double)i};
+}
+static inline sg_number sg_number_real(double d)
+{
+    return (sg_number){0, 0, d};
+}
 
 /* Parses a whole string as a decimal number: optional sign, digits, optional
  * fraction and exponent; no spaces, no hex, no inf/nan. Integers that fit int64 are

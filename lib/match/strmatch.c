@@ -20,7 +20,10 @@
  * literal bytes; '?' just makes dumps readable. */
 #define ONE_MARK '?'
 
-static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static int is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
 
 /* Substring search. Event values are short (hundreds of bytes) and needles are
  * rule literals: glibc's memmem spends more on per-call setup than on searching

@@ -67,12 +67,12 @@ int sg_fold_append(const char *s, size_t len, sg_buf *out);
 int sg_fold_is_identity(const char *s, size_t len);
 
 typedef enum {
-    SG_SM_ANY = 1,   /* pattern "*": every value matches */
-    SG_SM_EQ,        /* whole value equals lit */
-    SG_SM_PREFIX,    /* lit* */
-    SG_SM_SUFFIX,    /* *lit */
-    SG_SM_CONTAINS,  /* *lit* */
-    SG_SM_GLOB       /* anything else: general glob */
+    SG_SM_ANY = 1,  /* pattern "*": every value matches */
+    SG_SM_EQ,       /* whole value equals lit */
+    SG_SM_PREFIX,   /* lit* */
+    SG_SM_SUFFIX,   /* *lit */
+    SG_SM_CONTAINS, /* *lit* */
+    SG_SM_GLOB      /* anything else: general glob */
 } sg_sm_kind;
 
 typedef struct sg_glob_seg {

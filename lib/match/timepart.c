@@ -2,7 +2,10 @@
  * timestamp parser returning wall-clock fields as written. */
 #include "match/timepart.h"
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 /* Reads exactly n digits at s[*i]; advances *i. */
 static int digits(const char *s, size_t len, size_t *i, int n, int *out)
@@ -21,7 +24,10 @@ static int digits(const char *s, size_t len, size_t *i, int n, int *out)
     return 1;
 }
 
-static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 static int days_in_month(int64_t y, int m)
 {
@@ -87,8 +93,7 @@ int sg_time_part(const char *s, size_t len, sg_timepart part, int64_t *out)
         char sep = s[i++];
         if (sep != 'T' && sep != 't' && sep != ' ')
             return 0;
-        if (!digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' ||
-            !digits(s, len, &i, 2, &mi))
+        if (!digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' || !digits(s, len, &i, 2, &mi))
             return 0;
         if (h > 23 || mi > 59)
             return 0;

@@ -107,9 +107,15 @@ static int is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
-static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 int sg_attr_eq_nocase(const char *s, size_t len, const char *word)
 {
@@ -276,8 +282,8 @@ const sg_node *sg_attr_name(sg_attr_reader *r, const sg_node *root)
 
 static const char *const status_words[] = {"stable",     "test",        "experimental",
                                            "deprecated", "unsupported", NULL};
-static const char *const level_words[] = {"informational", "low", "medium", "high", "critical",
-                                          NULL};
+static const char *const level_words[] = {"informational", "low",      "medium",
+                                          "high",          "critical", NULL};
 
 /* status / level: one of `words`, any case; returns the canonical lower-case word. */
 static const char *read_enum(sg_attr_reader *r, const sg_node *root, const char *name,
@@ -339,8 +345,8 @@ const char *sg_attr_date(sg_attr_reader *r, const sg_node *root, const char *nam
 
 /* Items of a list attribute (a single scalar counts as a one-item list). Null items are
  * skipped unless `keep_null`; maps/lists are reported. Returns the number of items kept. */
-static size_t collect_items(sg_attr_reader *r, const sg_node *list, const char *name,
-                            int keep_null, const char **items)
+static size_t collect_items(sg_attr_reader *r, const sg_node *list, const char *name, int keep_null,
+                            const char **items)
 {
     size_t n = 0, count = list->kind == SG_NODE_SEQ ? list->count : 1;
     for (size_t i = 0; i < count; i++) {

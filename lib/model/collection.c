@@ -44,7 +44,10 @@ typedef struct key_ref {
     size_t idx;
 } key_ref;
 
-static int is_text_key(const sg_node *k) { return k && k->kind == SG_NODE_SCALAR && k->text; }
+static int is_text_key(const sg_node *k)
+{
+    return k && k->kind == SG_NODE_SCALAR && k->text;
+}
 
 static int key_order(const sg_node *a, const sg_node *b)
 {
@@ -110,8 +113,8 @@ static sg_node *merge_value(resolver *r, sg_node *base, sg_node *over)
 
 /* Fills m with base's entries (values merged with over's where over has the key), then
  * over's other entries. used[j] marks over's entries taken. 0 ok, -1 no memory. */
-static int merge_entries(resolver *r, sg_node *m, sg_node *base, sg_node *over,
-                         const key_ref *idx, size_t nidx, unsigned char *used)
+static int merge_entries(resolver *r, sg_node *m, sg_node *base, sg_node *over, const key_ref *idx,
+                         size_t nidx, unsigned char *used)
 {
     for (size_t i = 0; i < base->count; i++) {
         sg_node *v = base->items[i];
@@ -173,7 +176,8 @@ static void action_failed(resolver *r, int rc)
     r->bad++;
 }
 #define ACTION_ERR(r, at, ...)                                                                     \
-    action_failed((r), sg_error((r)->diags, SIGMA_DIAG_UNSUPPORTED_DOCUMENT, (at)->pos, __VA_ARGS__))
+    action_failed((r),                                                                             \
+                  sg_error((r)->diags, SIGMA_DIAG_UNSUPPORTED_DOCUMENT, (at)->pos, __VA_ARGS__))
 
 static void do_repeat(resolver *r, sg_node *root, const sg_node *action, const sg_yaml_doc *src)
 {

@@ -9,7 +9,7 @@
 #include "load/yaml_tree.h"
 
 typedef struct sg_doc_ref {
-    const sg_node *root;   /* merged document (arena nodes), never NULL */
+    const sg_node *root;    /* merged document (arena nodes), never NULL */
     const sg_yaml_doc *src; /* the YAML document it came from (text range, position) */
 } sg_doc_ref;
 

@@ -35,8 +35,8 @@ typedef struct corr_reader {
     int rules_reported; /* `rules` is present and was reported as malformed */
 } corr_reader;
 
-static const char *const type_words[] = {"event_count",      "value_count", "temporal",
-                                         "temporal_ordered", "value_sum",   "value_avg",
+static const char *const type_words[] = {"event_count",      "value_count",  "temporal",
+                                         "temporal_ordered", "value_sum",    "value_avg",
                                          "value_percentile", "value_median", NULL};
 
 const char *sg_corr_type_name(sg_corr_type t)
@@ -63,7 +63,10 @@ static int is_text(const sg_node *n)
 
 /* ---- metadata ------------------------------------------------------------------------------- */
 
-static const char *node_text(const sg_node *n) { return n ? n->text : NULL; }
+static const char *node_text(const sg_node *n)
+{
+    return n ? n->text : NULL;
+}
 
 static void read_tags(corr_reader *r, const sg_node *root)
 {
@@ -201,8 +204,7 @@ static void read_rules(corr_reader *r)
     } else {
         if (e.val->kind == SG_NODE_SEQ)
             check_unique_rules(r, e.val);
-        r->out->nrules =
-            read_names(r, e.val, "rules", SIGMA_DIAG_BAD_CORRELATION, &r->out->rules);
+        r->out->nrules = read_names(r, e.val, "rules", SIGMA_DIAG_BAD_CORRELATION, &r->out->rules);
     }
     r->rules_reported = r->a.errors > errors;
 }
@@ -227,14 +229,22 @@ static void read_group_by(corr_reader *r)
 static int64_t unit_seconds(char u)
 {
     switch (u) {
-    case 's': return 1;
-    case 'm': return 60;
-    case 'h': return 3600;
-    case 'd': return 86400;
-    case 'w': return 604800;
-    case 'M': return 2629746;
-    case 'y': return 31556952;
-    default: return 0;
+    case 's':
+        return 1;
+    case 'm':
+        return 60;
+    case 'h':
+        return 3600;
+    case 'd':
+        return 86400;
+    case 'w':
+        return 604800;
+    case 'M':
+        return 2629746;
+    case 'y':
+        return 31556952;
+    default:
+        return 0;
     }
 }
 
@@ -385,8 +395,14 @@ static void add_comparison(corr_reader *r, const sg_node *key, const sg_node *va
     out->cmp_value[out->ncmp++] = x;
 }
 
-static int is_lower(sg_cmp c) { return c == SG_CMP_GT || c == SG_CMP_GTE; }
-static int is_upper(sg_cmp c) { return c == SG_CMP_LT || c == SG_CMP_LTE; }
+static int is_lower(sg_cmp c)
+{
+    return c == SG_CMP_GT || c == SG_CMP_GTE;
+}
+static int is_upper(sg_cmp c)
+{
+    return c == SG_CMP_LT || c == SG_CMP_LTE;
+}
 
 /* Two comparisons must be a non-empty range; puts the lower bound first. */
 static void check_range(corr_reader *r, const sg_node *at)
@@ -419,8 +435,8 @@ static void read_cond_field(corr_reader *r, const sg_node *val)
             "condition 'field' must be a field name or a list of them");
         return;
     }
-    r->out->nfields = read_names(r, val, "field", SIGMA_DIAG_BAD_CORRELATION_CONDITION,
-                                 &r->out->fields);
+    r->out->nfields =
+        read_names(r, val, "field", SIGMA_DIAG_BAD_CORRELATION_CONDITION, &r->out->fields);
 }
 
 static void read_percentile(corr_reader *r, const sg_node *key, const sg_node *val)
@@ -468,7 +484,8 @@ static void read_cond_map(corr_reader *r, const sg_node *ckey, const sg_node *ma
             unknown = 1;
             ERR(&r->a, SIGMA_DIAG_BAD_CORRELATION_CONDITION, key->pos,
                 "unknown condition key '%.*s' (expected gt, gte, lt, lte, eq, neq, field, "
-                "percentile)", SG_ATTR_QUOTED(key));
+                "percentile)",
+                SG_ATTR_QUOTED(key));
         }
     }
     if (nops == 0 && !unknown) /* an unknown key is probably a misspelt operator */
@@ -484,8 +501,8 @@ enum { MAX_DERIVED_RULES = 1024 };
 
 static int is_word_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '*';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '*';
 }
 
 static int word_is(const char *w, size_t n, const char *kw)
@@ -543,7 +560,6 @@ static int derive_rules(corr_reader *r, const sg_node *cn)
     }
     return 0;
 }
-
 
 /* Position of byte `offset` of a scalar's text (exact for one-line plain/quoted scalars). */
 static sg_pos text_pos(const sg_node *n, size_t offset)
@@ -615,7 +631,8 @@ static void read_bool_condition(corr_reader *r, const sg_node *cn)
         r->a.oom = 1;
     } else if (rc > 0) {
         out->bool_cond = NULL;
-        ERR(&r->a, sg_cond_diag_code(err.kind), text_pos(cn, err.offset), "condition: %s", err.message);
+        ERR(&r->a, sg_cond_diag_code(err.kind), text_pos(cn, err.offset), "condition: %s",
+            err.message);
     } else {
         check_all_used(r, cn);
     }

@@ -49,10 +49,10 @@ typedef struct sg_correlation {
     size_t ncmp;
     const char **fields; /* `condition.field` (value_* types); a list is allowed */
     size_t nfields;
-    double percentile;   /* value_percentile: 0-100, or -1 when not given (the SPEC example
-                            has none); value_median: 50; otherwise -1 */
-    sg_cond *bool_cond;  /* temporal types: extended condition over rule names, or NULL */
-    int generate;        /* referenced rules still raise their own alerts */
+    double percentile;  /* value_percentile: 0-100, or -1 when not given (the SPEC example
+                           has none); value_median: 50; otherwise -1 */
+    sg_cond *bool_cond; /* temporal types: extended condition over rule names, or NULL */
+    int generate;       /* referenced rules still raise their own alerts */
     sg_pos pos;
 } sg_correlation;
 

@@ -14,7 +14,6 @@
 #include "model/modifiers.h"
 #include "util/vec.h"
 
-
 /* ----------------------------------------------------------- expr building */
 
 sg_expr *sg_new_expr(lower_ctx *c, sg_expr_kind kind, size_t nkids)
@@ -107,7 +106,8 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
             c->bad = 1;
             return NULL;
         }
-        sg_pred_desc d = {.field = ch.field, .field_len = ch.field_len, .op = SG_OP_NULL, .pos = value->pos};
+        sg_pred_desc d = {
+            .field = ch.field, .field_len = ch.field_len, .op = SG_OP_NULL, .pos = value->pos};
         sg_expr *e = sg_add_pred(c, &d);
         return sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
     }
@@ -131,7 +131,8 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
 static sg_expr *lower_map(lower_ctx *c, const sg_node *map)
 {
     if (map->count == 0) {
-        sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, map->pos, "empty map as a search identifier definition");
+        sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, map->pos,
+                 "empty map as a search identifier definition");
         c->bad = 1;
         return NULL;
     }
@@ -152,7 +153,8 @@ static sg_expr *lower_definition(lower_ctx *c, const sg_node *def, int depth);
 static sg_expr *lower_list(lower_ctx *c, const sg_node *seq, int depth)
 {
     if (seq->count == 0) {
-        sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, seq->pos, "empty list as a search identifier definition");
+        sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, seq->pos,
+                 "empty list as a search identifier definition");
         c->bad = 1;
         return NULL;
     }
@@ -175,7 +177,8 @@ static sg_expr *lower_list(lower_ctx *c, const sg_node *seq, int depth)
 static sg_expr *lower_definition(lower_ctx *c, const sg_node *def, int depth)
 {
     if (depth > 32) {
-        sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, def->pos, "search identifier nested too deeply");
+        sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, def->pos,
+                 "search identifier nested too deeply");
         c->bad = 1;
         return NULL;
     }
@@ -186,7 +189,8 @@ static sg_expr *lower_definition(lower_ctx *c, const sg_node *def, int depth)
         return lower_list(c, def, depth);
     case SG_NODE_SCALAR:
         if (def->type == SG_SCALAR_NULL) {
-            sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, def->pos, "search identifier has no definition (null)");
+            sg_error(c->diags, SIGMA_DIAG_BAD_DETECTION, def->pos,
+                     "search identifier has no definition (null)");
             c->bad = 1;
             return NULL;
         }
@@ -226,7 +230,6 @@ static sg_expr *cond_to_expr(lower_ctx *c, const sg_cond *k, const ident_table *
     }
     return NULL;
 }
-
 
 static sg_expr *lower_one_condition(lower_ctx *c, const sg_node *cn, const ident_table *t)
 {
@@ -313,7 +316,8 @@ int sg_detection_lower_ex(const sg_node *detection, const sg_lower_opts *opts, s
         t.n++;
     }
     if (!cond) {
-        sg_error(diags, SIGMA_DIAG_MISSING_ATTRIBUTE, detection->pos, "detection has no 'condition'");
+        sg_error(diags, SIGMA_DIAG_MISSING_ATTRIBUTE, detection->pos,
+                 "detection has no 'condition'");
         return 1;
     }
     /* The condition is checked even when identifiers had errors, so that every

@@ -16,12 +16,12 @@
 #include "util/arena.h"
 
 typedef enum {
-    SG_OP_STR = 1, /* string pattern (sg_pattern) through the matcher core */
-    SG_OP_NUM,     /* numeric equality with a rule number */
-    SG_OP_BOOL,    /* boolean equality */
-    SG_OP_NULL,    /* field missing, JSON null or empty list */
-    SG_OP_EXISTS,  /* field present (bval = expected presence) */
-    SG_OP_REGEX,   /* PCRE2 search */
+    SG_OP_STR = 1,  /* string pattern (sg_pattern) through the matcher core */
+    SG_OP_NUM,      /* numeric equality with a rule number */
+    SG_OP_BOOL,     /* boolean equality */
+    SG_OP_NULL,     /* field missing, JSON null or empty list */
+    SG_OP_EXISTS,   /* field present (bval = expected presence) */
+    SG_OP_REGEX,    /* PCRE2 search */
     SG_OP_FIELDREF, /* compare with another field of the same event (text = its name) */
     SG_OP_NUMCMP,   /* event number `cmp` num (gt/gte/lt/lte) */
     SG_OP_TIMEPART, /* a part of an event timestamp `cmp` num (minute..year) */
@@ -45,12 +45,12 @@ typedef struct sg_pred_desc {
     sg_pattern pat;   /* SG_OP_STR (heap; freed with the IR) */
     const char *text; /* SG_OP_REGEX: regex source; SG_OP_NUM: number as written */
     size_t text_len;
-    sg_number num;    /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
-    int bval;         /* SG_OP_BOOL, SG_OP_EXISTS */
-    uint8_t cmp;      /* SG_OP_NUMCMP / SG_OP_TIMEPART: sg_num_cmp */
-    uint8_t part;     /* SG_OP_TIMEPART: sg_timepart */
-    sg_cidr cidr;     /* SG_OP_CIDR */
-    sg_pos pos;       /* where the value was written */
+    sg_number num; /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
+    int bval;      /* SG_OP_BOOL, SG_OP_EXISTS */
+    uint8_t cmp;   /* SG_OP_NUMCMP / SG_OP_TIMEPART: sg_num_cmp */
+    uint8_t part;  /* SG_OP_TIMEPART: sg_timepart */
+    sg_cidr cidr;  /* SG_OP_CIDR */
+    sg_pos pos;    /* where the value was written */
 } sg_pred_desc;
 
 /* Comparison of SG_OP_NUMCMP / SG_OP_TIMEPART (event value on the left). */
@@ -80,8 +80,8 @@ struct sg_expr {
 
 /* A detection rule ready for the compiler. */
 typedef struct sg_rule_ir {
-    sg_arena arena;       /* owns expr nodes and copied strings */
-    sg_pred_desc *preds;  /* heap array */
+    sg_arena arena;      /* owns expr nodes and copied strings */
+    sg_pred_desc *preds; /* heap array */
     size_t npreds, preds_cap;
     sg_expr *root;
 } sg_rule_ir;

@@ -10,13 +10,13 @@
 #include "model/detection.h"
 
 typedef struct sg_filter {
-    const char *title, *id, *name, *description;   /* arena copies */
+    const char *title, *id, *name, *description;       /* arena copies */
     const char *ls_product, *ls_category, *ls_service; /* arena copies, NULL = unset */
     int any;            /* `rules: any` (case-insensitive) or an empty list */
     const char **rules; /* referenced rule ids or names (arena copies) */
     size_t nrules;
-    sg_rule_ir ir;      /* the filter's identifiers and condition, lowered on their own,
-                           so the rule's `them`/patterns never see them */
+    sg_rule_ir ir; /* the filter's identifiers and condition, lowered on their own,
+                      so the rule's `them`/patterns never see them */
     sg_pos pos;
 } sg_filter;
 

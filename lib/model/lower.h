@@ -19,7 +19,10 @@ sg_expr *sg_new_not(lower_ctx *c, sg_expr *a);
 /* Appends a predicate and returns a leaf for it; takes ownership of d->pat. */
 sg_expr *sg_add_pred(lower_ctx *c, sg_pred_desc *d);
 
-static inline int sg_has_mod(const sg_chain *ch, sg_mod m) { return (ch->flags & SG_MODBIT(m)) != 0; }
+static inline int sg_has_mod(const sg_chain *ch, sg_mod m)
+{
+    return (ch->flags & SG_MODBIT(m)) != 0;
+}
 
 /* One rule value of an item (with its modifier chain) -> an expression: usually one
  * predicate leaf, an OR of leaves for encoder expansions. NULL on error/no memory

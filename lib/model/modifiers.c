@@ -7,23 +7,40 @@ static const struct {
     const char *name;
     sg_mod mod;
 } mod_names[] = {
-    {"contains", SG_MOD_CONTAINS},   {"startswith", SG_MOD_STARTSWITH},
-    {"endswith", SG_MOD_ENDSWITH},   {"all", SG_MOD_ALL},
-    {"cased", SG_MOD_CASED},         {"exists", SG_MOD_EXISTS},
-    {"neq", SG_MOD_NEQ},             {"re", SG_MOD_RE},
-    {"i", SG_MOD_RE_I},              {"ignorecase", SG_MOD_RE_I},
-    {"m", SG_MOD_RE_M},              {"multiline", SG_MOD_RE_M},
-    {"s", SG_MOD_RE_S},              {"dotall", SG_MOD_RE_S},
-    {"base64", SG_MOD_BASE64},       {"base64offset", SG_MOD_BASE64OFFSET},
-    {"wide", SG_MOD_WIDE},           {"utf16le", SG_MOD_UTF16LE},
-    {"utf16be", SG_MOD_UTF16BE},     {"utf16", SG_MOD_UTF16},
-    {"windash", SG_MOD_WINDASH},     {"cidr", SG_MOD_CIDR},
-    {"gt", SG_MOD_GT},               {"gte", SG_MOD_GTE},
-    {"lt", SG_MOD_LT},               {"lte", SG_MOD_LTE},
-    {"minute", SG_MOD_MINUTE},       {"hour", SG_MOD_HOUR},
-    {"day", SG_MOD_DAY},             {"week", SG_MOD_WEEK},
-    {"month", SG_MOD_MONTH},         {"year", SG_MOD_YEAR},
-    {"fieldref", SG_MOD_FIELDREF},   {"expand", SG_MOD_EXPAND},
+    {"contains", SG_MOD_CONTAINS},
+    {"startswith", SG_MOD_STARTSWITH},
+    {"endswith", SG_MOD_ENDSWITH},
+    {"all", SG_MOD_ALL},
+    {"cased", SG_MOD_CASED},
+    {"exists", SG_MOD_EXISTS},
+    {"neq", SG_MOD_NEQ},
+    {"re", SG_MOD_RE},
+    {"i", SG_MOD_RE_I},
+    {"ignorecase", SG_MOD_RE_I},
+    {"m", SG_MOD_RE_M},
+    {"multiline", SG_MOD_RE_M},
+    {"s", SG_MOD_RE_S},
+    {"dotall", SG_MOD_RE_S},
+    {"base64", SG_MOD_BASE64},
+    {"base64offset", SG_MOD_BASE64OFFSET},
+    {"wide", SG_MOD_WIDE},
+    {"utf16le", SG_MOD_UTF16LE},
+    {"utf16be", SG_MOD_UTF16BE},
+    {"utf16", SG_MOD_UTF16},
+    {"windash", SG_MOD_WINDASH},
+    {"cidr", SG_MOD_CIDR},
+    {"gt", SG_MOD_GT},
+    {"gte", SG_MOD_GTE},
+    {"lt", SG_MOD_LT},
+    {"lte", SG_MOD_LTE},
+    {"minute", SG_MOD_MINUTE},
+    {"hour", SG_MOD_HOUR},
+    {"day", SG_MOD_DAY},
+    {"week", SG_MOD_WEEK},
+    {"month", SG_MOD_MONTH},
+    {"year", SG_MOD_YEAR},
+    {"fieldref", SG_MOD_FIELDREF},
+    {"expand", SG_MOD_EXPAND},
 };
 
 const char *sg_mod_name(sg_mod m)
@@ -124,8 +141,8 @@ int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, 
     }
     const uint64_t need_field = BIT(EXISTS) | BIT(FIELDREF) | BIT(CIDR) | COMPARE_MODS | TIME_MODS;
     if (!out->field && (out->flags & need_field)) {
-        sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos, "modifiers in '%.*s' need a field name",
-                 (int)len, key);
+        sg_error(diags, SIGMA_DIAG_INVALID_MODIFIER_CHAIN, pos,
+                 "modifiers in '%.*s' need a field name", (int)len, key);
         bad = 1;
     }
     return bad;

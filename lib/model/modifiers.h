@@ -54,7 +54,8 @@ typedef struct sg_chain {
 } sg_chain;
 
 /* Splits `key` at '|' and validates the chain (names, positions, combinations).
- * Reports SIGMA_DIAG_UNKNOWN_MODIFIER / SIGMA_DIAG_INVALID_MODIFIER_CHAIN at `pos`. Returns 0 ok, 1 error reported. */
+ * Reports SIGMA_DIAG_UNKNOWN_MODIFIER / SIGMA_DIAG_INVALID_MODIFIER_CHAIN at `pos`. Returns 0 ok, 1
+ * error reported. */
 int sg_chain_parse(const char *key, size_t len, sg_pos pos, sg_diag_ctx *diags, sg_chain *out);
 
 const char *sg_mod_name(sg_mod m);

@@ -44,8 +44,7 @@ static void read_detection(sg_attr_reader *r, const sg_node *root, sg_rule_meta 
                     "detection has no 'condition'");
 }
 
-int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags,
-                      sg_rule_meta *out)
+int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags, sg_rule_meta *out)
 {
     sg_attr_reader r = {arena, diags, 0, 0};
     memset(out, 0, sizeof *out);

@@ -44,7 +44,6 @@ typedef struct sg_rule_meta {
  * category/product/service must be string scalars (an int/bool is SIGMA_DIAG_BAD_LOGSOURCE,
  * as in pySigma). `related` type is case-insensitive and may also be `obsoletes` or
  * `correlation`. An empty `name` is SIGMA_DIAG_ATTRIBUTE_TYPE. */
-int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags,
-                      sg_rule_meta *out);
+int sg_rule_meta_read(const sg_node *root, sg_arena *arena, sg_diag_ctx *diags, sg_rule_meta *out);
 
 #endif

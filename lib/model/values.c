@@ -19,10 +19,10 @@ static void value_error(lower_ctx *c, const sg_node *v, const char *msg)
 
 static int string_mods(const sg_chain *ch)
 {
-    static const sg_mod mods[] = {SG_MOD_CONTAINS, SG_MOD_STARTSWITH, SG_MOD_ENDSWITH,
-                                  SG_MOD_CASED,    SG_MOD_WINDASH,    SG_MOD_BASE64,
-                                  SG_MOD_BASE64OFFSET, SG_MOD_WIDE,   SG_MOD_UTF16LE,
-                                  SG_MOD_UTF16BE,  SG_MOD_UTF16,      SG_MOD_EXPAND};
+    static const sg_mod mods[] = {SG_MOD_CONTAINS,     SG_MOD_STARTSWITH, SG_MOD_ENDSWITH,
+                                  SG_MOD_CASED,        SG_MOD_WINDASH,    SG_MOD_BASE64,
+                                  SG_MOD_BASE64OFFSET, SG_MOD_WIDE,       SG_MOD_UTF16LE,
+                                  SG_MOD_UTF16BE,      SG_MOD_UTF16,      SG_MOD_EXPAND};
     for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++)
         if (sg_has_mod(ch, mods[i]))
             return 1;
@@ -92,7 +92,8 @@ static int apply_mod(lower_ctx *c, sg_mod m, sg_pattern_set *set, const sg_node 
         static const sg_placeholders none = {0};
         const sg_placeholders *ph = c->opts->placeholders ? c->opts->placeholders : &none;
         rc = sg_expand_placeholders(set, ph, max, err, sizeof err);
-        code = strstr(err, "not defined") ? SIGMA_DIAG_UNDEFINED_PLACEHOLDER : SIGMA_DIAG_EXPANSION_LIMIT;
+        code = strstr(err, "not defined") ? SIGMA_DIAG_UNDEFINED_PLACEHOLDER
+                                          : SIGMA_DIAG_EXPANSION_LIMIT;
         break;
     }
     default:
@@ -127,8 +128,11 @@ static sg_expr *lower_string(lower_ctx *c, const sg_chain *ch, const sg_node *v,
     if (rc == 0)
         e = sg_new_expr(c, SG_X_OR, set.n);
     for (size_t i = 0; e && i < set.n; i++) {
-        sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_STR,
-                          .flags = sg_has_mod(ch, SG_MOD_CASED) ? SG_PF_CASED : 0, .pos = v->pos};
+        sg_pred_desc d = {.field = ch->field,
+                          .field_len = ch->field_len,
+                          .op = SG_OP_STR,
+                          .flags = sg_has_mod(ch, SG_MOD_CASED) ? SG_PF_CASED : 0,
+                          .pos = v->pos};
         d.pat = set.items[i];
         memset(&set.items[i], 0, sizeof set.items[i]); /* moved into the IR */
         if (!(e->kids[i] = sg_add_pred(c, &d)))
@@ -188,8 +192,13 @@ static sg_expr *lower_regex(lower_ctx *c, const sg_chain *ch, const sg_node *v)
         c->oom = 1;
         return NULL;
     }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_REGEX,
-                      .flags = flags, .text = kept, .text_len = kept_len, .pos = v->pos};
+    sg_pred_desc d = {.field = ch->field,
+                      .field_len = ch->field_len,
+                      .op = SG_OP_REGEX,
+                      .flags = flags,
+                      .text = kept,
+                      .text_len = kept_len,
+                      .pos = v->pos};
     return sg_add_pred(c, &d);
 }
 
@@ -213,15 +222,21 @@ static sg_expr *lower_fieldref(lower_ctx *c, const sg_chain *ch, const sg_node *
         c->oom = 1;
         return NULL;
     }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_FIELDREF,
-                      .flags = flags, .text = name, .text_len = v->text_len, .pos = v->pos};
+    sg_pred_desc d = {.field = ch->field,
+                      .field_len = ch->field_len,
+                      .op = SG_OP_FIELDREF,
+                      .flags = flags,
+                      .text = name,
+                      .text_len = v->text_len,
+                      .pos = v->pos};
     return sg_add_pred(c, &d);
 }
 
 static sg_expr *lower_cidr(lower_ctx *c, const sg_chain *ch, const sg_node *v)
 {
     char err[256];
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_CIDR, .pos = v->pos};
+    sg_pred_desc d = {
+        .field = ch->field, .field_len = ch->field_len, .op = SG_OP_CIDR, .pos = v->pos};
     if (v->type != SG_SCALAR_STR) {
         value_error(c, v, "the value of 'cidr' must be a network such as '10.0.0.0/8'");
         return NULL;
@@ -264,14 +279,19 @@ static int chain_timepart(const sg_chain *ch)
 static sg_expr *lower_numeric(lower_ctx *c, const sg_chain *ch, const sg_node *v, int part)
 {
     if (!is_number(v) || !isfinite(number_of(v))) {
-        value_error(c, v, v->type == SG_SCALAR_STR
-                              ? "numeric comparisons and time parts need an unquoted number"
-                              : "numeric comparisons and time parts need a finite number");
+        value_error(c, v,
+                    v->type == SG_SCALAR_STR
+                        ? "numeric comparisons and time parts need an unquoted number"
+                        : "numeric comparisons and time parts need a finite number");
         return NULL;
     }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len,
-                      .op = part ? SG_OP_TIMEPART : SG_OP_NUMCMP, .num = rule_number(v),
-                      .cmp = (uint8_t)chain_cmp(ch), .part = (uint8_t)part, .pos = v->pos};
+    sg_pred_desc d = {.field = ch->field,
+                      .field_len = ch->field_len,
+                      .op = part ? SG_OP_TIMEPART : SG_OP_NUMCMP,
+                      .num = rule_number(v),
+                      .cmp = (uint8_t)chain_cmp(ch),
+                      .part = (uint8_t)part,
+                      .pos = v->pos};
     return sg_add_pred(c, &d);
 }
 
@@ -308,8 +328,9 @@ sg_expr *sg_lower_value(lower_ctx *c, const sg_chain *ch, const sg_node *v)
         if (string_mods(ch) || !ch->field) {
             /* Searched as text: integers in decimal (0x17 is "23"), floats as written. */
             char buf[64];
-            int n = v->type == SG_SCALAR_INT ? snprintf(buf, sizeof buf, "%lld", (long long)v->ival)
-                                             : snprintf(buf, sizeof buf, "%.*s", (int)v->text_len, v->text);
+            int n = v->type == SG_SCALAR_INT
+                        ? snprintf(buf, sizeof buf, "%lld", (long long)v->ival)
+                        : snprintf(buf, sizeof buf, "%.*s", (int)v->text_len, v->text);
             return lower_string(c, ch, v, buf, (size_t)(n < 0 ? 0 : n), 1);
         }
         d.op = SG_OP_NUM;
@@ -347,8 +368,11 @@ sg_expr *sg_lower_exists(lower_ctx *c, const sg_chain *ch, const sg_node *v)
         c->bad = 1;
         return NULL;
     }
-    sg_pred_desc d = {.field = ch->field, .field_len = ch->field_len, .op = SG_OP_EXISTS,
-                      .bval = v->bval, .pos = v->pos};
+    sg_pred_desc d = {.field = ch->field,
+                      .field_len = ch->field_len,
+                      .op = SG_OP_EXISTS,
+                      .bval = v->bval,
+                      .pos = v->pos};
     sg_expr *e = sg_add_pred(c, &d);
     return sg_has_mod(ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
 }

@@ -41,7 +41,10 @@ int sg_buf_append(sg_buf *b, const void *data, size_t len)
     return 0;
 }
 
-int sg_buf_putc(sg_buf *b, char c) { return sg_buf_append(b, &c, 1); }
+int sg_buf_putc(sg_buf *b, char c)
+{
+    return sg_buf_append(b, &c, 1);
+}
 
 int sg_buf_printf(sg_buf *b, const char *fmt, ...)
 {

@@ -29,8 +29,7 @@ static sigma_builder *new_builder(uint32_t flags)
 
 static int add(sigma_builder *b, const char *name, const char *yaml, uint32_t *added)
 {
-    return sigma_builder_add_yaml(b, name, SIGMA_NUL_TERMINATED, yaml, SIGMA_NUL_TERMINATED,
-                                  added);
+    return sigma_builder_add_yaml(b, name, SIGMA_NUL_TERMINATED, yaml, SIGMA_NUL_TERMINATED, added);
 }
 
 static size_t error_count(const sigma_builder *b)
@@ -122,28 +121,27 @@ out:
 
 /* ------------------------------------------------------- correlation kind */
 
-static const char corr_yaml[] =
-    "title: Correlation over failed logons\n"
-    "id: 2b0f4f1e-8a7c-4f5e-9d3b-6c1a2e3f4d5c\n"
-    "name: many_failed_logons\n"
-    "level: high\n"
-    "status: test\n"
-    "description: more than ten failed logons\n"
-    "correlation:\n"
-    "    type: event_count\n"
-    "    rules: [failed_logon]\n"
-    "    group-by: [User]\n"
-    "    timespan: 10m\n"
-    "    condition: {gt: 10}\n"
-    "    generate: true\n"
-    "---\n"
-    "title: Failed logon\n"
-    "id: 7d6c5b4a-3f2e-4d1c-8b0a-9e8f7a6b5c4d\n"
-    "name: failed_logon\n"
-    "logsource: {product: windows, service: security}\n"
-    "detection:\n"
-    "    s: {EventID: 4625}\n"
-    "    condition: s\n";
+static const char corr_yaml[] = "title: Correlation over failed logons\n"
+                                "id: 2b0f4f1e-8a7c-4f5e-9d3b-6c1a2e3f4d5c\n"
+                                "name: many_failed_logons\n"
+                                "level: high\n"
+                                "status: test\n"
+                                "description: more than ten failed logons\n"
+                                "correlation:\n"
+                                "    type: event_count\n"
+                                "    rules: [failed_logon]\n"
+                                "    group-by: [User]\n"
+                                "    timespan: 10m\n"
+                                "    condition: {gt: 10}\n"
+                                "    generate: true\n"
+                                "---\n"
+                                "title: Failed logon\n"
+                                "id: 7d6c5b4a-3f2e-4d1c-8b0a-9e8f7a6b5c4d\n"
+                                "name: failed_logon\n"
+                                "logsource: {product: windows, service: security}\n"
+                                "detection:\n"
+                                "    s: {EventID: 4625}\n"
+                                "    condition: s\n";
 
 static void test_correlation_kind(void)
 {
@@ -199,66 +197,65 @@ out:
 
 /* ----------------------------------------------------------------- filters */
 
-static const char filter_yaml[] =
-    "title: Rar on Windows\n"
-    "id: 11111111-2222-4333-8444-555555555555\n"
-    "logsource: {category: process_creation, product: windows}\n"
-    "detection:\n"
-    "    s: {Image|endswith: '\\rar.exe'}\n"
-    "    condition: s\n"
-    "---\n"
-    "title: Tar on Linux\n"
-    "name: linux_tar\n"
-    "logsource: {category: process_creation, product: linux}\n"
-    "detection:\n"
-    "    s: {Image|endswith: '/tar'}\n"
-    "    condition: s\n"
-    "---\n"
-    "title: Zip on macOS\n"
-    "logsource: {product: macos}\n"
-    "detection:\n"
-    "    s: {Image|endswith: '/zip'}\n"
-    "    condition: s\n"
-    "---\n"
-    "title: No SYSTEM on Windows\n"
-    "id: aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\n"
-    "logsource: {product: windows}\n"
-    "filter:\n"
-    "    rules: any\n"
-    "    sel: {User: 'SYSTEM'}\n"
-    "    condition: not sel\n"
-    "---\n"
-    "title: No admins for rar\n"
-    "logsource: {category: process_creation, product: windows}\n"
-    "filter:\n"
-    "    rules: [11111111-2222-4333-8444-555555555555]\n"
-    "    sel: {User|startswith: 'adm_'}\n"
-    "    condition: not sel\n"
-    "---\n"
-    "title: No root for tar\n"
-    "id: 99999999-8888-4777-8666-555555555555\n"
-    "logsource: {product: linux}\n"
-    "filter:\n"
-    "    rules: linux_tar\n"
-    "    sel: {User: root}\n"
-    "    condition: not sel\n"
-    "---\n"
-    "title: Filter for a rule that is not loaded\n"
-    "id: 12121212-3434-4565-8787-909090909090\n"
-    "logsource: {product: macos}\n"
-    "filter:\n"
-    "    rules: [no_such_rule]\n"
-    "    sel: {User: x}\n"
-    "    condition: not sel\n"
-    "---\n"
-    "title: Correlation over rar\n"
-    "name: rar_burst\n"
-    "correlation:\n"
-    "    type: event_count\n"
-    "    rules: [11111111-2222-4333-8444-555555555555]\n"
-    "    timespan: 1m\n"
-    "    condition: {gte: 5}\n"
-    "    generate: true\n";
+static const char filter_yaml[] = "title: Rar on Windows\n"
+                                  "id: 11111111-2222-4333-8444-555555555555\n"
+                                  "logsource: {category: process_creation, product: windows}\n"
+                                  "detection:\n"
+                                  "    s: {Image|endswith: '\\rar.exe'}\n"
+                                  "    condition: s\n"
+                                  "---\n"
+                                  "title: Tar on Linux\n"
+                                  "name: linux_tar\n"
+                                  "logsource: {category: process_creation, product: linux}\n"
+                                  "detection:\n"
+                                  "    s: {Image|endswith: '/tar'}\n"
+                                  "    condition: s\n"
+                                  "---\n"
+                                  "title: Zip on macOS\n"
+                                  "logsource: {product: macos}\n"
+                                  "detection:\n"
+                                  "    s: {Image|endswith: '/zip'}\n"
+                                  "    condition: s\n"
+                                  "---\n"
+                                  "title: No SYSTEM on Windows\n"
+                                  "id: aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\n"
+                                  "logsource: {product: windows}\n"
+                                  "filter:\n"
+                                  "    rules: any\n"
+                                  "    sel: {User: 'SYSTEM'}\n"
+                                  "    condition: not sel\n"
+                                  "---\n"
+                                  "title: No admins for rar\n"
+                                  "logsource: {category: process_creation, product: windows}\n"
+                                  "filter:\n"
+                                  "    rules: [11111111-2222-4333-8444-555555555555]\n"
+                                  "    sel: {User|startswith: 'adm_'}\n"
+                                  "    condition: not sel\n"
+                                  "---\n"
+                                  "title: No root for tar\n"
+                                  "id: 99999999-8888-4777-8666-555555555555\n"
+                                  "logsource: {product: linux}\n"
+                                  "filter:\n"
+                                  "    rules: linux_tar\n"
+                                  "    sel: {User: root}\n"
+                                  "    condition: not sel\n"
+                                  "---\n"
+                                  "title: Filter for a rule that is not loaded\n"
+                                  "id: 12121212-3434-4565-8787-909090909090\n"
+                                  "logsource: {product: macos}\n"
+                                  "filter:\n"
+                                  "    rules: [no_such_rule]\n"
+                                  "    sel: {User: x}\n"
+                                  "    condition: not sel\n"
+                                  "---\n"
+                                  "title: Correlation over rar\n"
+                                  "name: rar_burst\n"
+                                  "correlation:\n"
+                                  "    type: event_count\n"
+                                  "    rules: [11111111-2222-4333-8444-555555555555]\n"
+                                  "    timespan: 1m\n"
+                                  "    condition: {gte: 5}\n"
+                                  "    generate: true\n";
 
 /* 1 if the filter names of `rule` are exactly `want` (any order). */
 static int filters_are(const sigma_ruleset *rs, uint32_t rule, const char *const *want, size_t n)
@@ -312,8 +309,8 @@ static void test_filters(void)
     const char *tar_filters[] = {"99999999-8888-4777-8666-555555555555"};
     CHECK(filters_are(rs, rar, rar_filters, 2));
     CHECK(filters_are(rs, tar, tar_filters, 1));
-    CHECK(filters_are(rs, zip, NULL, 0));    /* logsource fits, but the rule is not named */
-    CHECK(filters_are(rs, burst, NULL, 0));  /* never applied to correlation rules */
+    CHECK(filters_are(rs, zip, NULL, 0));   /* logsource fits, but the rule is not named */
+    CHECK(filters_are(rs, burst, NULL, 0)); /* never applied to correlation rules */
     CHECK(sigma_ruleset_rule_filter(rs, rar, UINT32_MAX) == NULL);
     CHECK(sigma_ruleset_rule_filter(rs, 1000, 0) == NULL);
     CHECK(sigma_ruleset_rule_filter(NULL, 0, 0) == NULL);
@@ -347,14 +344,13 @@ out:
 
 /* ------------------------------------------------------ placeholder files */
 
-static const char expand_rule[] =
-    "title: Admin logon\n"
-    "logsource: {product: test}\n"
-    "detection:\n"
-    "    s:\n"
-    "        User|expand: '%Administrators%'\n"
-    "        Host|expand: '%single%'\n"
-    "    condition: s\n";
+static const char expand_rule[] = "title: Admin logon\n"
+                                  "logsource: {product: test}\n"
+                                  "detection:\n"
+                                  "    s:\n"
+                                  "        User|expand: '%Administrators%'\n"
+                                  "        Host|expand: '%single%'\n"
+                                  "    condition: s\n";
 
 static void test_placeholders_yaml_good(void)
 {
@@ -405,18 +401,18 @@ static void expect_bad_placeholders(const char *yaml, int code, uint32_t line, u
     int ok = rc == SIGMA_E_COMPILE && i >= 0 && info.severity == SIGMA_SEVERITY_ERROR &&
              info.line == line && (col == 0 || info.column == col) && info.source_name &&
              strcmp(info.source_name, "bad.yml") == 0;
-    CHECK_MSG(ok, "case at line %d: rc %d, diagnostic %d found: %s, at %u:%u (want %u:%u)",
-              srcline, rc, code, i >= 0 ? "yes" : "no", (unsigned)info.line,
-              (unsigned)info.column, (unsigned)line, (unsigned)col);
+    CHECK_MSG(ok, "case at line %d: rc %d, diagnostic %d found: %s, at %u:%u (want %u:%u)", srcline,
+              rc, code, i >= 0 ? "yes" : "no", (unsigned)info.line, (unsigned)info.column,
+              (unsigned)line, (unsigned)col);
     if (!ok)
         dump_diags(b);
     if (i >= 0) {
         char buf[512], want[64];
-        CHECK(sigma_diagnostics_format(sigma_builder_diagnostics(b), (size_t)i, buf,
-                                       sizeof buf) > 0);
+        CHECK(sigma_diagnostics_format(sigma_builder_diagnostics(b), (size_t)i, buf, sizeof buf) >
+              0);
         snprintf(want, sizeof want, "[SIGMA-%d]", code);
-        CHECK_MSG(strstr(buf, want) != NULL && strncmp(buf, "bad.yml:", 8) == 0,
-                  "formatted: %s", buf);
+        CHECK_MSG(strstr(buf, want) != NULL && strncmp(buf, "bad.yml:", 8) == 0, "formatted: %s",
+                  buf);
     }
     /* A placeholder file is no rule document. */
     CHECK_EQ_INT(sigma_builder_failed_count(b), 0);
@@ -435,11 +431,9 @@ static void test_placeholders_yaml_bad(void)
     /* a null inside a value list (column 11 is the ~) */
     expect_bad_placeholders("x: [a, b, ~]\n", SIGMA_DIAG_BAD_PLACEHOLDERS, 1, 11, __LINE__);
     /* a nested list inside a value list */
-    expect_bad_placeholders("x:\n  - a\n  - [b, c]\n", SIGMA_DIAG_BAD_PLACEHOLDERS, 3, 5,
-                            __LINE__);
+    expect_bad_placeholders("x:\n  - a\n  - [b, c]\n", SIGMA_DIAG_BAD_PLACEHOLDERS, 3, 5, __LINE__);
     /* two documents */
-    expect_bad_placeholders("a: [x]\n---\nb: [y]\n", SIGMA_DIAG_BAD_PLACEHOLDERS, 2, 0,
-                            __LINE__);
+    expect_bad_placeholders("a: [x]\n---\nb: [y]\n", SIGMA_DIAG_BAD_PLACEHOLDERS, 2, 0, __LINE__);
     /* not YAML at all */
     expect_bad_placeholders("a: [x\n", SIGMA_DIAG_YAML_SYNTAX, 2, 0, __LINE__);
 
@@ -457,22 +451,21 @@ static void test_placeholders_yaml_bad(void)
 
 /* ------------------------------------------------- unresolved references */
 
-static const char unresolved_yaml[] =
-    "title: Base\n"
-    "name: base_rule\n"
-    "logsource: {product: test}\n"
-    "detection:\n"
-    "    s: {a: 1}\n"
-    "    condition: s\n"
-    "---\n"
-    "title: Dangling correlation\n"
-    "id: 3c3c3c3c-4d4d-4e4e-8f8f-a0a0a0a0a0a0\n"
-    "name: dangling\n"
-    "correlation:\n"
-    "    type: event_count\n"
-    "    rules: [base_rule, missing_rule]\n"
-    "    timespan: 5m\n"
-    "    condition: {gte: 2}\n";
+static const char unresolved_yaml[] = "title: Base\n"
+                                      "name: base_rule\n"
+                                      "logsource: {product: test}\n"
+                                      "detection:\n"
+                                      "    s: {a: 1}\n"
+                                      "    condition: s\n"
+                                      "---\n"
+                                      "title: Dangling correlation\n"
+                                      "id: 3c3c3c3c-4d4d-4e4e-8f8f-a0a0a0a0a0a0\n"
+                                      "name: dangling\n"
+                                      "correlation:\n"
+                                      "    type: event_count\n"
+                                      "    rules: [base_rule, missing_rule]\n"
+                                      "    timespan: 5m\n"
+                                      "    condition: {gte: 2}\n";
 
 static void test_unresolved_reference(void)
 {
@@ -581,12 +574,13 @@ static void test_placeholder_order(void)
     CHECK_EQ_INT(sigma_builder_failed_count(b), 1);
 
     /* One value: the next rule sees it. */
-    CHECK_EQ_INT(sigma_builder_add_placeholder(b, "p", SIGMA_NUL_TERMINATED, "x",
-                                               SIGMA_NUL_TERMINATED),
-                 SIGMA_OK);
+    CHECK_EQ_INT(
+        sigma_builder_add_placeholder(b, "p", SIGMA_NUL_TERMINATED, "x", SIGMA_NUL_TERMINATED),
+        SIGMA_OK);
     CHECK_EQ_INT(add_p_rule(b, "middle"), SIGMA_OK);
     /* A second value (and one from YAML): only rules added afterwards see them. */
-    CHECK_EQ_INT(sigma_builder_add_placeholder(b, "p", 1, "y*", 1), SIGMA_OK); /* lengths: "p", "y" */
+    CHECK_EQ_INT(sigma_builder_add_placeholder(b, "p", 1, "y*", 1),
+                 SIGMA_OK); /* lengths: "p", "y" */
     CHECK_EQ_INT(sigma_builder_add_placeholders_yaml(b, "more.yml", SIGMA_NUL_TERMINATED,
                                                      "p: [z]\n", SIGMA_NUL_TERMINATED),
                  SIGMA_OK);

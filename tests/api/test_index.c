@@ -30,7 +30,8 @@ static sigma_ruleset *build_rules(const rule_src *rules, size_t n)
 {
     sigma_builder *b = NULL;
     sigma_ruleset *rs = NULL;
-    if (sigma_builder_new(NULL, &b) != SIGMA_OK) return NULL;
+    if (sigma_builder_new(NULL, &b) != SIGMA_OK)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         char yaml[4096];
         snprintf(yaml, sizeof yaml, "title: %s\nlogsource: %s\ndetection:\n%slevel: low\n",
@@ -49,10 +50,12 @@ static sigma_ruleset *build_rules(const rule_src *rules, size_t n)
             }
         }
     }
-    if (sigma_builder_build(b, &rs) != SIGMA_OK) rs = NULL;
+    if (sigma_builder_build(b, &rs) != SIGMA_OK)
+        rs = NULL;
     sigma_builder_free(b);
     CHECK(rs != NULL);
-    if (rs) CHECK_EQ_INT(sigma_ruleset_rule_count(rs), n);
+    if (rs)
+        CHECK_EQ_INT(sigma_ruleset_rule_count(rs), n);
     return rs;
 }
 
@@ -80,7 +83,8 @@ static int hitset_eq(hitset a, hitset b)
 
 static void hitset_add(hitset *h, uint32_t r)
 {
-    if (r < 128) h->w[r / 64] |= 1ull << (r % 64);
+    if (r < 128)
+        h->w[r / 64] |= 1ull << (r % 64);
 }
 
 /* Parses "t1 t2 ..." (rule titles) into a hit set; unknown titles fail a check. */
@@ -109,11 +113,13 @@ static void hitset_print(const sigma_ruleset *rs, hitset h, char *buf, size_t ca
     size_t n = 0;
     buf[0] = 0;
     for (uint32_t r = 0; r < 128; r++) {
-        if (!(h.w[r / 64] & (1ull << (r % 64)))) continue;
+        if (!(h.w[r / 64] & (1ull << (r % 64))))
+            continue;
         sigma_rule_info info = {.size = sizeof info};
         sigma_ruleset_rule_info(rs, r, &info);
         int k = snprintf(buf + n, cap - n, "%s%s", n ? " " : "", info.title ? info.title : "?");
-        if (k < 0 || (size_t)k >= cap - n) break;
+        if (k < 0 || (size_t)k >= cap - n)
+            break;
         n += (size_t)k;
     }
 }
@@ -128,7 +134,8 @@ static int collect_cb(const sigma_hit *hit, void *user)
 {
     cb_state *st = user;
     uint32_t r = sigma_hit_rule(hit);
-    if (st->calls && r <= st->last) st->order_ok = 0;
+    if (st->calls && r <= st->last)
+        st->order_ok = 0;
     st->last = r;
     st->calls++;
     hitset_add(&st->h, r);
@@ -600,7 +607,8 @@ static void check_event(const sigma_ruleset *rs, sigma_scratch *s, sigma_event *
 static void test_index_equivalence(void)
 {
     sigma_ruleset *rs = build_rules(op_rules, N_OP_RULES);
-    if (!rs) return;
+    if (!rs)
+        return;
     sigma_scratch *s = NULL;
     sigma_event *ev = NULL;
     CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
@@ -710,7 +718,8 @@ typedef struct ls_case {
 static void test_logsource(void)
 {
     sigma_ruleset *rs = build_rules(ls_rules, sizeof ls_rules / sizeof ls_rules[0]);
-    if (!rs) return;
+    if (!rs)
+        return;
     static const ls_case cases[] = {
         {NULL, NULL, NULL, 0, "win_pc linux win_sec pc_only win_not"},
         {"windows", "process_creation", NULL, 1, "win_pc pc_only win_not"},
@@ -816,13 +825,15 @@ static void test_logsource(void)
 static void test_field_slots(void)
 {
     sigma_ruleset *rs = build_rules(op_rules, N_OP_RULES);
-    if (!rs) return;
+    if (!rs)
+        return;
     uint32_t n = sigma_ruleset_field_count(rs);
     CHECK(n >= 40);
     for (uint32_t i = 0; i < n; i++) {
         const char *name = sigma_ruleset_field_name(rs, i);
         CHECK(name != NULL);
-        if (!name) continue;
+        if (!name)
+            continue;
         uint32_t slot = UINT32_MAX;
         CHECK_EQ_INT(sigma_ruleset_field_slot(rs, name, SIGMA_NUL_TERMINATED, &slot), SIGMA_OK);
         CHECK_EQ_INT(slot, i);
@@ -972,7 +983,8 @@ typedef struct stats_future {
 static void test_stats(void)
 {
     sigma_ruleset *rs = build_rules(op_rules, N_OP_RULES);
-    if (!rs) return;
+    if (!rs)
+        return;
     const uint32_t nrules = sigma_ruleset_rule_count(rs);
     sigma_scratch *s = NULL;
     sigma_event *ev = NULL;
@@ -1089,7 +1101,8 @@ static int stop_cb(const sigma_hit *hit, void *user)
 static void test_flags(void)
 {
     sigma_ruleset *rs = build_rules(op_rules, N_OP_RULES);
-    if (!rs) return;
+    if (!rs)
+        return;
     sigma_scratch *s = NULL;
     sigma_event *ev = NULL;
     CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);

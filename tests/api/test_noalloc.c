@@ -51,7 +51,8 @@ static volatile unsigned long n_alloc_total;   /* always */
 static void note_alloc(void)
 {
     n_alloc_total++;
-    if (counting) n_alloc++;
+    if (counting)
+        n_alloc++;
 }
 
 void *malloc(size_t size)
@@ -74,7 +75,8 @@ void *realloc(void *p, size_t size)
 
 void free(void *p)
 {
-    if (p && counting) n_free++;
+    if (p && counting)
+        n_free++;
     __libc_free(p);
 }
 
@@ -94,9 +96,11 @@ void *aligned_alloc(size_t align, size_t size)
 int posix_memalign(void **out, size_t align, size_t size)
 {
     note_alloc();
-    if (align < sizeof(void *) || (align & (align - 1)) != 0) return 22; /* EINVAL */
+    if (align < sizeof(void *) || (align & (align - 1)) != 0)
+        return 22; /* EINVAL */
     void *p = __libc_memalign(align, size);
-    if (!p) return 12; /* ENOMEM */
+    if (!p)
+        return 12; /* ENOMEM */
     *out = p;
     return 0;
 }
@@ -211,7 +215,8 @@ static int build(sigma_event *ev, const sigma_ruleset *rs, int shape, unsigned k
                      ? sigma_event_add_str_slot(ev, rs, slot_, val, SIGMA_NUL_TERMINATED, 0)       \
                      : sigma_event_add_str(ev, name, SIGMA_NUL_TERMINATED, val,                    \
                                            SIGMA_NUL_TERMINATED, 0);                               \
-        if (r_ != SIGMA_OK) rc = r_;                                                               \
+        if (r_ != SIGMA_OK)                                                                        \
+            rc = r_;                                                                               \
     } while (0)
 #define ADD_I(name, val)                                                                           \
     do {                                                                                           \
@@ -220,7 +225,8 @@ static int build(sigma_event *ev, const sigma_ruleset *rs, int shape, unsigned k
                                 SIGMA_OK                                                           \
                      ? sigma_event_add_int_slot(ev, rs, slot_, val)                                \
                      : sigma_event_add_int(ev, name, SIGMA_NUL_TERMINATED, val);                   \
-        if (r_ != SIGMA_OK) rc = r_;                                                               \
+        if (r_ != SIGMA_OK)                                                                        \
+            rc = r_;                                                                               \
     } while (0)
     switch (shape) {
     case SHAPE_PROC:
@@ -330,7 +336,8 @@ static sigma_ruleset *compile(int mapped)
     sigma_builder *b = NULL;
     sigma_ruleset *rs = NULL;
     CHECK_EQ_INT(sigma_builder_new(NULL, &b), SIGMA_OK);
-    if (mapped) CHECK_EQ_INT(sigma_builder_add_default_mapping(b), SIGMA_OK);
+    if (mapped)
+        CHECK_EQ_INT(sigma_builder_add_default_mapping(b), SIGMA_OK);
     for (size_t i = 0; i < N_RULES; i++) {
         uint32_t added = 0;
         int rc = sigma_builder_add_yaml(b, "noalloc.yml", SIGMA_NUL_TERMINATED, rules[i],
@@ -341,7 +348,8 @@ static sigma_ruleset *compile(int mapped)
     sigma_builder_free(b);
     CHECK_MSG(n_alloc_total - before > 10,
               "libsigma's allocations are not seen: malloc interposition failed");
-    if (rs) CHECK_EQ_INT(sigma_ruleset_rule_count(rs), N_RULES);
+    if (rs)
+        CHECK_EQ_INT(sigma_ruleset_rule_count(rs), N_RULES);
     return rs;
 }
 
@@ -444,10 +452,12 @@ static void check_ruleset(const sigma_ruleset *rs, const char *what)
 int main(void)
 {
     sigma_ruleset *rs = compile(0);
-    if (rs) check_ruleset(rs, "no mapping");
+    if (rs)
+        check_ruleset(rs, "no mapping");
     sigma_ruleset_unref(rs);
     rs = compile(1);
-    if (rs) check_ruleset(rs, "default mapping");
+    if (rs)
+        check_ruleset(rs, "default mapping");
     sigma_ruleset_unref(rs);
     return TEST_DONE();
 }

@@ -133,7 +133,8 @@ int main(void)
     CHECK_EQ_INT(h.n, 0);
 
     /* An explicit logsource wins over the mapping. */
-    sigma_event_set_logsource(ev, "windows", 7, "network_connection", SIGMA_NUL_TERMINATED, NULL, 0);
+    sigma_event_set_logsource(ev, "windows", 7, "network_connection", SIGMA_NUL_TERMINATED, NULL,
+                              0);
     h = match(rs, s, ev, SIGMA_MATCH_STRICT_LOGSOURCE);
     CHECK_EQ_INT(h.n, 1);
     CHECK_EQ_INT(h.rule[0], 1);

@@ -51,7 +51,7 @@ static json_t *from_xml(const char *xml, const char **why)
 #define CHECK_JSON(input, want)                                                                    \
     do {                                                                                           \
         json_error_t e_;                                                                           \
-        json_t *in_ = json_loads(input, 0, &e_);                                                    \
+        json_t *in_ = json_loads(input, 0, &e_);                                                   \
         CHECK_MSG(in_ != NULL, "bad input JSON: %s", e_.text);                                     \
         const char *why_ = NULL;                                                                   \
         json_t *got_ = in_ ? windows_event_from_json(conv, in_, &why_) : NULL;                     \
@@ -66,7 +66,7 @@ static json_t *from_xml(const char *xml, const char **why)
         const char *why_ = NULL;                                                                   \
         json_t *got_ = from_xml(xml, &why_);                                                       \
         CHECK_MSG(got_ == NULL, "should fail: %s", xml);                                           \
-        CHECK_MSG(why_ && strstr(why_, fragment), "reason %s, want %s", why_ ? why_ : "(none)",   \
+        CHECK_MSG(why_ &&strstr(why_, fragment), "reason %s, want %s", why_ ? why_ : "(none)",     \
                   fragment);                                                                       \
         json_decref(got_);                                                                         \
     } while (0)
@@ -302,8 +302,10 @@ static void test_xml_syntax(void)
     }
 
     /* Invalid UTF-8 in text becomes U+FFFD (the event stays printable JSON). */
-    CHECK_XML("<Event><System/><EventData><Data Name='X'>a\xFF" "b</Data></EventData></Event>",
-              "{\"X\": \"a\xEF\xBF\xBD" "b\"}");
+    CHECK_XML("<Event><System/><EventData><Data Name='X'>a\xFF"
+              "b</Data></EventData></Event>",
+              "{\"X\": \"a\xEF\xBF\xBD"
+              "b\"}");
 
     /* Not NUL-terminated input: only `len` bytes are read. */
     const char text[] = "<Event><System><EventID>4</EventID></System></Event>GARBAGE";

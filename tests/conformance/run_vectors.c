@@ -48,8 +48,8 @@
 enum { MATCH_NONE = 0, MATCH_ONE = 1, MATCH_TITLES = 2 };
 
 typedef struct {
-    char *event; /* JSON object text, one line */
-    int match;   /* MATCH_NONE (false), MATCH_ONE (true) or MATCH_TITLES (list) */
+    char *event;   /* JSON object text, one line */
+    int match;     /* MATCH_NONE (false), MATCH_ONE (true) or MATCH_TITLES (list) */
     char **titles; /* MATCH_TITLES: titles of the rules that must match (a multiset) */
     size_t ntitles;
     char *note; /* may be NULL */
@@ -138,7 +138,8 @@ static const struct {
     {"SIGMA_DIAG_BAD_FILTER", SIGMA_DIAG_BAD_FILTER},
 };
 
-static const char *diag_name(int code) {
+static const char *diag_name(int code)
+{
     for (size_t i = 0; i < sizeof diag_names / sizeof diag_names[0]; i++)
         if (diag_names[i].code == code)
             return diag_names[i].name;
@@ -146,7 +147,8 @@ static const char *diag_name(int code) {
 }
 
 /* Accepts "SIGMA_DIAG_BAD_REGEX", "BAD_REGEX" or "3005". */
-static int diag_code(const char *s, int *out) {
+static int diag_code(const char *s, int *out)
+{
     char *end;
     long v = strtol(s, &end, 10);
     if (*s != '\0' && *end == '\0' && v > 0 && v < INT_MAX) {
@@ -165,7 +167,8 @@ static int diag_code(const char *s, int *out) {
 
 /* --------------------------------------------------------------- utilities */
 
-static void *xmalloc(size_t n) {
+static void *xmalloc(size_t n)
+{
     void *p = malloc(n ? n : 1);
     if (!p) {
         fputs("run_vectors: out of memory\n", stderr);
@@ -174,14 +177,16 @@ static void *xmalloc(size_t n) {
     return p;
 }
 
-static char *xstrndup(const char *s, size_t n) {
+static char *xstrndup(const char *s, size_t n)
+{
     char *p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-static char *read_file(const char *path, size_t *len_out) {
+static char *read_file(const char *path, size_t *len_out)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -226,7 +231,8 @@ typedef struct {
 #endif
 static int ferr(const pctx *c, const yaml_node_t *n, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
-static int ferr(const pctx *c, const yaml_node_t *n, const char *fmt, ...) {
+static int ferr(const pctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
     va_list ap;
     fprintf(stderr, "%s:%lu: bad vector file: ", c->path,
             n ? (unsigned long)n->start_mark.line + 1 : 0ul);
@@ -237,12 +243,14 @@ static int ferr(const pctx *c, const yaml_node_t *n, const char *fmt, ...) {
     return -1;
 }
 
-static const char *scalar(const yaml_node_t *n) {
+static const char *scalar(const yaml_node_t *n)
+{
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
 /* Checks that every key of map `m` is in the NULL-terminated list `allowed`. */
-static int check_keys(const pctx *c, yaml_node_t *m, const char *const *allowed) {
+static int check_keys(const pctx *c, yaml_node_t *m, const char *const *allowed)
+{
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         const char *ks = scalar(k);
@@ -261,7 +269,8 @@ static int check_keys(const pctx *c, yaml_node_t *m, const char *const *allowed)
     return 0;
 }
 
-static yaml_node_t *map_get(const pctx *c, yaml_node_t *m, const char *key) {
+static yaml_node_t *map_get(const pctx *c, yaml_node_t *m, const char *key)
+{
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         const char *ks = scalar(yaml_document_get_node(c->doc, p->key));
         if (ks && strcmp(ks, key) == 0)
@@ -270,7 +279,8 @@ static yaml_node_t *map_get(const pctx *c, yaml_node_t *m, const char *key) {
     return NULL;
 }
 
-static int parse_case(const pctx *c, yaml_node_t *n, vcase *out) {
+static int parse_case(const pctx *c, yaml_node_t *n, vcase *out)
+{
     static const char *const keys[] = {"event", "match", "note", NULL};
     if (n->type != YAML_MAPPING_NODE)
         return ferr(c, n, "a case must be a map {event, match, note}");
@@ -284,14 +294,14 @@ static int parse_case(const pctx *c, yaml_node_t *n, vcase *out) {
         size_t nt = (size_t)(m->data.sequence.items.top - m->data.sequence.items.start);
         out->titles = xmalloc(nt * sizeof *out->titles);
         for (size_t i = 0; i < nt; i++) {
-            const char *ts = scalar(yaml_document_get_node(c->doc, m->data.sequence.items.start[i]));
+            const char *ts =
+                scalar(yaml_document_get_node(c->doc, m->data.sequence.items.start[i]));
             if (!ts)
                 return ferr(c, m, "'match' list items must be rule titles");
             out->titles[out->ntitles++] = xstrndup(ts, strlen(ts));
         }
         out->match = MATCH_TITLES;
-    } else if (!scalar(m) ||
-               (strcmp(scalar(m), "true") != 0 && strcmp(scalar(m), "false") != 0)) {
+    } else if (!scalar(m) || (strcmp(scalar(m), "true") != 0 && strcmp(scalar(m), "false") != 0)) {
         return ferr(c, n, "case needs 'match: true', 'match: false' or 'match: [title, ...]'");
     } else {
         out->match = strcmp(scalar(m), "true") == 0 ? MATCH_ONE : MATCH_NONE;
@@ -315,8 +325,8 @@ static int parse_case(const pctx *c, yaml_node_t *n, vcase *out) {
 }
 
 /* A list of diagnostic codes (a scalar or a sequence of names or numbers). */
-static int parse_codes(const pctx *c, yaml_node_t *le, const char *key, int *codes,
-                       size_t *ncodes) {
+static int parse_codes(const pctx *c, yaml_node_t *le, const char *key, int *codes, size_t *ncodes)
+{
     yaml_node_t *items[MAX_CODES];
     size_t n_items = 0;
     if (le->type == YAML_SCALAR_NODE) {
@@ -341,7 +351,8 @@ static int parse_codes(const pctx *c, yaml_node_t *le, const char *key, int *cod
 }
 
 /* A non-negative count; returns -1 (after an error message) when malformed. */
-static long parse_count(const pctx *c, yaml_node_t *n, const char *key) {
+static long parse_count(const pctx *c, yaml_node_t *n, const char *key)
+{
     const char *v = scalar(n);
     char *end = NULL;
     long r = v ? strtol(v, &end, 10) : -1;
@@ -352,7 +363,8 @@ static long parse_count(const pctx *c, yaml_node_t *n, const char *key) {
     return r;
 }
 
-static void add_placeholder_value(ventry *e, const char *name, const char *value) {
+static void add_placeholder_value(ventry *e, const char *name, const char *value)
+{
     vplaceholder *np = realloc(e->placeholders, (e->nplaceholders + 1) * sizeof *np);
     if (!np) {
         fputs("run_vectors: out of memory\n", stderr);
@@ -365,7 +377,8 @@ static void add_placeholder_value(ventry *e, const char *name, const char *value
 }
 
 /* `placeholders: {name: [value, ...]}` (a single value may be a scalar). */
-static int parse_placeholders(const pctx *c, yaml_node_t *ph, ventry *out) {
+static int parse_placeholders(const pctx *c, yaml_node_t *ph, ventry *out)
+{
     if (ph->type != YAML_MAPPING_NODE)
         return ferr(c, ph, "'placeholders' must be a map name -> list of values");
     for (yaml_node_pair_t *p = ph->data.mapping.pairs.start; p < ph->data.mapping.pairs.top; p++) {
@@ -378,7 +391,8 @@ static int parse_placeholders(const pctx *c, yaml_node_t *ph, ventry *out) {
             add_placeholder_value(out, name, scalar(v));
             continue;
         }
-        if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top)
+        if (v->type != YAML_SEQUENCE_NODE ||
+            v->data.sequence.items.start == v->data.sequence.items.top)
             return ferr(c, v, "placeholder '%s' needs a value or a non-empty list", name);
         for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
              i++) {
@@ -391,7 +405,8 @@ static int parse_placeholders(const pctx *c, yaml_node_t *ph, ventry *out) {
     return 0;
 }
 
-static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
+static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out)
+{
     static const char *const keys[] = {"rule",  "note",      "cases",  "load_error", "placeholders",
                                        "rules", "documents", "failed", "warnings",   NULL};
     memset(out, 0, sizeof *out);
@@ -433,8 +448,8 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
         return ferr(c, failed, "an entry with 'cases' must load without failures");
     if (le)
         return parse_codes(c, le, "load_error", out->codes, &out->ncodes);
-    if (cases->type != YAML_SEQUENCE_NODE || cases->data.sequence.items.start ==
-                                                 cases->data.sequence.items.top)
+    if (cases->type != YAML_SEQUENCE_NODE ||
+        cases->data.sequence.items.start == cases->data.sequence.items.top)
         return ferr(c, cases, "'cases' must be a non-empty list");
     size_t n_items = (size_t)(cases->data.sequence.items.top - cases->data.sequence.items.start);
     out->cases = xmalloc(n_items * sizeof *out->cases);
@@ -448,7 +463,8 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out) {
     return 0;
 }
 
-static void free_vfile(vfile *v) {
+static void free_vfile(vfile *v)
+{
     for (size_t i = 0; i < v->nentries; i++) {
         ventry *e = &v->entries[i];
         for (size_t j = 0; j < e->ncases; j++) {
@@ -474,14 +490,16 @@ static void free_vfile(vfile *v) {
 }
 
 /* Vector number from the file name: leading decimal digits of the base name. */
-static int number_from_name(const char *name) {
+static int number_from_name(const char *name)
+{
     int n = 0, digits = 0;
     for (; *name >= '0' && *name <= '9' && digits < 6; name++, digits++)
         n = n * 10 + (*name - '0');
     return digits ? n : -1;
 }
 
-static int load_vfile(const char *dir, const char *name, vfile *out) {
+static int load_vfile(const char *dir, const char *name, vfile *out)
+{
     memset(out, 0, sizeof *out);
     size_t plen = strlen(dir) + 1 + strlen(name) + 1;
     out->path = xmalloc(plen);
@@ -557,7 +575,8 @@ done:
     return rc;
 }
 
-static int cmp_names(const void *a, const void *b) {
+static int cmp_names(const void *a, const void *b)
+{
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
     int nx = number_from_name(x), ny = number_from_name(y);
     if (nx != ny)
@@ -566,7 +585,8 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 /* Sorted list of *.yml names in `dir` (by vector number). */
-static char **list_vectors(const char *dir, size_t *count) {
+static char **list_vectors(const char *dir, size_t *count)
+{
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "%s: cannot open: %s\n", dir, strerror(errno));
@@ -604,11 +624,13 @@ typedef struct {
 
 static int verbose;
 
-static void fail_header(const vfile *v, size_t ei, const ventry *e) {
+static void fail_header(const vfile *v, size_t ei, const ventry *e)
+{
     fprintf(stderr, "FAIL vector %d entry %zu (%s:%u)", v->number, ei + 1, v->path, e->line);
 }
 
-static void print_diags(const sigma_builder *b) {
+static void print_diags(const sigma_builder *b)
+{
     const sigma_diagnostics *d = sigma_builder_diagnostics(b);
     size_t n = d ? sigma_diagnostics_count(d) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -624,7 +646,8 @@ static void print_diags(const sigma_builder *b) {
     }
 }
 
-static void print_rule(const ventry *e) {
+static void print_rule(const ventry *e)
+{
     fputs("    rule:\n", stderr);
     const char *p = e->rule;
     while (*p) {
@@ -642,7 +665,8 @@ typedef struct {
     unsigned n;
 } hit_list;
 
-static int collect_hit(const sigma_hit *hit, void *user) {
+static int collect_hit(const sigma_hit *hit, void *user)
+{
     hit_list *h = user;
     if (h->n < MAX_HITS)
         h->rules[h->n] = sigma_hit_rule(hit);
@@ -659,7 +683,8 @@ typedef struct {
     size_t errors_after_add;
 } loaded;
 
-static void unload(loaded *L) {
+static void unload(loaded *L)
+{
     sigma_ruleset_unref(L->rs);
     sigma_builder_free(L->b);
     memset(L, 0, sizeof *L);
@@ -667,8 +692,8 @@ static void unload(loaded *L) {
 
 /* Returns 0 when the builder and the build worked (whatever the diagnostics), else -1
  * with the reason in `why`. */
-static int load_entry(const vfile *v, size_t ei, const ventry *e, loaded *L, char *why,
-                      size_t cap) {
+static int load_entry(const vfile *v, size_t ei, const ventry *e, loaded *L, char *why, size_t cap)
+{
     memset(L, 0, sizeof *L);
     int rc = sigma_builder_new(NULL, &L->b);
     if (rc != SIGMA_OK) {
@@ -680,8 +705,7 @@ static int load_entry(const vfile *v, size_t ei, const ventry *e, loaded *L, cha
                                            e->placeholders[i].value, SIGMA_NUL_TERMINATED);
         if (rc != SIGMA_OK) {
             snprintf(why, cap, "sigma_builder_add_placeholder(%s, '%s') returned %d (%s)",
-                     e->placeholders[i].name, e->placeholders[i].value, rc,
-                     sigma_status_str(rc));
+                     e->placeholders[i].name, e->placeholders[i].value, rc, sigma_status_str(rc));
             return -1;
         }
     }
@@ -707,7 +731,8 @@ static int load_entry(const vfile *v, size_t ei, const ventry *e, loaded *L, cha
 }
 
 /* Does the builder hold a diagnostic with one of `codes` and this severity? */
-static int has_diag(const sigma_builder *b, const int *codes, size_t ncodes, int severity) {
+static int has_diag(const sigma_builder *b, const int *codes, size_t ncodes, int severity)
+{
     const sigma_diagnostics *d = sigma_builder_diagnostics(b);
     size_t n = d ? sigma_diagnostics_count(d) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -725,13 +750,16 @@ static int has_diag(const sigma_builder *b, const int *codes, size_t ncodes, int
 
 /* Checks shared by both entry kinds: status of add_yaml, documents kept, documents
  * failed, rules built, expected warnings. Returns 0 or -1 with the reason in `why`. */
-static int check_counts(const ventry *e, const loaded *L, char *why, size_t cap) {
+static int check_counts(const ventry *e, const loaded *L, char *why, size_t cap)
+{
     int want_rc = L->errors_after_add ? SIGMA_E_COMPILE : SIGMA_OK;
     uint32_t failed = sigma_builder_failed_count(L->b);
     uint32_t nrules = sigma_ruleset_rule_count(L->rs);
     if (L->add_rc != want_rc) {
-        snprintf(why, cap, "sigma_builder_add_yaml returned %d (%s) with %zu error diagnostics, "
-                 "want %s", L->add_rc, sigma_status_str(L->add_rc), L->errors_after_add,
+        snprintf(why, cap,
+                 "sigma_builder_add_yaml returned %d (%s) with %zu error diagnostics, "
+                 "want %s",
+                 L->add_rc, sigma_status_str(L->add_rc), L->errors_after_add,
                  want_rc == SIGMA_OK ? "SIGMA_OK" : "SIGMA_E_COMPILE");
         return -1;
     }
@@ -757,7 +785,8 @@ static int check_counts(const ventry *e, const loaded *L, char *why, size_t cap)
     return 0;
 }
 
-static void check_load_error(const vfile *v, size_t ei, const ventry *e, tally *t) {
+static void check_load_error(const vfile *v, size_t ei, const ventry *e, tally *t)
+{
     loaded L;
     char why[512] = "";
     if (load_entry(v, ei, e, &L, why, sizeof why) == 0 &&
@@ -786,13 +815,15 @@ static void check_load_error(const vfile *v, size_t ei, const ventry *e, tally *
     unload(&L);
 }
 
-static int cmp_str(const void *a, const void *b) {
+static int cmp_str(const void *a, const void *b)
+{
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Compares the rules of `h` with what case `c` expects; empty `why` when they agree. */
 static void judge_hits(const sigma_ruleset *rs, const vcase *c, const hit_list *h, char *why,
-                       size_t cap) {
+                       size_t cap)
+{
     const char *got[MAX_HITS];
     unsigned n = h->n < MAX_HITS ? h->n : MAX_HITS;
     for (unsigned i = 0; i < n; i++) {
@@ -842,7 +873,8 @@ static void judge_hits(const sigma_ruleset *rs, const vcase *c, const hit_list *
     }
 }
 
-static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
+static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t)
+{
     loaded L;
     sigma_scratch *scratch = NULL;
     sigma_event *ev = NULL;
@@ -883,8 +915,7 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
         if (rc != SIGMA_OK) {
             snprintf(cwhy, sizeof cwhy, "json_event_fill: %d (%s)", rc, sigma_status_str(rc));
         } else if ((rc = sigma_match(L.rs, scratch, ev, 0, NULL, NULL)) != SIGMA_OK) {
-            snprintf(cwhy, sizeof cwhy, "sigma_match (collect): %d (%s)", rc,
-                     sigma_status_str(rc));
+            snprintf(cwhy, sizeof cwhy, "sigma_match (collect): %d (%s)", rc, sigma_status_str(rc));
         } else {
             coll.n = sigma_scratch_hit_count(scratch);
             for (unsigned i = 0; i < coll.n && i < MAX_HITS; i++)
@@ -899,8 +930,7 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
                        memcmp(cb.rules, coll.rules,
                               (coll.n < MAX_HITS ? coll.n : MAX_HITS) * sizeof *cb.rules) != 0) {
                 snprintf(cwhy, sizeof cwhy,
-                         "callback mode disagrees with collect mode: %u hits vs %u", cb.n,
-                         coll.n);
+                         "callback mode disagrees with collect mode: %u hits vs %u", cb.n, coll.n);
             }
         }
         if (cwhy[0]) {
@@ -917,7 +947,7 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t) {
             t->passed++;
             if (verbose)
                 printf("ok   vector %d entry %zu case %zu: %s%s%s\n", v->number, ei + 1, ci + 1,
-                       c->match == MATCH_NONE ? "no match"
+                       c->match == MATCH_NONE  ? "no match"
                        : c->match == MATCH_ONE ? "match"
                                                : "expected rules match",
                        c->note ? " - " : "", c->note ? c->note : "");
@@ -941,7 +971,8 @@ out:
     unload(&L);
 }
 
-static void check_entry(const vfile *v, size_t ei, tally *t) {
+static void check_entry(const vfile *v, size_t ei, tally *t)
+{
     const ventry *e = &v->entries[ei];
     if (e->ncodes)
         check_load_error(v, ei, e, t);
@@ -949,12 +980,14 @@ static void check_entry(const vfile *v, size_t ei, tally *t) {
         check_cases(v, ei, e, t);
 }
 
-static unsigned entry_checks(const ventry *e) {
+static unsigned entry_checks(const ventry *e)
+{
     return e->ncodes ? 1u : (unsigned)e->ncases;
 }
 
 /* Runs one entry in a child process; a crash fails every check of the entry. */
-static void check_entry_forked(const vfile *v, size_t ei, tally *t) {
+static void check_entry_forked(const vfile *v, size_t ei, tally *t)
+{
     int fds[2];
     fflush(stdout);
     fflush(stderr);
@@ -1009,7 +1042,8 @@ static void check_entry_forked(const vfile *v, size_t ei, tally *t) {
 
 /* ------------------------------------------------------------------ export */
 
-static int write_text(const char *path, const char *text, size_t len) {
+static int write_text(const char *path, const char *text, size_t len)
+{
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
         fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
@@ -1019,7 +1053,8 @@ static int write_text(const char *path, const char *text, size_t len) {
 }
 
 /* Writes a single-quoted YAML scalar ('' for '). */
-static void yaml_quote(FILE *f, const char *s) {
+static void yaml_quote(FILE *f, const char *s)
+{
     fputc('\'', f);
     for (; *s; s++) {
         if (*s == '\'')
@@ -1030,7 +1065,8 @@ static void yaml_quote(FILE *f, const char *s) {
 }
 
 /* placeholders.yml for sigma-scan --placeholders: `'name': ['value', ...]`. */
-static int write_placeholders(const char *path, const ventry *e) {
+static int write_placeholders(const char *path, const ventry *e)
+{
     FILE *f = fopen(path, "wb");
     if (!f) {
         fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
@@ -1062,7 +1098,8 @@ static int write_placeholders(const char *path, const ventry *e) {
     return 0;
 }
 
-static int export_vfile(const vfile *v, const char *out, json_t *manifest) {
+static int export_vfile(const vfile *v, const char *out, json_t *manifest)
+{
     for (size_t ei = 0; ei < v->nentries; ei++) {
         const ventry *e = &v->entries[ei];
         char dir[4096], path[4200];
@@ -1147,13 +1184,15 @@ static int export_vfile(const vfile *v, const char *out, json_t *manifest) {
 
 /* -------------------------------------------------------------------- main */
 
-static void usage(void) {
+static void usage(void)
+{
     fputs("usage: run_vectors [--no-fork] [-v] VECTOR_DIR [NUMBER ...]\n"
           "       run_vectors --export OUT_DIR VECTOR_DIR\n",
           stderr);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     int use_fork = 1;
     const char *export_dir = NULL, *vdir = NULL;
     int *only = NULL;

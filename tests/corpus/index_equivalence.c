@@ -60,7 +60,8 @@ static int fail(const char *msg, const char *arg)
 static char *slurp(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -76,7 +77,8 @@ static char *slurp(const char *path, size_t *len_out)
         }
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
-        if (got == 0) break;
+        if (got == 0)
+            break;
     }
     fclose(f);
     *len_out = len;
@@ -91,7 +93,8 @@ static int cmp_str(const void *a, const void *b)
 static const char *rule_label(const sigma_ruleset *rs, uint32_t r)
 {
     sigma_rule_info info = {.size = sizeof info};
-    if (sigma_ruleset_rule_info(rs, r, &info) != SIGMA_OK) return "?";
+    if (sigma_ruleset_rule_info(rs, r, &info) != SIGMA_OK)
+        return "?";
     return info.id ? info.id : info.title ? info.title : "?";
 }
 
@@ -107,23 +110,25 @@ static void print_diff(const sigma_ruleset *rs, const char *what, const uint32_t
         int found = 0;
         for (uint32_t j = 0; j < nb && !found; j++)
             found = a[i] == b[j];
-        if (!found) printf("    only %s: rule %u %s\n", what, a[i], rule_label(rs, a[i]));
+        if (!found)
+            printf("    only %s: rule %u %s\n", what, a[i], rule_label(rs, a[i]));
     }
 }
-
 
 static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch *s_all,
                     sigma_event *ev, const char *path, const char *name, unsigned every,
                     uint32_t *hits_ix, totals *t)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    if (!f)
+        return -1;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     unsigned long lineno = 0, events = 0, hits = 0;
     while ((n = getline(&line, &cap, f)) > 0) {
-        if (lineno++ % every != 0) continue;
+        if (lineno++ % every != 0)
+            continue;
         json_t *obj = json_event_load_line(line, (size_t)n, NULL);
         if (!obj || !json_is_object(obj)) {
             json_decref(obj);
@@ -149,7 +154,8 @@ static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch 
             same = hits_ix[i] == sigma_scratch_hit_rule(s_all, i);
         events++;
         hits += n_ix;
-        if (same) continue;
+        if (same)
+            continue;
         if (t->mismatches++ < MAX_REPORTED) {
             printf("%s:%lu: index %u hits (%s), no index %u hits (%s)\n", name, lineno, n_ix,
                    sigma_status_str(rc1), n_all, sigma_status_str(rc2));
@@ -274,7 +280,8 @@ static int run_pass(const sigma_ruleset *rs, const char *corpus, char **names, s
     if (t.mismatches)
         printf("FAIL: %lu events with different hits (first %d shown above)\n", t.mismatches,
                MAX_REPORTED);
-    if (t.events == 0) printf("FAIL: no event was read\n");
+    if (t.events == 0)
+        printf("FAIL: no event was read\n");
 
     free(hits_ix);
     sigma_event_free(ev);
@@ -320,7 +327,8 @@ int main(int argc, char **argv)
     char path[4096];
     snprintf(path, sizeof path, "%s/events", corpus);
     DIR *d = opendir(path);
-    if (!d) return fail("the corpus is there but events/ is missing", path);
+    if (!d)
+        return fail("the corpus is there but events/ is missing", path);
     char *names[64];
     size_t nfiles = 0;
     struct dirent *de;
@@ -331,7 +339,8 @@ int main(int argc, char **argv)
     }
     closedir(d);
     qsort(names, nfiles, sizeof *names, cmp_str);
-    if (nfiles == 0) return fail("no events/*.jsonl in the corpus", path);
+    if (nfiles == 0)
+        return fail("no events/*.jsonl in the corpus", path);
 
     /* Pass 1: no mapping, every event meets every rule. Pass 2: the built-in
      * logsource mapping routes the events (Channel/EventID) to logsource buckets

@@ -95,8 +95,8 @@ int main(int argc, char **argv)
                 sigma_builder_free(b);
                 return 2;
             }
-            int rc = sigma_builder_add_placeholders_yaml(b, argv[i], SIGMA_NUL_TERMINATED, text,
-                                                         len);
+            int rc =
+                sigma_builder_add_placeholders_yaml(b, argv[i], SIGMA_NUL_TERMINATED, text, len);
             free(text);
             if (rc == SIGMA_E_NOMEM) {
                 fputs("list_failures: out of memory\n", stderr);

@@ -44,7 +44,8 @@ static char *render_set(const sg_pattern_set *s)
     sg_buf_append(&b, "", 0);
     for (size_t i = 0; i < s->n; i++) {
         char *r = render(&s->items[i]);
-        if (i) sg_buf_putc(&b, '|');
+        if (i)
+            sg_buf_putc(&b, '|');
         sg_buf_append(&b, r, strlen(r));
         free(r);
     }
@@ -58,7 +59,8 @@ static int set_has(const sg_pattern_set *s, const char *want)
         char *r = render(&s->items[i]);
         int eq = strcmp(r, want) == 0;
         free(r);
-        if (eq) return 1;
+        if (eq)
+            return 1;
     }
     return 0;
 }
@@ -69,7 +71,8 @@ static sg_pattern_set make_set(const char *const *texts)
     sg_pattern_set s = {0};
     for (; *texts; texts++) {
         sg_pattern p;
-        if (sg_pattern_parse(*texts, strlen(*texts), &p) == 0) sg_pset_push(&s, &p);
+        if (sg_pattern_parse(*texts, strlen(*texts), &p) == 0)
+            sg_pset_push(&s, &p);
     }
     return s;
 }

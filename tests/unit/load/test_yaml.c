@@ -22,7 +22,10 @@ static void parse_lim(parsed *p, const char *src, size_t len, const sg_yaml_limi
     p->rc = sg_yaml_parse(src, len, lim, &ctx, &p->f);
 }
 
-static void parse(parsed *p, const char *src) { parse_lim(p, src, strlen(src), NULL); }
+static void parse(parsed *p, const char *src)
+{
+    parse_lim(p, src, strlen(src), NULL);
+}
 
 static void done(parsed *p)
 {
@@ -37,7 +40,10 @@ static const sg_node *root(const parsed *p)
 }
 
 /* Text of a node, "(none)" for NULL. */
-static const char *text_of(const sg_node *n) { return n ? n->text : "(none)"; }
+static const char *text_of(const sg_node *n)
+{
+    return n ? n->text : "(none)";
+}
 
 /* The value of `x` in the one-document source "x: <value>". */
 static const sg_node *value_of(parsed *p, const char *value)
@@ -80,7 +86,8 @@ static void check_bool(const char *value, int want)
 {
     parsed p;
     const sg_node *n = value_of(&p, value);
-    CHECK_MSG(n && n->type == SG_SCALAR_BOOL && n->bval == want, "'%s' is not bool %d", value, want);
+    CHECK_MSG(n && n->type == SG_SCALAR_BOOL && n->bval == want, "'%s' is not bool %d", value,
+              want);
     done(&p);
 }
 
@@ -262,7 +269,8 @@ static void test_utf8_positions(void)
     done(&p);
 
     /* a UTF-8 BOM is skipped but still counted in byte offsets */
-    parse(&p, "\xef\xbb\xbf" "a: b\n");
+    parse(&p, "\xef\xbb\xbf"
+              "a: b\n");
     r = root(&p);
     CHECK(r && r->pos.col == 1 && r->pos.offset == 3);
     CHECK(r && r->items[0]->pos.offset == 6);
@@ -271,7 +279,8 @@ static void test_utf8_positions(void)
     /* CRLF line ends */
     parse(&p, "a: 1\r\nb: 2\r\n");
     r = root(&p);
-    CHECK(r && r->keys[1]->pos.line == 2 && r->keys[1]->pos.col == 1 && r->keys[1]->pos.offset == 6);
+    CHECK(r && r->keys[1]->pos.line == 2 && r->keys[1]->pos.col == 1 &&
+          r->keys[1]->pos.offset == 6);
     done(&p);
 }
 
@@ -534,15 +543,16 @@ static void test_depth_limit(void)
 
 static void test_billion_laughs(void)
 {
-    const char *src = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
-                      "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-                      "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-                      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-                      "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-                      "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-                      "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
-                      "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+    const char *src =
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+        "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+        "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+        "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
     clock_t t0 = clock();
     parsed p;
     parse(&p, src);
@@ -559,13 +569,15 @@ static void test_billion_laughs(void)
     parse(&p, "a: &x {k: v}\nb: *x\nc: *x\n");
     const sg_node *r = root(&p);
     CHECK(p.f.failed == 0 && p.list.len == 0);
-    CHECK(r && sg_map_get(r, "a") == sg_map_get(r, "b") && sg_map_get(r, "b") == sg_map_get(r, "c"));
+    CHECK(r && sg_map_get(r, "a") == sg_map_get(r, "b") &&
+          sg_map_get(r, "b") == sg_map_get(r, "c"));
     done(&p);
 
     /* the budget counts every node reached: 2 uses of a 3-node map = 6 */
     sg_yaml_limits lim = {0, 0, 5};
     parse_lim(&p, "a: &x {k: v}\nb: *x\nc: *x\n", 25, &lim);
-    CHECK(p.f.failed == 1 && p.list.len == 1 && p.list.items[0].code == SIGMA_DIAG_YAML_ALIAS_LIMIT);
+    CHECK(p.f.failed == 1 && p.list.len == 1 &&
+          p.list.items[0].code == SIGMA_DIAG_YAML_ALIAS_LIMIT);
     CHECK(p.list.len == 1 && p.list.items[0].pos.line == 3 && p.list.items[0].pos.col == 4);
     done(&p);
     lim.max_alias_nodes = 6;
@@ -661,7 +673,8 @@ static void test_encoding(void)
     CHECK(p.rc == 0 && p.f.failed == 1 && p.list.len == 1);
     done(&p);
 
-    const char utf16[] = "\xff\xfe" "a\0:\0 \0b\0";
+    const char utf16[] = "\xff\xfe"
+                         "a\0:\0 \0b\0";
     parse_lim(&p, utf16, sizeof utf16 - 1, NULL);
     CHECK(p.f.failed == 1 && p.list.len == 1 && p.list.items[0].code == SIGMA_DIAG_YAML_ENCODING);
     done(&p);

@@ -68,28 +68,32 @@ static void dump(const loaded *l)
         CHECK_EQ_INT(l_.list.len, 1);                                                              \
         CHECK_EQ_INT(l_.rc, 1);                                                                    \
         CHECK_EQ_INT(l_.m.n, kept);                                                                \
-        if (l_.list.len != 1) dump(&l_);                                                           \
+        if (l_.list.len != 1)                                                                      \
+            dump(&l_);                                                                             \
         done(&l_);                                                                                 \
     } while (0)
 
 static const sg_map_cond *cond(const sg_map_entry *e, const char *field)
 {
     for (size_t i = 0; i < e->nconds; i++)
-        if (strcmp(e->conds[i].field, field) == 0) return &e->conds[i];
+        if (strcmp(e->conds[i].field, field) == 0)
+            return &e->conds[i];
     return NULL;
 }
 
 static const sg_map_rename *rename_of(const sg_map_entry *e, const char *rule_field)
 {
     for (size_t i = 0; i < e->nrenames; i++)
-        if (strcmp(e->renames[i].rule_field, rule_field) == 0) return &e->renames[i];
+        if (strcmp(e->renames[i].rule_field, rule_field) == 0)
+            return &e->renames[i];
     return NULL;
 }
 
 static int has_value(const sg_map_cond *c, const char *v)
 {
     for (size_t i = 0; c && i < c->nvalues; i++)
-        if (strcmp(c->values[i], v) == 0) return 1;
+        if (strcmp(c->values[i], v) == 0)
+            return 1;
     return 0;
 }
 
@@ -355,7 +359,8 @@ static void test_errors(void)
         CHECK(find_diag(&l, SIGMA_DIAG_YAML_SYNTAX, "") != NULL);
         const sg_diag *d = find_diag(&l, SIGMA_DIAG_BAD_MAPPING, "fix the YAML errors");
         CHECK(d != NULL);
-        if (d) CHECK_EQ_INT(d->pos.line, 1);
+        if (d)
+            CHECK_EQ_INT(d->pos.line, 1);
         done(&l);
     }
     {
@@ -392,7 +397,8 @@ static void test_errors(void)
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     size_t got;
@@ -438,7 +444,8 @@ static void test_default(void)
     l.rc = sg_mapping_load_yaml(&l.m, yaml, len, &ctx);
     CHECK_EQ_INT(l.rc, 0);
     CHECK_EQ_INT(l.list.len, 0);
-    if (l.list.len) dump(&l);
+    if (l.list.len)
+        dump(&l);
     CHECK_EQ_INT(l.m.n, 93);
     const sg_mapping *m = &l.m;
 
@@ -509,7 +516,8 @@ static void test_default(void)
         const sg_map_entry *e = find_entry(m, "windows", sysmon[i].category, NULL, "Channel",
                                            "Microsoft-Windows-Sysmon/Operational");
         CHECK_MSG(e != NULL, "no Sysmon entry for %s", sysmon[i].category);
-        if (!e) continue;
+        if (!e)
+            continue;
         const sg_map_cond *ids = cond(e, "EventID");
         size_t n = 0;
         for (; n < 3 && sysmon[i].ids[n]; n++)
@@ -534,7 +542,8 @@ static void test_default(void)
     for (size_t i = 0; i < 3; i++) {
         e = find_entry(m, "windows", reg[i], NULL, "EventID", "4657");
         CHECK_MSG(e != NULL, "no 4657 entry for %s", reg[i]);
-        if (!e) continue;
+        if (!e)
+            continue;
         CHECK(has_value(cond(e, "Channel"), "Security"));
         const sg_map_cond *op = cond(e, "OperationType");
         CHECK(op != NULL);

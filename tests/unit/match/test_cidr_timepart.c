@@ -59,7 +59,11 @@ static const char *net_err(const char *rule, char *err, size_t cap)
 }
 
 /* Address family of a bare value (4, 6, or 0 = not an address), with bytes. */
-static int ipf(const char *s) { uint8_t a[16]; return sg_ip_parse(s, strlen(s), a); }
+static int ipf(const char *s)
+{
+    uint8_t a[16];
+    return sg_ip_parse(s, strlen(s), a);
+}
 
 static int ip_bytes(const char *s, const uint8_t *want, size_t n)
 {
@@ -110,7 +114,7 @@ static void test_cidr_parse(void)
     CHECK(!net_ok("1.2.3.4/33"));
     CHECK(!net_ok("::/129"));
     CHECK(net_ok("::/128"));
-    CHECK(!net_ok("10.0.0.0/08"));  /* prefix with a leading zero */
+    CHECK(!net_ok("10.0.0.0/08")); /* prefix with a leading zero */
     CHECK(!net_ok("10.0.0.0/"));
     CHECK(!net_ok("10.0.0.0/-1"));
     CHECK(!net_ok("10.0.0.0/+8"));
@@ -226,7 +230,7 @@ static void test_addresses(void)
     CHECK_EQ_INT(ipf("g::"), 0);
     CHECK_EQ_INT(ipf("fe80::1%eth0"), 0); /* zone */
     CHECK_EQ_INT(ipf("fe80::1%1"), 0);
-    CHECK_EQ_INT(ipf("[::1]"), 0);        /* brackets */
+    CHECK_EQ_INT(ipf("[::1]"), 0); /* brackets */
     CHECK_EQ_INT(ipf("[::1]:443"), 0);
     CHECK_EQ_INT(ipf("::1/128"), 0);
     CHECK_EQ_INT(ipf(" ::1"), 0);
@@ -239,10 +243,10 @@ static void test_addresses(void)
     CHECK_EQ_INT(ipf("::1.2.3.4"), 6);
     CHECK_EQ_INT(ipf("1:2:3:4:5:6:1.2.3.4"), 6);
     CHECK_EQ_INT(ipf("1:2:3:4:5::1.2.3.4"), 6);
-    CHECK_EQ_INT(ipf("1:2:3:4:5:6:7:1.2.3.4"), 0);   /* 9 groups */
-    CHECK_EQ_INT(ipf("1:2:3:4:5:6::1.2.3.4"), 0);    /* "::" would stand for nothing */
-    CHECK_EQ_INT(ipf("1:2:3:4:5:1.2.3.4"), 0);       /* 7 groups */
-    CHECK_EQ_INT(ipf("::1.2.3.4:1"), 0);             /* IPv4 only at the end */
+    CHECK_EQ_INT(ipf("1:2:3:4:5:6:7:1.2.3.4"), 0); /* 9 groups */
+    CHECK_EQ_INT(ipf("1:2:3:4:5:6::1.2.3.4"), 0);  /* "::" would stand for nothing */
+    CHECK_EQ_INT(ipf("1:2:3:4:5:1.2.3.4"), 0);     /* 7 groups */
+    CHECK_EQ_INT(ipf("::1.2.3.4:1"), 0);           /* IPv4 only at the end */
     CHECK_EQ_INT(ipf("::1.2.3"), 0);
     CHECK_EQ_INT(ipf("::1.2.3.4.5"), 0);
     CHECK_EQ_INT(ipf("::01.2.3.4"), 0);
@@ -267,9 +271,10 @@ static void test_addresses(void)
     CHECK_EQ_INT(cm("::ffff:10.0.0.0/104", "::ffff:10.1.2.3"), 1);
 
     /* malformed event values never match, even under /0 */
-    static const char *bad[] = {"", ":::", "1.2.3", "1.2.3.4.5", "10.1.1.1:80", "010.1.1.1",
-                                "fe80::1%eth0", "[fe80::1]", "::1/128", " 10.1.1.1",
-                                "10.1.1.1 ", "localhost", "-", "10.1.1.1\n"};
+    static const char *bad[] = {
+        "",          ":::",          "1.2.3",     "1.2.3.4.5", "10.1.1.1:80",
+        "010.1.1.1", "fe80::1%eth0", "[fe80::1]", "::1/128",   " 10.1.1.1",
+        "10.1.1.1 ", "localhost",    "-",         "10.1.1.1\n"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         CHECK_MSG(cm("0.0.0.0/0", bad[k]) == 0, "v4 /0 matched '%s'", bad[k]);
         CHECK_MSG(cm("::/0", bad[k]) == 0, "v6 /0 matched '%s'", bad[k]);
@@ -387,7 +392,7 @@ static void test_timepart(void)
     CHECK_EQ_INT(tp("2015-12-31", SG_TP_WEEK), 53); /* 2015 starts on a Thursday */
     CHECK_EQ_INT(tp("2016-01-03", SG_TP_WEEK), 53);
     CHECK_EQ_INT(tp("2016-01-04", SG_TP_WEEK), 1);
-    CHECK_EQ_INT(tp("2008-12-29", SG_TP_WEEK), 1); /* leap year, Dec 29 Monday */
+    CHECK_EQ_INT(tp("2008-12-29", SG_TP_WEEK), 1);  /* leap year, Dec 29 Monday */
     CHECK_EQ_INT(tp("2004-12-31", SG_TP_WEEK), 53); /* leap year starting on Thursday */
     CHECK_EQ_INT(tp("2020-02-29", SG_TP_WEEK), 9);
     CHECK_EQ_INT(tp("2024-06-30", SG_TP_WEEK), 26);

@@ -35,8 +35,7 @@ static int fold_equal(const char *a, const char *b)
 
 /* The way callers use the core: parse the Sigma text, compile, fold the value
  * (unless cased), exec. Also checks the expected classification when kind != 0. */
-static int match_n(const char *pat, size_t plen, const char *val, size_t vlen, int cased,
-                   int kind)
+static int match_n(const char *pat, size_t plen, const char *val, size_t vlen, int cased, int kind)
 {
     sg_pattern p;
     sg_strmatch m;
@@ -49,7 +48,8 @@ static int match_n(const char *pat, size_t plen, const char *val, size_t vlen, i
         return -1;
     }
     if (kind)
-        CHECK_MSG((int)m.kind == kind, "pattern \"%s\": kind %d, want %d", pat, (int)m.kind, (int)kind);
+        CHECK_MSG((int)m.kind == kind, "pattern \"%s\": kind %d, want %d", pat, (int)m.kind,
+                  (int)kind);
     if (cased) {
         r = sg_strmatch_exec(&m, val, vlen);
     } else if (sg_fold_append(val, vlen, &v) == 0) {
@@ -85,11 +85,14 @@ static void test_fold(void)
 {
     CHECK(fold_is("", ""));
     CHECK(fold_is("Hello, WORLD 123 [@`{~]", "hello, world 123 [@`{~]"));
-    CHECK(fold_is("\xc3\x84RGER", "\xc3\xa4rger"));          /* ÄRGER -> ärger */
-    CHECK(fold_is("J\xc3\x96RG", "j\xc3\xb6rg"));            /* JÖRG -> jörg */
-    CHECK(fold_is("\xc3\xa4\xc3\xb6", "\xc3\xa4\xc3\xb6"));   /* already folded */
-    CHECK(fold_is("stra\xc3\x9f" "e", "strasse"));           /* ß -> ss */
-    CHECK(fold_equal("STRASSE", "stra\xc3\x9f" "e"));
+    CHECK(fold_is("\xc3\x84RGER", "\xc3\xa4rger"));         /* ÄRGER -> ärger */
+    CHECK(fold_is("J\xc3\x96RG", "j\xc3\xb6rg"));           /* JÖRG -> jörg */
+    CHECK(fold_is("\xc3\xa4\xc3\xb6", "\xc3\xa4\xc3\xb6")); /* already folded */
+    CHECK(fold_is("stra\xc3\x9f"
+                  "e",
+                  "strasse")); /* ß -> ss */
+    CHECK(fold_equal("STRASSE", "stra\xc3\x9f"
+                                "e"));
     CHECK(fold_is("\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2",
                   "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82")); /* ПРИВЕТ -> привет */
     /* ΟΔΥΣΣΕΥΣ vs οδυσσευς (final sigma folds to σ) */
@@ -100,21 +103,30 @@ static void test_fold(void)
 
     /* İ (U+0130) folds however utf8proc folds it: compare with utf8proc directly. */
     utf8proc_uint8_t *ref = NULL;
-    utf8proc_ssize_t rn = utf8proc_map((const utf8proc_uint8_t *)"\xc4\xb0", 2, &ref,
-                                       UTF8PROC_CASEFOLD);
+    utf8proc_ssize_t rn =
+        utf8proc_map((const utf8proc_uint8_t *)"\xc4\xb0", 2, &ref, UTF8PROC_CASEFOLD);
     CHECK(rn > 0);
     if (rn > 0)
         CHECK(fold_is("\xc4\xb0", (const char *)ref));
     free(ref);
 
     /* Invalid UTF-8 passes through byte by byte, valid text around it still folds. */
-    CHECK(fold_is("\xff\xfe" "ABC", "\xff\xfe" "abc"));
-    CHECK(fold_is("A\x80" "B", "a\x80" "b"));
-    CHECK(fold_is("X\xc3", "x\xc3"));                 /* truncated 2-byte at end */
-    CHECK(fold_is("X\xe2\x82", "x\xe2\x82"));         /* truncated 3-byte at end */
-    CHECK(fold_is("\xc3" "A", "\xc3" "a"));           /* lead byte then ASCII */
-    CHECK(fold_is("\xc0\x81", "\xc0\x81"));           /* overlong */
-    CHECK(fold_is("\xed\xa0\x80", "\xed\xa0\x80"));   /* surrogate */
+    CHECK(fold_is("\xff\xfe"
+                  "ABC",
+                  "\xff\xfe"
+                  "abc"));
+    CHECK(fold_is("A\x80"
+                  "B",
+                  "a\x80"
+                  "b"));
+    CHECK(fold_is("X\xc3", "x\xc3"));         /* truncated 2-byte at end */
+    CHECK(fold_is("X\xe2\x82", "x\xe2\x82")); /* truncated 3-byte at end */
+    CHECK(fold_is("\xc3"
+                  "A",
+                  "\xc3"
+                  "a"));                                    /* lead byte then ASCII */
+    CHECK(fold_is("\xc0\x81", "\xc0\x81"));                 /* overlong */
+    CHECK(fold_is("\xed\xa0\x80", "\xed\xa0\x80"));         /* surrogate */
     CHECK(fold_is("\xf4\x90\x80\x80", "\xf4\x90\x80\x80")); /* above U+10FFFF */
 
     /* Embedded NUL and appending to a non-empty buffer. */
@@ -267,8 +279,11 @@ static void test_compiled_fields(void)
     CHECK(match("*\\??", "x?") == 0);
 
     /* Patterns built by hand (not normalised) still classify by shape. */
-    sg_pat_tok toks[] = {{SG_PAT_ANY, 0, 0}, {SG_PAT_ANY, 0, 0}, {SG_PAT_LIT, 0, 0},
-                         {SG_PAT_LIT, 0, 3}, {SG_PAT_ANY, 0, 0}};
+    sg_pat_tok toks[] = {{SG_PAT_ANY, 0, 0},
+                         {SG_PAT_ANY, 0, 0},
+                         {SG_PAT_LIT, 0, 0},
+                         {SG_PAT_LIT, 0, 3},
+                         {SG_PAT_ANY, 0, 0}};
     sg_pattern hand = {(char *)"ABC", 3, toks, 5};
     CHECK(sg_strmatch_compile(&hand, 0, &m) == 0);
     CHECK_EQ_INT(m.kind, SG_SM_CONTAINS);
@@ -295,20 +310,30 @@ static void test_unicode_matching(void)
     YES("*\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82*",
         "say \xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2!");
     /* ß vs ss, both directions; '?' sees the folded text ("ss" is two). */
-    YES("stra\xc3\x9f" "e", "STRASSE");
-    YES("STRASSE", "stra\xc3\x9f" "e");
+    YES("stra\xc3\x9f"
+        "e",
+        "STRASSE");
+    YES("STRASSE", "stra\xc3\x9f"
+                   "e");
     YES("*A\xc3\x9f*", "xassx");
-    YES("stra??e", "Stra\xc3\x9f" "e");
-    NO("stra?e", "Stra\xc3\x9f" "e");
+    YES("stra??e", "Stra\xc3\x9f"
+                   "e");
+    NO("stra?e", "Stra\xc3\x9f"
+                 "e");
 
     /* '?' is one code point, whatever its byte length. */
-    YES("a?c", "a\xc3\xa9" "c");       /* é: 2 bytes */
-    YES("a?c", "a\xe2\x82\xac" "c");   /* €: 3 bytes */
-    YES("a?c", "a\xf0\x9f\x98\x80" "c"); /* emoji: 4 bytes */
+    YES("a?c", "a\xc3\xa9"
+               "c"); /* é: 2 bytes */
+    YES("a?c", "a\xe2\x82\xac"
+               "c"); /* €: 3 bytes */
+    YES("a?c", "a\xf0\x9f\x98\x80"
+               "c"); /* emoji: 4 bytes */
     YES("a?c", "abc");
     NO("a?c", "ac");
-    NO("a?c", "a\xc3\xa9\xc3\xa9" "c");
-    YES("a??c", "a\xc3\xa9\xc3\xa9" "c");
+    NO("a?c", "a\xc3\xa9\xc3\xa9"
+              "c");
+    YES("a??c", "a\xc3\xa9\xc3\xa9"
+                "c");
     YES("?", "\xf0\x9f\x98\x80");
     NO("??", "\xf0\x9f\x98\x80");
     NO("*??*", "\xf0\x9f\x98\x80"); /* never split a code point to find two */
@@ -323,12 +348,27 @@ static void test_unicode_matching(void)
 
 static void test_invalid_utf8(void)
 {
-    CHECK(match_n("*abc*", 5, "\xff\xfe" "ABC", 5, 0, SG_SM_CONTAINS) == 1);
-    CHECK(match_n("\xff\xfe" "abc", 5, "\xff\xfe" "ABC", 5, 0, SG_SM_EQ) == 1);
-    CHECK(match_n("\xff\xfe" "abc", 5, "\xfe\xff" "ABC", 5, 0, SG_SM_EQ) == 0);
+    CHECK(match_n("*abc*", 5,
+                  "\xff\xfe"
+                  "ABC",
+                  5, 0, SG_SM_CONTAINS) == 1);
+    CHECK(match_n("\xff\xfe"
+                  "abc",
+                  5,
+                  "\xff\xfe"
+                  "ABC",
+                  5, 0, SG_SM_EQ) == 1);
+    CHECK(match_n("\xff\xfe"
+                  "abc",
+                  5,
+                  "\xfe\xff"
+                  "ABC",
+                  5, 0, SG_SM_EQ) == 0);
     /* Each invalid byte is one '?'. */
-    YES("??abc", "\xff\xfe" "ABC");
-    NO("?abc", "\xff\xfe" "ABC");
+    YES("??abc", "\xff\xfe"
+                 "ABC");
+    NO("?abc", "\xff\xfe"
+               "ABC");
     YES("a?", "a\x80");
     YES("a??", "a\xc3\x28"); /* bad continuation: two units */
     /* Truncated multi-byte sequence at the end of the value. */
@@ -340,7 +380,8 @@ static void test_invalid_utf8(void)
     NO("x?", "X\xe2\x82\xac\xac");
     YES("x?*", "X\xe2\x82");
     YES("*?", "\xe2\x82");
-    YES("*?b*", "a\xe2\x82" "b");
+    YES("*?b*", "a\xe2\x82"
+                "b");
     /* Lone continuation bytes, and continuation bytes after a complete char. */
     YES("\xc3\xa9?", "\xc3\xa9\xa9");
     YES("*?\xa9", "\xc3\xa9\xa9");
@@ -361,9 +402,13 @@ static void test_cased(void)
     CHECK(match_cased("abc", "Abc") == 0);
     CHECK(match_cased("*Abc*", "xAbcx") == 1);
     CHECK(match_cased("*Abc*", "xabcx") == 0);
-    CHECK(match_cased("A?c*", "A\xc3\x89" "cd") == 1);
-    CHECK(match_cased("A?c*", "a\xc3\x89" "cd") == 0);
-    CHECK(match_cased("stra\xc3\x9f" "e", "strasse") == 0);
+    CHECK(match_cased("A?c*", "A\xc3\x89"
+                              "cd") == 1);
+    CHECK(match_cased("A?c*", "a\xc3\x89"
+                              "cd") == 0);
+    CHECK(match_cased("stra\xc3\x9f"
+                      "e",
+                      "strasse") == 0);
     CHECK(match_cased("\xc3\x84*", "\xc3\xa4rger") == 0);
     CHECK(match_cased("\xc3\x84*", "\xc3\x84rger") == 1);
 }
@@ -508,9 +553,10 @@ static void test_random_against_reference(void)
     /* Pattern pieces are valid UTF-8 (rule text always is); text pieces add
      * invalid and truncated sequences. */
     static const char *pat_pieces[] = {"a", "b", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-                                       "*", "?", "?", "\\*", "\\?"};
-    static const char *txt_pieces[] = {"a", "b", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-                                       "*", "?", "\xc3", "\xa9", "\xff", "\xe2\x82", "\xf0\x9f"};
+                                       "*", "?", "?",        "\\*",          "\\?"};
+    static const char *txt_pieces[] = {
+        "a", "b",    "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "*",
+        "?", "\xc3", "\xa9",     "\xff",         "\xe2\x82",         "\xf0\x9f"};
     uint32_t seed = 12345;
     long mismatches = 0, matched = 0;
     for (int iter = 0; iter < 200000; iter++) {
@@ -540,8 +586,8 @@ static void test_random_against_reference(void)
         matched += want;
         if (got != want && mismatches++ < 5) {
             pat[pl] = txt[tl] = '\0';
-            fprintf(stderr, "mismatch: pattern \"%s\" text \"%s\": got %d want %d\n", pat, txt,
-                    got, want);
+            fprintf(stderr, "mismatch: pattern \"%s\" text \"%s\": got %d want %d\n", pat, txt, got,
+                    want);
         }
         sg_strmatch_free(&m);
         sg_pattern_free(&p);

@@ -27,7 +27,10 @@ static void resolve(coll *c, const char *yaml)
     CHECK_MSG(c->t.list.len == 0 || c->rc != 0, "unexpected diagnostics");
 }
 
-static const sg_node *doc(const coll *c, size_t i) { return i < c->n ? c->docs[i].root : NULL; }
+static const sg_node *doc(const coll *c, size_t i)
+{
+    return i < c->n ? c->docs[i].root : NULL;
+}
 
 static void test_plain_documents(void)
 {
@@ -54,9 +57,9 @@ static const char global_yaml[] = "action: global\n"                 /* 1 */
                                   "    selection1:\n"                /* 5 */
                                   "        EventID: 4624\n"          /* 6 */
                                   "    condition: selection1 or selection2\n"
-                                  "logsource:\n"                     /* 8 */
-                                  "    product: windows\n"           /* 9 */
-                                  "---\n"                            /* 10 */
+                                  "logsource:\n"           /* 8 */
+                                  "    product: windows\n" /* 9 */
+                                  "---\n"                  /* 10 */
                                   "title: ignored\n"
                                   "logsource:\n"
                                   "    service: security\n"

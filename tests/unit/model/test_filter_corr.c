@@ -263,7 +263,10 @@ static void read_corr_at(corr_run *r, const char *yaml, size_t index)
     r->rc = sg_correlation_read(root, &r->t.arena, &r->t.ctx, &r->c);
 }
 
-static void read_corr(corr_run *r, const char *yaml) { read_corr_at(r, yaml, 0); }
+static void read_corr(corr_run *r, const char *yaml)
+{
+    read_corr_at(r, yaml, 0);
+}
 
 static void expect_corr_error(const char *yaml, int code, uint32_t line, uint32_t col, int tline)
 {

@@ -10,7 +10,10 @@
 
 enum { MAP_CAP = 32 };
 
-static sg_pos at(uint32_t line, uint32_t col) { return (sg_pos){line, col, 0}; }
+static sg_pos at(uint32_t line, uint32_t col)
+{
+    return (sg_pos){line, col, 0};
+}
 
 static sg_node *scalar(sg_arena *a, const char *text, sg_scalar_type type, uint32_t line,
                        uint32_t col)
@@ -169,16 +172,19 @@ static void read_rule(run *t, const sg_node *root, sg_arena *a)
     t->rc = sg_rule_meta_read(root, a, &t->ctx, &t->meta);
 }
 
-static void done(run *t) { sg_diagnostics_free_items(&t->list); }
+static void done(run *t)
+{
+    sg_diagnostics_free_items(&t->list);
+}
 
 /* Checks diagnostic i: code, severity error, line, col. */
 #define CHECK_DIAG(t, i, code_, line_, col_)                                                       \
     do {                                                                                           \
-        CHECK_MSG((t)->list.len > (size_t)(i), "no diagnostic %d (have %zu)", (int)(i),          \
+        CHECK_MSG((t)->list.len > (size_t)(i), "no diagnostic %d (have %zu)", (int)(i),            \
                   (t)->list.len);                                                                  \
         if ((t)->list.len > (size_t)(i)) {                                                         \
             const sg_diag *d_ = &(t)->list.items[i];                                               \
-            CHECK_MSG(d_->code == (code_), "diag %d: code %d != %d (%s)", (int)(i), d_->code,     \
+            CHECK_MSG(d_->code == (code_), "diag %d: code %d != %d (%s)", (int)(i), d_->code,      \
                       (int)(code_), d_->message);                                                  \
             CHECK_EQ_INT(d_->severity, SIGMA_SEVERITY_ERROR);                                      \
             CHECK_MSG(d_->pos.line == (line_) && d_->pos.col == (col_),                            \
@@ -207,7 +213,8 @@ static void expect_one(const sg_node *root, sg_arena *a, int code, uint32_t line
     CHECK_DIAG(&t, 0, code, line, col);
     done(&t);
 }
-#define EXPECT_ONE(root, a, code, line, col) expect_one((root), (a), (code), (line), (col), __LINE__)
+#define EXPECT_ONE(root, a, code, line, col)                                                       \
+    expect_one((root), (a), (code), (line), (col), __LINE__)
 
 /* ---- tests ---------------------------------------------------------------------------------- */
 
@@ -463,8 +470,13 @@ static void test_status_level(void)
 static void test_tags(void)
 {
     sg_arena a = {0};
-    static const char *const good[] = {"attack.t1059.001", "cve.2021-44228", "detection.threat_hunting",
-                                       "tlp.amber", "car.2016-04-005", "attack.g0016", "a.b"};
+    static const char *const good[] = {"attack.t1059.001",
+                                       "cve.2021-44228",
+                                       "detection.threat_hunting",
+                                       "tlp.amber",
+                                       "car.2016-04-005",
+                                       "attack.g0016",
+                                       "a.b"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         sg_node *r = valid_rule(&a);
         replace(r, "tags", seq(&a, 11, 5, 1, str(&a, good[i], 11, 7)));
@@ -473,12 +485,12 @@ static void test_tags(void)
         CHECK_MSG(t.rc == 0, "tag %s", good[i]);
         done(&t);
     }
-    static const char *const bad[] = {"Attack.T1059", "attack",  ".t1059", "attack.",
+    static const char *const bad[] = {"Attack.T1059", "attack",   ".t1059",   "attack.",
                                       "attack t1059", "attack.é", "attack..", ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         sg_node *r = valid_rule(&a);
-        replace(r, "tags", seq(&a, 11, 5, 2, str(&a, "attack.persistence", 11, 7),
-                               str(&a, bad[i], 12, 7)));
+        replace(r, "tags",
+                seq(&a, 11, 5, 2, str(&a, "attack.persistence", 11, 7), str(&a, bad[i], 12, 7)));
         run t;
         read_rule(&t, r, &a);
         int ok = !strcmp(bad[i], "attack..");
@@ -754,8 +766,9 @@ static void test_many_errors(void)
     replace(r, "id", str(&a, "043c4b8b", 2, 5));
     replace(r, "status", str(&a, "beta", 3, 9));
     replace(r, "date", str(&a, "2022-8-4", 8, 7));
-    replace(r, "tags", seq(&a, 11, 5, 2, str(&a, "attack.Persistence", 11, 7),
-                           str(&a, "attack.t1505.004", 12, 7)));
+    replace(r, "tags",
+            seq(&a, 11, 5, 2, str(&a, "attack.Persistence", 11, 7),
+                str(&a, "attack.t1505.004", 12, 7)));
     replace(r, "level", str(&a, "urgent", 22, 8));
     sg_node *det = map(&a, 17, 5);
     put(&a, det, "selection", 17, 5, str(&a, "x", 17, 16));

@@ -65,15 +65,15 @@ static inline void check_diag(const doc_run *t, size_t i, int code, uint32_t lin
     CHECK_MSG(d->code == code, "line %d: diag %zu: code %d != %d (%s)", tline, i, d->code, code,
               d->message);
     CHECK_MSG(d->pos.line == line && d->pos.col == col,
-              "line %d: diag %zu at %u:%u, expected %u:%u (%s)", tline, i, d->pos.line,
-              d->pos.col, line, col, d->message);
+              "line %d: diag %zu at %u:%u, expected %u:%u (%s)", tline, i, d->pos.line, d->pos.col,
+              line, col, d->message);
 }
 #define CHECK_DIAG(t, i, code, line, col) check_diag((t), (i), (code), (line), (col), __LINE__)
 
 /* Exactly one diagnostic, with that code and position. */
 #define CHECK_ONE_DIAG(t, code, line, col)                                                         \
     do {                                                                                           \
-        CHECK_MSG((t)->list.len == 1, "line %d: %zu diagnostics, expected 1", __LINE__,          \
+        CHECK_MSG((t)->list.len == 1, "line %d: %zu diagnostics, expected 1", __LINE__,            \
                   (t)->list.len);                                                                  \
         if ((t)->list.len != 1)                                                                    \
             dump_diags(t);                                                                         \
