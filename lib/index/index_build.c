@@ -8,7 +8,9 @@
 #include "index/literals.h"
 #include "util/vec.h"
 
-enum { GRAM = 4, BLOOM_LOG2 = 18 };
+/* The bloom filter has at least 2^18 bits and about 16 bits per key, so that it
+ * stays mostly empty (few table probes) as the rule count grows. */
+enum { GRAM = 4, BLOOM_MIN_LOG2 = 18, BLOOM_MAX_LOG2 = 26 };
 
 typedef struct posting {
     uint64_t key;
@@ -127,8 +129,11 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         cap *= 2;
     ix->table = calloc(cap, sizeof *ix->table);
     ix->postings = calloc(n ? n : 1, sizeof *ix->postings);
-    ix->bloom_bits_log2 = BLOOM_LOG2;
-    ix->bloom = calloc(((size_t)1 << BLOOM_LOG2) / 64, sizeof *ix->bloom);
+    uint32_t log2 = BLOOM_MIN_LOG2;
+    while (log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < keys * 16)
+        log2++;
+    ix->bloom_bits_log2 = log2;
+    ix->bloom = calloc(((size_t)1 << log2) / 64, sizeof *ix->bloom);
     ix->pairs = calloc(65536 / 64, sizeof *ix->pairs);
     if (!ix->table || !ix->postings || !ix->bloom || !ix->pairs)
         return -1;
@@ -143,7 +148,7 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         while (ix->table[s].key)
             s = (s + 1) & ix->table_mask;
         ix->table[s] = (sg_gram_slot){p[i].key, (uint32_t)i, (uint32_t)(j - i)};
-        set_bit(ix->bloom, h >> (64 - BLOOM_LOG2));
+        set_bit(ix->bloom, h >> (64 - ix->bloom_bits_log2));
         uint32_t klen = (uint32_t)(p[i].key >> 32) & 7;
         if (klen >= 2 && klen != 7)
             set_bit(ix->pairs, sg_key_pair(p[i].key));
