@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compile/ruleset.h"
+#include "match/strmatch.h"
 
 static int build_renames(const sigma_ruleset *rs, const sg_map_entry *e, sg_route *r,
                          sg_arena *arena)
@@ -30,8 +31,28 @@ static int build_renames(const sigma_ruleset *rs, const sg_map_entry *e, sg_rout
     return 0;
 }
 
+/* Case-folds the condition values once, the way event values are folded per call. */
+static int fold_cond_values(sg_routing *rt, sg_map_cond *k)
+{
+    k->folded = sg_arena_alloc(&rt->mapping.arena, (k->nvalues + 1) * sizeof *k->folded);
+    k->folded_lens = sg_arena_alloc(&rt->mapping.arena, (k->nvalues + 1) * sizeof *k->folded_lens);
+    if (!k->folded || !k->folded_lens)
+        return -1;
+    for (size_t j = 0; j < k->nvalues; j++) {
+        sg_buf f = {0};
+        if (sg_fold_append(k->values[j], strlen(k->values[j]), &f) != 0)
+            return -1;
+        k->folded[j] = sg_arena_strndup(&rt->mapping.arena, f.data ? f.data : "", f.len);
+        k->folded_lens[j] = f.len;
+        sg_buf_free(&f);
+        if (!k->folded[j])
+            return -1;
+    }
+    return 0;
+}
+
 /* Numbers the distinct condition fields so a match looks each up once. */
-static int number_cond_fields(sg_routing *rt, const sg_map_entry *e, sg_route *r)
+static int number_cond_fields(sg_routing *rt, sg_map_entry *e, sg_route *r)
 {
     r->cond_field = sg_arena_alloc(&rt->mapping.arena, (e->nconds + 1) * sizeof *r->cond_field);
     if (!r->cond_field)
@@ -54,6 +75,8 @@ static int number_cond_fields(sg_routing *rt, const sg_map_entry *e, sg_route *r
             rt->ncond_fields++;
         }
         r->cond_field[k] = f;
+        if (fold_cond_values(rt, &e->conds[k]) != 0)
+            return -1;
     }
     return 0;
 }
@@ -92,7 +115,7 @@ int sg_routing_build(sigma_ruleset *rs, sg_mapping *m)
     if (!rt->routes)
         return -1;
     for (size_t i = 0; i < rt->mapping.n; i++) {
-        const sg_map_entry *e = &rt->mapping.entries[i];
+        sg_map_entry *e = &rt->mapping.entries[i];
         sg_route *r = &rt->routes[rt->n++];
         r->entry = e;
         r->rules = calloc(rt->nwords ? rt->nwords : 1, sizeof *r->rules);

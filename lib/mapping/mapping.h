@@ -15,12 +15,16 @@
 #include "util/arena.h"
 
 /* One condition on an event: the field equals one of the values. Values are
- * compared as text, ASCII case-insensitively; numbers in events compare by their
- * decimal text (EventID 1 equals "1"). */
+ * compared as text, case-insensitively (full case folding, as for rule values);
+ * numbers in events compare by their decimal text (EventID 1 equals "1"). */
 typedef struct sg_map_cond {
     const char *field;
     const char **values;
     size_t nvalues;
+    /* Filled when the mapping is compiled into a ruleset (index/routing.c): the values
+     * case-folded like event values, and their lengths, so matching compares bytes. */
+    const char **folded;
+    size_t *folded_lens;
 } sg_map_cond;
 
 /* A rule field and the event fields that hold it for this logsource, in order of

@@ -452,24 +452,22 @@ static int integer_key(const sg_value *v, int64_t *out)
 
 /* --------------------------------------------------------------- routing */
 
-/* Value of an event field as text for mapping conditions (numbers in decimal). */
-static int value_is(const sg_value *v, const char *want, size_t want_len)
-{
-    char buf[64];
-    size_t len;
-    const char *t = raw_text(v, buf, sizeof buf, &len);
-    return v->type != SG_VAL_NULL && len == want_len && strncasecmp(t, want, len) == 0;
-}
-
-static int cond_holds(const eval_ctx *c, const sg_map_cond *k, uint32_t fi)
+/* A mapping condition holds when some value of the field, case-folded and numbers
+ * in decimal (the per-call cached text), equals one of the condition's folded values. */
+static int cond_holds(eval_ctx *c, const sg_map_cond *k, uint32_t fi)
 {
     if (fi == SG_NONE)
         return 0;
     const sg_field *f = &c->ev->fields[fi];
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
-        for (size_t j = 0; j < k->nvalues; j++)
-            if (value_is(&c->ev->values[vi], k->values[j], strlen(k->values[j])))
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next) {
+        if (c->ev->values[vi].type == SG_VAL_NULL)
+            continue;
+        size_t len;
+        const char *t = folded_text(c, vi, &len);
+        for (size_t j = 0; t && j < k->nvalues; j++)
+            if (len == k->folded_lens[j] && memcmp(t, k->folded[j], len) == 0)
                 return 1;
+    }
     return 0;
 }
 
