@@ -448,6 +448,12 @@ SIGMA_API int SIGMA_CALL sigma_scratch_get_stats(const sigma_scratch *scratch,
 /** Rule index of collected hit i, or UINT32_MAX when out of range. */
 SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_rule(const sigma_scratch *scratch, uint32_t i);
 
+/* ------------------------------------------------------------ introspection */
+/* Rule metadata, ATT&CK, event coverage, stages, predicates, indicators, explain. */
+
+/* -------------------------------------------------------------- correlation */
+/* The streaming correlator (sigma-semantics.md §6). */
+
 #ifdef __cplusplus
 }
 #endif
