@@ -450,6 +450,287 @@ SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_rule(const sigma_scratch *scratc
 
 /* ------------------------------------------------------------ introspection */
 /* Rule metadata, ATT&CK, event coverage, stages, predicates, indicators, explain. */
+/*
+ * Everything here reads an immutable ruleset (thread-safe, no allocation) except
+ * explain, which allocates its result. Rules are numbered 0..sigma_ruleset_rule_count-1.
+ * Strings are owned by the ruleset (or the explain object), UTF-8, NUL-terminated;
+ * where a getter takes `size_t *len_out` (may be NULL) it also receives the length
+ * (the text may contain NUL bytes only where noted). docs/introspection.md has the
+ * exact definitions of stages, predicates, indicators and the corpus count.
+ */
+
+/** Scalar attributes of a rule, for sigma_ruleset_rule_attr(). Values are pinned;
+ *  new ones may be added. */
+enum {
+    SIGMA_ATTR_ID = 1,
+    SIGMA_ATTR_TITLE = 2,
+    SIGMA_ATTR_NAME = 3,
+    SIGMA_ATTR_DESCRIPTION = 4,
+    SIGMA_ATTR_STATUS = 5,   /* lower case ("test") */
+    SIGMA_ATTR_LEVEL = 6,    /* lower case ("high") */
+    SIGMA_ATTR_AUTHOR = 7,
+    SIGMA_ATTR_DATE = 8,     /* normalised "YYYY-MM-DD" */
+    SIGMA_ATTR_MODIFIED = 9, /* normalised "YYYY-MM-DD" */
+    SIGMA_ATTR_LICENSE = 10,
+    SIGMA_ATTR_TAXONOMY = 11,
+    SIGMA_ATTR_LOGSOURCE_PRODUCT = 12,
+    SIGMA_ATTR_LOGSOURCE_CATEGORY = 13,
+    SIGMA_ATTR_LOGSOURCE_SERVICE = 14,
+    SIGMA_ATTR_LOGSOURCE_DEFINITION = 15,
+    SIGMA_ATTR_SOURCE_NAME = 16, /* the source name the rule was loaded from (file path) */
+    /* The rule's YAML document as written in its source: for a multi-document file
+     * only that document's text (from its first byte to the next "---"/"..." or the
+     * end); for a rule merged with an `action: global` template, the text of the
+     * rule's own document only (the template's keys are not in it). */
+    SIGMA_ATTR_YAML = 17,
+    /* The detection condition as written; a condition list is joined with "\n". */
+    SIGMA_ATTR_CONDITION = 18,
+    /* Correlation rules: the correlation type ("event_count", "temporal", ...). */
+    SIGMA_ATTR_CORRELATION_TYPE = 19
+};
+
+/** Scalar attribute `attr` (SIGMA_ATTR_*) of `rule`; NULL when the rule does not have
+ *  it (or for a bad rule index / attribute). */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_attr(const sigma_ruleset *rs, uint32_t rule,
+                                                         uint32_t attr, size_t *len_out);
+
+/** List attributes of a rule, for sigma_ruleset_rule_list_count / _item. */
+enum {
+    SIGMA_LIST_TAGS = 1,
+    SIGMA_LIST_REFERENCES = 2,
+    SIGMA_LIST_FALSEPOSITIVES = 3,
+    SIGMA_LIST_FIELDS = 4
+};
+/** Number of items of list `list` (SIGMA_LIST_*) of `rule`; 0 when absent/invalid. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_list_count(const sigma_ruleset *rs, uint32_t rule,
+                                                            uint32_t list);
+/** Item `i` of that list, or NULL when out of range. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_list_item(const sigma_ruleset *rs,
+                                                              uint32_t rule, uint32_t list,
+                                                              uint32_t i, size_t *len_out);
+
+/* ---- ATT&CK (from tags) */
+
+/** The 14 MITRE ATT&CK enterprise tactics, built in, in matrix order (0 = Reconnaissance
+ *  .. 13 = Impact). sigma_attack_tactic_count() returns 14. For tactic `i`:
+ *  its id ("TA0003"), display name ("Persistence") and tag name ("persistence", as
+ *  in the tag attack.persistence). NULL when i is out of range. Static storage. */
+SIGMA_API uint32_t SIGMA_CALL sigma_attack_tactic_count(void);
+SIGMA_API const char *SIGMA_CALL sigma_attack_tactic_id(uint32_t i);
+SIGMA_API const char *SIGMA_CALL sigma_attack_tactic_name(uint32_t i);
+SIGMA_API const char *SIGMA_CALL sigma_attack_tactic_tag(uint32_t i);
+
+/** Tactics of `rule`: its tags attack.<tactic tag name> (case-insensitive; "-" and "_"
+ *  alike), in tag order, without duplicates. `i`-th one as a built-in tactic index. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_tactic_count(const sigma_ruleset *rs,
+                                                              uint32_t rule);
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_tactic(const sigma_ruleset *rs, uint32_t rule,
+                                                   uint32_t i, uint32_t *tactic_out);
+/** Techniques of `rule`: tags attack.tNNNN and attack.tNNNN.NNN, in tag order, without
+ *  duplicates, returned upper case ("T1505", "T1505.004"). A technique's tactics are
+ *  the rule's tactic tags (ATT&CK maps a technique to several tactics; the rule says
+ *  which it means). */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_technique_count(const sigma_ruleset *rs,
+                                                                 uint32_t rule);
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_technique(const sigma_ruleset *rs,
+                                                              uint32_t rule, uint32_t i,
+                                                              size_t *len_out);
+
+/** Diagnostic code of a malformed ATT&CK names line (docs/diagnostics.md). */
+enum { SIGMA_DIAG_BAD_ATTACK_NAMES = 2020 };
+
+/** Loads technique names for the ruleset built next: text lines "ID<TAB>Name"
+ *  ("T1505.004\tIIS Components"); ids are case-insensitive; empty lines and lines
+ *  starting with '#' are skipped; a later line for the same id wins. A line without
+ *  a tab or with a malformed id is a diagnostic (SIGMA_DIAG_BAD_ATTACK_NAMES) with its
+ *  line; the other lines are kept. Returns SIGMA_OK, SIGMA_E_COMPILE or SIGMA_E_NOMEM. */
+SIGMA_API int SIGMA_CALL sigma_builder_add_attack_names(sigma_builder *b, const char *source_name,
+                                                        size_t source_name_len, const char *text,
+                                                        size_t text_len);
+/** The same, read from a file (SIGMA_E_IO with a diagnostic when it cannot be read). */
+SIGMA_API int SIGMA_CALL sigma_builder_add_attack_names_file(sigma_builder *b, const char *path,
+                                                             size_t path_len);
+/** Name of a technique or sub-technique ("T1505.004", any case) from the loaded names
+ *  files, or of a tactic given by its TA id or tag name; NULL when unknown. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_attack_name(const sigma_ruleset *rs,
+                                                           const char *id, size_t id_len,
+                                                           size_t *len_out);
+
+/* ---- event coverage */
+
+/** One event a rule's logsource covers, from the mapping the ruleset was built with
+ *  (sigma_builder_add_mapping_yaml / _add_default_mapping). Set `size` first. */
+typedef struct sigma_coverage_info {
+    size_t size;
+    const char *provider; /* "Microsoft-Windows-Sysmon"; NULL if the row has none */
+    int64_t event_id;     /* 1; -1 if the row has none */
+    const char *title;    /* "Process creation"; NULL if the row has none */
+    const char *channel;  /* the entry's Channel condition value, or NULL */
+    const char *product;  /* logsource of the mapping entry */
+    const char *category;
+    const char *service;
+} sigma_coverage_info;
+
+/** Coverage rows of `rule`: those of every mapping entry whose logsource the rule
+ *  accepts (each attribute the rule sets equals the entry's), in mapping order,
+ *  identical (provider, event id, title, channel) rows once. 0 without a mapping. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_coverage_count(const sigma_ruleset *rs,
+                                                                uint32_t rule);
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_coverage(const sigma_ruleset *rs, uint32_t rule,
+                                                     uint32_t i, sigma_coverage_info *info);
+
+/* ---- stages and predicates */
+
+/** Kinds of stage. */
+enum {
+    SIGMA_STAGE_CONDITION = 1,       /* the rule's condition (stage 0) */
+    SIGMA_STAGE_SELECTION = 2,       /* a search identifier of the rule */
+    SIGMA_STAGE_FILTER_CONDITION = 3, /* the condition of a filter applied to the rule */
+    SIGMA_STAGE_FILTER_SELECTION = 4  /* a search identifier of such a filter */
+};
+
+/** One stage. Stage 0 is the rule's condition; then one stage per search identifier in
+ *  the order written; then for each filter applied to the rule its condition stage and
+ *  its identifiers. Correlation rules have no stages. Set `size` first. */
+typedef struct sigma_stage_info {
+    size_t size;
+    uint32_t kind;            /* SIGMA_STAGE_* */
+    const char *name;         /* "condition" or the identifier ("selection") */
+    const char *text;         /* condition stages: the condition as written; else NULL */
+    uint32_t predicate_count; /* detection items of a selection stage; 0 for conditions */
+    const char *filter;       /* filter stages: the filter's id (or title); else NULL */
+} sigma_stage_info;
+
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_stage_count(const sigma_ruleset *rs,
+                                                             uint32_t rule);
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_stage(const sigma_ruleset *rs, uint32_t rule,
+                                                  uint32_t stage, sigma_stage_info *info);
+
+/** Operator kinds of a predicate (pinned values; new ones may be added). */
+enum {
+    SIGMA_PRED_EQUALS = 1,
+    SIGMA_PRED_CONTAINS = 2,
+    SIGMA_PRED_STARTSWITH = 3,
+    SIGMA_PRED_ENDSWITH = 4,
+    SIGMA_PRED_RE = 5,
+    SIGMA_PRED_CIDR = 6,
+    SIGMA_PRED_GT = 7,
+    SIGMA_PRED_GTE = 8,
+    SIGMA_PRED_LT = 9,
+    SIGMA_PRED_LTE = 10,
+    SIGMA_PRED_EXISTS = 11,
+    SIGMA_PRED_NULL = 12,     /* `field: null` or an empty value list */
+    SIGMA_PRED_FIELDREF = 13, /* fieldref (also with contains/startswith/endswith) */
+    SIGMA_PRED_KEYWORD = 14,  /* a keyword search (no field) */
+    SIGMA_PRED_TIMEPART = 15  /* minute/hour/day/week/month/year */
+};
+/** Lower-case name of a SIGMA_PRED_* kind ("endswith"); "unknown" otherwise. */
+SIGMA_API const char *SIGMA_CALL sigma_pred_kind_name(uint32_t kind);
+
+/** One predicate: a detection item (`Image|endswith: [...]`, or a keyword list) of a
+ *  selection stage. Set `size` first. */
+typedef struct sigma_predicate_info {
+    size_t size;
+    const char *field;     /* as written; NULL for keywords */
+    uint32_t kind;         /* SIGMA_PRED_* */
+    const char *modifiers; /* the modifier chain as written: "|endswith|windash"; "" */
+    uint32_t value_count;  /* values as written (0 for an empty list) */
+    int all;               /* 1 when `all` applies (every value must match) */
+    int negated;           /* 1 with the `neq` modifier */
+    uint32_t group;        /* for a selection written as a list of maps: which map (0..) */
+} sigma_predicate_info;
+
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_predicate(const sigma_ruleset *rs, uint32_t rule,
+                                                      uint32_t stage, uint32_t pred,
+                                                      sigma_predicate_info *info);
+/** Value `v` of a predicate as written in the rule (YAML scalar text: "\w3wp.exe",
+ *  "4688", "null"); NULL when out of range. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_predicate_value(const sigma_ruleset *rs,
+                                                                    uint32_t rule, uint32_t stage,
+                                                                    uint32_t pred, uint32_t v,
+                                                                    size_t *len_out);
+/** Number of OTHER detection rules of the ruleset whose compiled program uses the same
+ *  interned predicate as value `v` (same field, operator, flags and value after the
+ *  modifiers are applied; for a value expanded into several alternatives, its first
+ *  one). Filters do not count. 0 when out of range. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_predicate_value_users(
+    const sigma_ruleset *rs, uint32_t rule, uint32_t stage, uint32_t pred, uint32_t v);
+
+/* ---- indicators */
+
+/** One indicator row: a detection item of the rule's own selections (filters
+ *  excluded; items that test no value -- exists, null -- excluded; identical rows
+ *  once). Set `size` first. */
+typedef struct sigma_indicator_info {
+    size_t size;
+    const char *field;     /* NULL for keywords */
+    uint32_t kind;         /* SIGMA_PRED_* */
+    const char *modifiers; /* as written, e.g. "|contains|all" */
+    uint32_t value_count;
+    /* Number of OTHER rules of the ruleset that have an indicator row with the same
+     * field, the same kind and the same modifiers apart from `all`, whose value set
+     * includes every value of this row (values compared case-folded as the matcher does,
+     * exactly with `cased`/`re`). See docs/introspection.md. */
+    uint32_t corpus;
+    uint32_t stage; /* where the row comes from (first occurrence) */
+    uint32_t pred;
+} sigma_indicator_info;
+
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_indicator_count(const sigma_ruleset *rs,
+                                                                 uint32_t rule);
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_indicator(const sigma_ruleset *rs, uint32_t rule,
+                                                      uint32_t i, sigma_indicator_info *info);
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_indicator_value(const sigma_ruleset *rs,
+                                                                    uint32_t rule, uint32_t i,
+                                                                    uint32_t v, size_t *len_out);
+
+/* ---- relations */
+
+/** Correlation rule: the rules it references, as rule indexes (unresolvable references
+ *  are not listed). Detection rule: 0. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_ref_count(const sigma_ruleset *rs, uint32_t rule);
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_ref(const sigma_ruleset *rs, uint32_t rule,
+                                                     uint32_t i); /* UINT32_MAX if out of range */
+/** Detection rule: the correlation rules that reference it, as rule indexes. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_referrer_count(const sigma_ruleset *rs,
+                                                                uint32_t rule);
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_referrer(const sigma_ruleset *rs, uint32_t rule,
+                                                          uint32_t i);
+
+/* ---- explain */
+
+typedef struct sigma_explain sigma_explain;
+
+/** Evaluates `rule` against `ev` and records why it did or did not match: every
+ *  stage's result and every predicate's, with the event value that satisfied each
+ *  predicate that held. Field names are resolved like sigma_match does (the
+ *  mapping's renames for an event it recognises); the logsource itself is not
+ *  checked. Allocates; not for the hot path. Caller frees with sigma_explain_free.
+ *  `flags` must be 0. Returns SIGMA_OK, SIGMA_E_INVALID_ARG or SIGMA_E_NOMEM. */
+SIGMA_API int SIGMA_CALL sigma_explain_new(const sigma_ruleset *rs, uint32_t rule,
+                                           const sigma_event *ev, uint32_t flags,
+                                           sigma_explain **out);
+SIGMA_API void SIGMA_CALL sigma_explain_free(sigma_explain *x);
+/** 1 when the rule's program (with its filters) matched the event, 0 when not. */
+SIGMA_API int SIGMA_CALL sigma_explain_result(const sigma_explain *x);
+/** Result of stage `stage` (numbered as sigma_ruleset_rule_stage): 1 true, 0 false,
+ *  SIGMA_E_INVALID_ARG out of range. Stage 0 is the rule's condition alone; a filter's
+ *  condition stage is the filter's condition (true = the filter lets the event through). */
+SIGMA_API int SIGMA_CALL sigma_explain_stage(const sigma_explain *x, uint32_t stage);
+/** Result of predicate `pred` of a selection stage: 1 held (with `neq`: after negation),
+ *  0 did not, SIGMA_E_INVALID_ARG out of range. */
+SIGMA_API int SIGMA_CALL sigma_explain_predicate(const sigma_explain *x, uint32_t stage,
+                                                 uint32_t pred);
+/** For a predicate that held: the index of the first rule value that matched
+ *  (UINT32_MAX when none applies: exists, null, negated, or it did not hold). */
+SIGMA_API uint32_t SIGMA_CALL sigma_explain_predicate_value(const sigma_explain *x,
+                                                            uint32_t stage, uint32_t pred);
+/** For a predicate that held on a value: the event value that satisfied it, as text
+ *  (numbers in decimal, booleans "true"/"false"; for a keyword found in the raw
+ *  message, the message). NULL otherwise. Owned by the explain object. */
+SIGMA_API const char *SIGMA_CALL sigma_explain_event_value(const sigma_explain *x, uint32_t stage,
+                                                           uint32_t pred, size_t *len_out);
+
 
 /* -------------------------------------------------------------- correlation */
 /* The streaming correlator (sigma-semantics.md §6). */

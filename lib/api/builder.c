@@ -48,6 +48,7 @@ void sigma_builder_free(sigma_builder *b)
     for (size_t i = 0; i < b->nmapping; i++)
         sg_buf_free(&b->mappings[i]);
     free(b->mappings);
+    sg_buf_free(&b->attack_names);
     sg_diagnostics_free_items(&b->diags);
     free(b);
 }
@@ -202,6 +203,11 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
         sg_compile_limits lim = {(uint32_t)b->opts.values[SIGMA_PARAM_REGEX_MATCH_LIMIT],
                                  (uint32_t)b->opts.values[SIGMA_PARAM_REGEX_DEPTH_LIMIT]};
         rc = sg_ruleset_compile(list, n, &lim, &mapping, out);
+        if (rc == SIGMA_OK && sg_builder_attack_names_apply(b, *out) != 0) {
+            sigma_ruleset_unref(*out);
+            *out = NULL;
+            rc = SIGMA_E_NOMEM;
+        }
     }
     sg_mapping_free(&mapping);
     for (size_t i = 0; list && i < n; i++) {

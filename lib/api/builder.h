@@ -36,7 +36,11 @@ struct sigma_builder {
     sg_buf *mappings; /* mapping YAML sources, re-read at each build */
     size_t nmapping, mapping_cap;
     uint32_t failed;
+    sg_buf attack_names; /* ATT&CK technique names text, re-read at each build */
 };
+
+/* Loads the ATT&CK names text into a freshly compiled ruleset (lib/introspect). */
+int sg_builder_attack_names_apply(const sigma_builder *b, sigma_ruleset *rs);
 
 /* Loads every document of one YAML source (rules, filters, correlations, legacy
  * action documents). Returns the number of errors reported, or -1 (no memory). */

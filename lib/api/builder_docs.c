@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/builder.h"
+#include "introspect/introspect.h"
 #include "load/yaml_tree.h"
 #include "model/collection.h"
 #include "model/detection.h"
@@ -46,7 +47,8 @@ static int push_rule(sigma_builder *b, sg_loaded_rule *lr)
 }
 
 /* A detection rule. Returns 0 kept, 1 rejected, -1 no memory. */
-static int load_rule(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
+static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *doc,
+                     const char *yaml, sg_diag_ctx *dc)
 {
     sg_arena scratch = {0};
     sg_rule_meta meta;
@@ -67,7 +69,10 @@ static int load_rule(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
                               meta.status,      meta.description, dc->source, meta.ls_product,
                               meta.ls_category, meta.ls_service};
         lr.meta.kind = SIGMA_RULE_DETECTION;
-        rc = keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
+        lr.ir.doc = sg_rule_doc_detection(&lr.ir.arena, &meta, yaml + doc->byte_start,
+                                          doc->byte_end - doc->byte_start);
+        rc = lr.ir.doc ? 0 : -1;
+        rc = rc ? rc : keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
                           meta.tags.n);
         rc = rc ? rc : push_rule(b, &lr);
     } else {
@@ -99,7 +104,8 @@ static int load_filter(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
 
 /* A correlation: kept for the correlation engine and listed as a rule that raises
  * no alerts of its own. */
-static int load_correlation(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
+static int load_correlation(sigma_builder *b, const sg_node *root, const sg_yaml_doc *doc,
+                            const char *yaml, sg_diag_ctx *dc)
 {
     sg_loaded_corr *lc = calloc(1, sizeof *lc);
     if (!lc)
@@ -120,6 +126,11 @@ static int load_correlation(sigma_builder *b, const sg_node *root, sg_diag_ctx *
     sg_loaded_rule lr;
     memset(&lr, 0, sizeof lr);
     lr.meta.kind = SIGMA_RULE_CORRELATION;
+    lr.ir.doc = sg_rule_doc_correlation(&lr.ir.arena, sg_corr_type_name(c->type), c->author,
+                                        c->date, c->modified, c->rules, c->nrules,
+                                        yaml + doc->byte_start, doc->byte_end - doc->byte_start);
+    if (!lr.ir.doc)
+        return -1;
     const char *from[] = {c->id,     c->title,       c->name,   c->level,
                           c->status, c->description, dc->source};
     if (keep_strings(&lr.meta, from, sizeof from / sizeof from[0], c->tags, c->ntags) != 0) {
@@ -130,17 +141,18 @@ static int load_correlation(sigma_builder *b, const sg_node *root, sg_diag_ctx *
 }
 
 /* Dispatches a document by kind (sigma-semantics.md §1.1). */
-static int load_document(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
+static int load_document(sigma_builder *b, const sg_node *root, const sg_yaml_doc *doc,
+                         const char *yaml, sg_diag_ctx *dc)
 {
     if (root->kind != SG_NODE_MAP) {
         sg_error(dc, SIGMA_DIAG_NOT_A_MAP, root->pos, "a rule document must be a map");
         return 1;
     }
     if (sg_map_get(root, "correlation"))
-        return load_correlation(b, root, dc);
+        return load_correlation(b, root, doc, yaml, dc);
     if (sg_map_get(root, "filter"))
         return load_filter(b, root, dc);
-    return load_rule(b, root, dc);
+    return load_rule(b, root, doc, yaml, dc);
 }
 
 int sg_builder_load_source(sigma_builder *b, const char *yaml, size_t len, sg_diag_ctx *dc,
@@ -160,7 +172,7 @@ int sg_builder_load_source(sigma_builder *b, const char *yaml, size_t len, sg_di
     b->failed += (uint32_t)bad;
     for (size_t i = 0; rc == 0 && i < ndocs; i++) {
         dc->rule_id = NULL;
-        int drc = load_document(b, docs[i].root, dc);
+        int drc = load_document(b, docs[i].root, docs[i].src, yaml, dc);
         if (drc < 0)
             rc = -1;
         else if (drc > 0)

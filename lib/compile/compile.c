@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "introspect/introspect.h"
 #include "util/vec.h"
 
 typedef struct compiler {
@@ -16,6 +17,9 @@ typedef struct compiler {
     size_t nkeys, keys_cap;
     size_t preds_cap, prog_cap, fields_cap;
     sg_buf key;
+    uint32_t *pred_rule; /* per pred: 1 + the last rule counted in its `users` */
+    size_t npred_rule, pred_rule_cap;
+    uint32_t rule_stamp; /* 1 + index of the rule being compiled */
 } compiler;
 
 static int field_slot(compiler *c, const char *name, size_t len, uint32_t *slot)
@@ -129,6 +133,8 @@ static int intern_pred(compiler *c, const sg_pred_desc *d, uint32_t *id)
         return -1;
     }
     *id = rs->npreds++;
+    if (SG_PUSH(c->pred_rule, c->npred_rule, c->pred_rule_cap, 0u) != 0)
+        return -1;
     char *key = malloc(c->key.len ? c->key.len : 1);
     if (!key || SG_PUSH(c->key_store, c->nkeys, c->keys_cap, key) != 0) {
         free(key);
@@ -136,6 +142,11 @@ static int intern_pred(compiler *c, const sg_pred_desc *d, uint32_t *id)
     }
     memcpy(key, c->key.data, c->key.len);
     return sg_strmap_put(&c->pred_keys, key, c->key.len, *id);
+}
+
+static int intern_cb(void *ctx, const sg_pred_desc *d, uint32_t *id)
+{
+    return intern_pred(ctx, d, id);
 }
 
 /* Emits the program for e in pre-order; returns the subtree size or -1. */
@@ -148,8 +159,10 @@ static long emit(compiler *c, const sg_rule_ir *ir, const sg_expr *e, uint32_t d
     if (e->kind == SG_X_PRED) {
         if (intern_pred(c, &ir->preds[e->pred], &node.arg) != 0)
             return -1;
-        if (!seen[e->pred]) { /* count each rule once per predicate */
+        /* Count each rule once per predicate, even when two of its items intern to it. */
+        if (!seen[e->pred] && c->pred_rule[node.arg] != c->rule_stamp) {
             seen[e->pred] = 1;
+            c->pred_rule[node.arg] = c->rule_stamp;
             rs->preds[node.arg].users++;
         }
     }
@@ -244,6 +257,7 @@ void sg_rule_meta_free(sg_rule *r)
     for (uint32_t i = 0; i < r->nfilters; i++)
         free(r->filters[i]);
     free(r->filters);
+    sg_intro_rule_free(r->intro);
     memset(r, 0, sizeof *r);
 }
 
@@ -266,6 +280,7 @@ static void ruleset_free(sigma_ruleset *rs)
     pcre2_match_context_free(rs->mctx);
     sg_index_free(&rs->index);
     sg_routing_free(&rs->routing);
+    sg_intro_set_free(rs->intro);
     free(rs);
 }
 
@@ -274,6 +289,7 @@ static void compiler_free(compiler *c)
     for (size_t i = 0; i < c->nkeys; i++)
         free(c->key_store[i]);
     free(c->key_store);
+    free(c->pred_rule);
     sg_strmap_free(&c->pred_keys);
     sg_buf_free(&c->key);
 }
@@ -285,6 +301,7 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
     uint8_t *seen = calloc(lr->ir.npreds ? lr->ir.npreds : 1, 1);
     if (!seen)
         return -1;
+    c->rule_stamp = c->rs->nrules + 1;
     out->prog_start = c->rs->nprog;
     long len = 0;
     if (lr->ir.root && lr->nfilters)
@@ -304,7 +321,8 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
             if (!(out->filters[i] = dup_opt(lr->filter_names[i])))
                 return -1;
     }
-    return 0;
+    out->intro = sg_intro_rule_build(lr, intern_cb, c);
+    return out->intro ? 0 : -1;
 }
 
 int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
@@ -336,6 +354,8 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
     if (rc == SIGMA_OK && sg_index_build(rs) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && mapping && mapping->n && sg_routing_build(rs, mapping) != 0)
+        rc = SIGMA_E_NOMEM;
+    if (rc == SIGMA_OK && sg_intro_finish(rs) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc != SIGMA_OK) {
         ruleset_free(rs);

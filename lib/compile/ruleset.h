@@ -51,6 +51,7 @@ typedef struct sg_rule {
     char **filters; /* ids (or titles) of the filters applied to this rule */
     uint32_t nfilters;
     uint32_t prog_start, prog_len; /* into sigma_ruleset.prog; 0 = never matches */
+    struct sg_intro_rule *intro;   /* introspection data (lib/introspect) */
 } sg_rule;
 
 struct sigma_ruleset {
@@ -68,6 +69,7 @@ struct sigma_ruleset {
     pcre2_match_context *mctx;
     sg_index index;
     sg_routing routing; /* empty unless the builder was given a mapping */
+    struct sg_intro_set *intro; /* ruleset-wide introspection tables (lib/introspect) */
 };
 
 /* One loaded rule handed from the builder to the compiler. */

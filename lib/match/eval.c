@@ -710,3 +710,55 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     s->stat_hits += s->nhits;
     return SIGMA_OK;
 }
+
+/* ----------------------------------------------------------------- explain */
+
+int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
+{
+    if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->route_cap < rs->routing.n ||
+        s->cond_cap < rs->routing.ncond_fields || !s->md)
+        return SIGMA_E_SCRATCH;
+    if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
+        return SIGMA_E_NOMEM;
+    next_generation(s);
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
+    resolve_fields(&c);
+    if (rs->routing.n && !ev->has_logsource)
+        classify(&c);
+    return SIGMA_OK;
+}
+
+int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
+                         uint32_t id, uint32_t *vi_out)
+{
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
+    const sg_pred *p = &rs->preds[id];
+    *vi_out = UINT32_MAX;
+    if (p->field == SG_KEYWORD_FIELD) {
+        for (uint32_t vi = 0; vi < ev->nvalues; vi++)
+            if (test_value(&c, p, vi)) {
+                *vi_out = vi;
+                return 1;
+            }
+        if (ev->message && test_text(&c, p, SG_NONE)) {
+            *vi_out = SG_EVAL_MESSAGE;
+            return 1;
+        }
+        return 0;
+    }
+    const sg_field *f =
+        s->slot_gen[p->field] == s->gen ? &ev->fields[s->slot_field[p->field]] : NULL;
+    if (!f || p->op == SG_OP_EXISTS || (p->op == SG_OP_NULL && f->count == 0))
+        return eval_field(&c, p);
+    if (p->op == SG_OP_FIELDREF) { /* reported: the field's first value */
+        int hit = eval_fieldref(&c, p, f);
+        *vi_out = hit ? f->head : UINT32_MAX;
+        return hit;
+    }
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = ev->values[vi].next)
+        if (test_value(&c, p, vi)) {
+            *vi_out = vi;
+            return 1;
+        }
+    return 0;
+}

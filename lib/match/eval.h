@@ -57,4 +57,14 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs);
  * SIGMA_E_SCRATCH or SIGMA_E_NOMEM. */
 int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags);
 
+/* Explain support (lib/introspect), not the hot path. sg_eval_prepare resolves ev's
+ * fields for rs as sg_eval_event does (slots, the mapping's renames) without
+ * evaluating any rule; then sg_eval_pred_explain tests one predicate, without the
+ * prefilter, and sets *vi_out to the event value index that satisfied it (SG_EVAL_MESSAGE:
+ * the raw message; UINT32_MAX: none, e.g. exists/null/missing). 1 held, 0 not. */
+#define SG_EVAL_MESSAGE (UINT32_MAX - 1)
+int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev);
+int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
+                         uint32_t id, uint32_t *vi_out);
+
 #endif

@@ -67,6 +67,81 @@ sg_expr *sg_add_pred(lower_ctx *c, sg_pred_desc *d)
     return e;
 }
 
+/* Operator kind (SIGMA_PRED_*) of a modifier chain, for introspection. */
+static uint32_t item_kind(const sg_chain *ch)
+{
+    static const struct {
+        sg_mod mod;
+        uint32_t kind;
+    } order[] = {{SG_MOD_EXISTS, SIGMA_PRED_EXISTS},
+                 {SG_MOD_FIELDREF, SIGMA_PRED_FIELDREF},
+                 {SG_MOD_RE, SIGMA_PRED_RE},
+                 {SG_MOD_CIDR, SIGMA_PRED_CIDR},
+                 {SG_MOD_GT, SIGMA_PRED_GT},
+                 {SG_MOD_GTE, SIGMA_PRED_GTE},
+                 {SG_MOD_LT, SIGMA_PRED_LT},
+                 {SG_MOD_LTE, SIGMA_PRED_LTE},
+                 {SG_MOD_MINUTE, SIGMA_PRED_TIMEPART},
+                 {SG_MOD_HOUR, SIGMA_PRED_TIMEPART},
+                 {SG_MOD_DAY, SIGMA_PRED_TIMEPART},
+                 {SG_MOD_WEEK, SIGMA_PRED_TIMEPART},
+                 {SG_MOD_MONTH, SIGMA_PRED_TIMEPART},
+                 {SG_MOD_YEAR, SIGMA_PRED_TIMEPART},
+                 {SG_MOD_CONTAINS, SIGMA_PRED_CONTAINS},
+                 {SG_MOD_STARTSWITH, SIGMA_PRED_STARTSWITH},
+                 {SG_MOD_ENDSWITH, SIGMA_PRED_ENDSWITH}};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (sg_has_mod(ch, order[i].mod))
+            return order[i].kind;
+    return ch->field ? SIGMA_PRED_EQUALS : SIGMA_PRED_KEYWORD;
+}
+
+/* Keeps an item as written for introspection (the YAML tree does not outlive the IR,
+ * so the texts are copied). A null value is kept as "null". */
+static void record_item(lower_ctx *c, const char *keytext, size_t keylen, const sg_chain *ch,
+                        const sg_node *const *vals, size_t n, sg_expr **value_exprs, sg_expr *e,
+                        uint32_t kind)
+{
+    sg_arena *a = &c->ir->arena;
+    sg_ir_item it;
+    memset(&it, 0, sizeof it);
+    it.ident = c->ident;
+    it.group = c->group;
+    it.field = ch->field;
+    const char *bar = memchr(keytext, '|', keylen);
+    it.mods = bar ? sg_arena_strndup(a, bar, keylen - (size_t)(bar - keytext)) : "";
+    it.kind = kind;
+    it.all = sg_has_mod(ch, SG_MOD_ALL);
+    it.negated = sg_has_mod(ch, SG_MOD_NEQ);
+    it.cased = sg_has_mod(ch, SG_MOD_CASED) || kind == SIGMA_PRED_RE;
+    it.nvalues = n;
+    it.values = sg_arena_alloc(a, (n + 1) * sizeof *it.values);
+    it.value_lens = sg_arena_alloc(a, (n + 1) * sizeof *it.value_lens);
+    it.value_exprs = value_exprs;
+    it.expr = e;
+    if (!it.mods || !it.values || !it.value_lens) {
+        c->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const sg_node *v = vals[i];
+        const char *t = v->text ? v->text : "";
+        size_t len = v->text ? v->text_len : 0;
+        if (v->kind == SG_NODE_SCALAR && v->type == SG_SCALAR_NULL) {
+            t = "null";
+            len = 4;
+        }
+        it.values[i] = sg_arena_strndup(a, t, len);
+        it.value_lens[i] = len;
+        if (!it.values[i]) {
+            c->oom = 1;
+            return;
+        }
+    }
+    if (SG_PUSH(c->ir->items, c->ir->nitems, c->ir->items_cap, it) != 0)
+        c->oom = 1;
+}
+
 /* A detection item: field (with modifiers) and a scalar or a list of values. */
 static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext, size_t keylen,
                            const sg_node *value)
@@ -83,8 +158,15 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
             return NULL;
         }
     }
-    if (sg_has_mod(&ch, SG_MOD_EXISTS))
-        return sg_lower_exists(c, &ch, value);
+    if (sg_has_mod(&ch, SG_MOD_EXISTS)) {
+        sg_expr *x = sg_lower_exists(c, &ch, value);
+        sg_expr **vx = sg_arena_alloc(&c->ir->arena, sizeof *vx);
+        if (x && vx) {
+            vx[0] = x;
+            record_item(c, keytext, keylen, &ch, &value, 1, vx, x, SIGMA_PRED_EXISTS);
+        }
+        return x;
+    }
     if (value->kind == SG_NODE_MAP) {
         sg_error(c->diags, SIGMA_DIAG_BAD_VALUE_TYPE, value->pos,
                  "the value of '%.*s' must be a scalar or a list, not a map", (int)keylen, keytext);
@@ -109,7 +191,10 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
         sg_pred_desc d = {
             .field = ch.field, .field_len = ch.field_len, .op = SG_OP_NULL, .pos = value->pos};
         sg_expr *e = sg_add_pred(c, &d);
-        return sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
+        e = sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
+        if (e)
+            record_item(c, keytext, keylen, &ch, NULL, 0, NULL, e, SIGMA_PRED_NULL);
+        return e;
     }
     int all = sg_has_mod(&ch, SG_MOD_ALL);
     if (all && n == 1)
@@ -123,7 +208,16 @@ static sg_expr *lower_item(lower_ctx *c, const sg_node *key, const char *keytext
         if (!e->kids[i])
             return NULL;
     }
-    return sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
+    sg_expr *item = sg_has_mod(&ch, SG_MOD_NEQ) ? sg_new_not(c, e) : e;
+    if (item) {
+        /* A single null value is a null test whatever the modifiers say. */
+        uint32_t kind = item_kind(&ch);
+        if (n == 1 && vals[0]->kind == SG_NODE_SCALAR && vals[0]->type == SG_SCALAR_NULL &&
+            ch.field)
+            kind = SIGMA_PRED_NULL;
+        record_item(c, keytext, keylen, &ch, vals, n, e->kids, item, kind);
+    }
+    return item;
 }
 
 /* --------------------------------------------------------- definitions */
@@ -168,6 +262,8 @@ static sg_expr *lower_list(lower_ctx *c, const sg_node *seq, int depth)
         return NULL;
     int ok = 1;
     for (size_t i = 0; i < seq->count; i++) {
+        if (depth == 0)
+            c->group = (uint32_t)i;
         e->kids[i] = lower_definition(c, seq->items[i], depth + 1);
         ok &= e->kids[i] != NULL;
     }
@@ -283,6 +379,33 @@ static sg_expr *lower_condition(lower_ctx *c, const sg_node *cn, const ident_tab
 
 /* ------------------------------------------------------------- entry point */
 
+/* The condition as written (a list joined with newlines), for introspection. */
+static const char *condition_text(sg_arena *a, const sg_node *cn)
+{
+    if (cn->kind == SG_NODE_SCALAR)
+        return sg_arena_strndup(a, cn->text ? cn->text : "", cn->text ? cn->text_len : 0);
+    if (cn->kind != SG_NODE_SEQ)
+        return "";
+    size_t len = 0;
+    for (size_t i = 0; i < cn->count; i++)
+        len += (cn->items[i]->text ? cn->items[i]->text_len : 0) + 1;
+    char *s = sg_arena_alloc(a, len + 1);
+    if (!s)
+        return NULL;
+    size_t at = 0;
+    for (size_t i = 0; i < cn->count; i++) {
+        const sg_node *k = cn->items[i];
+        if (i)
+            s[at++] = '\n';
+        if (k->text) {
+            memcpy(s + at, k->text, k->text_len);
+            at += k->text_len;
+        }
+    }
+    s[at] = 0;
+    return s;
+}
+
 int sg_detection_lower(const sg_node *detection, sg_diag_ctx *diags, sg_rule_ir *ir)
 {
     static const sg_lower_opts defaults = {NULL, 4096};
@@ -308,6 +431,8 @@ int sg_detection_lower_ex(const sg_node *detection, const sg_lower_opts *opts, s
         }
         if (strcmp(k->text, "timeframe") == 0)
             continue; /* legacy v1 aggregation window; only meaningful with a pipe */
+        c.ident = (uint32_t)t.n;
+        c.group = 0;
         sg_expr *e = lower_definition(&c, detection->items[i], 0);
         if (c.oom)
             return -1;
@@ -323,7 +448,16 @@ int sg_detection_lower_ex(const sg_node *detection, const sg_lower_opts *opts, s
     /* The condition is checked even when identifiers had errors, so that every
      * problem of the rule is reported at once. */
     ir->root = lower_condition(&c, cond, &t);
-    if (c.oom)
+    /* The names point into the YAML tree, which the IR outlives. */
+    ir->ident_names = sg_arena_alloc(&ir->arena, (t.n + 1) * sizeof *ir->ident_names);
+    for (size_t i = 0; ir->ident_names && i < t.n; i++)
+        if (!(ir->ident_names[i] = sg_arena_strndup(&ir->arena, t.names[i], strlen(t.names[i]))))
+            c.oom = 1;
+    c.oom |= ir->ident_names == NULL;
+    ir->ident_exprs = t.exprs;
+    ir->nidents = t.n;
+    ir->condition = condition_text(&ir->arena, cond);
+    if (c.oom || !ir->condition)
         return -1;
     return c.bad || !ir->root ? 1 : 0;
 }
@@ -333,6 +467,7 @@ void sg_rule_ir_free(sg_rule_ir *ir)
     for (size_t i = 0; i < ir->npreds; i++)
         sg_pattern_free(&ir->preds[i].pat);
     free(ir->preds);
+    free(ir->items);
     sg_arena_free(&ir->arena);
     memset(ir, 0, sizeof *ir);
 }

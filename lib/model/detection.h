@@ -78,12 +78,39 @@ struct sg_expr {
     size_t n;
 };
 
+/* One detection item as written (`Image|endswith: [...]`, a keyword list), kept for
+ * introspection (lib/introspect). Strings and arrays live in the IR's arena. */
+typedef struct sg_ir_item {
+    uint32_t ident;    /* index into sg_rule_ir.ident_names */
+    uint32_t group;    /* position in a list-of-maps definition, 0 otherwise */
+    const char *field; /* NULL: keywords */
+    const char *mods;  /* the modifier chain as written ("|endswith|windash"), or "" */
+    uint32_t kind;     /* SIGMA_PRED_* */
+    int all, negated, cased;
+    const char **values; /* scalar texts as written */
+    size_t *value_lens;
+    sg_expr **value_exprs; /* what each value became (NULL entries possible) */
+    size_t nvalues;
+    sg_expr *expr; /* the whole item */
+} sg_ir_item;
+
+struct sg_rule_doc;
+
 /* A detection rule ready for the compiler. */
 typedef struct sg_rule_ir {
     sg_arena arena;      /* owns expr nodes and copied strings */
     sg_pred_desc *preds; /* heap array */
     size_t npreds, preds_cap;
     sg_expr *root;
+    /* Kept for introspection: identifiers in the order written, their expressions,
+     * the condition text (a list joined with newlines), every item (heap array). */
+    const char **ident_names;
+    sg_expr **ident_exprs;
+    size_t nidents;
+    const char *condition;
+    sg_ir_item *items;
+    size_t nitems, items_cap;
+    struct sg_rule_doc *doc; /* the document's other attributes (lib/introspect) */
 } sg_rule_ir;
 
 /* Lowers `detection` (a map with `condition`) into `ir` (zeroed by the caller).

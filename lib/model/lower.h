@@ -12,6 +12,7 @@ typedef struct lower_ctx {
     const sg_lower_opts *opts;
     int bad;
     int oom;
+    uint32_t ident, group; /* identifier and list position being lowered (introspection) */
 } lower_ctx;
 
 sg_expr *sg_new_expr(lower_ctx *c, sg_expr_kind kind, size_t nkids);
