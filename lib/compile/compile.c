@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "introspect/introspect.h"
+#include "match/strmatch.h"
 #include "util/vec.h"
 
 typedef struct compiler {
@@ -37,6 +38,17 @@ static int field_slot(compiler *c, const char *name, size_t len, uint32_t *slot)
     return sg_strmap_put(&rs->field_map, copy, len, *slot);
 }
 
+/* Appends a literal case-folded, prefixed with its folded length. */
+static int fold_token(sg_buf *k, const char *s, size_t len)
+{
+    size_t at = k->len, n = 0;
+    if (sg_buf_append(k, &n, sizeof n) != 0 || sg_fold_append(s, len, k) != 0)
+        return -1;
+    n = k->len - at - sizeof n;
+    memcpy(k->data + at, &n, sizeof n);
+    return 0;
+}
+
 /* Serializes everything that makes two predicates equal into c->key. */
 static int describe(compiler *c, const sg_pred_desc *d)
 {
@@ -53,9 +65,11 @@ static int describe(compiler *c, const sg_pred_desc *d)
             const sg_pat_tok *t = &d->pat.toks[i];
             uint8_t kind = (uint8_t)t->kind;
             rc = sg_buf_append(k, &kind, 1);
-            if (t->kind == SG_PAT_LIT)
+            if (t->kind == SG_PAT_LIT && (d->flags & SG_PF_CASED))
                 rc = rc || sg_buf_append(k, &t->len, sizeof t->len) ||
                      sg_buf_append(k, d->pat.bytes + t->off, t->len);
+            else if (t->kind == SG_PAT_LIT) /* folded: \W3WP.EXE and \w3wp.exe are one */
+                rc = rc || fold_token(k, d->pat.bytes + t->off, t->len);
         }
         break;
     case SG_OP_REGEX:

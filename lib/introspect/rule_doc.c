@@ -38,6 +38,19 @@ static void keep_list(sg_arena *a, sg_rule_doc *d, uint32_t list, const char *co
     d->nlists[list] = n;
 }
 
+/* The document's text without its leading "---" start marker line, if any. */
+static const char *skip_marker(const char *yaml, size_t *len)
+{
+    if (*len >= 3 && memcmp(yaml, "---", 3) == 0 &&
+        (*len == 3 || yaml[3] == '\n' || yaml[3] == '\r' || yaml[3] == ' ' || yaml[3] == '\t')) {
+        const char *nl = memchr(yaml, '\n', *len);
+        size_t skip = nl ? (size_t)(nl - yaml) + 1 : *len;
+        *len -= skip;
+        return yaml + skip;
+    }
+    return yaml;
+}
+
 sg_rule_doc *sg_rule_doc_detection(sg_arena *a, const sg_rule_meta *m, const char *yaml, size_t len)
 {
     sg_rule_doc *d = sg_arena_alloc(a, sizeof *d);
@@ -50,6 +63,7 @@ sg_rule_doc *sg_rule_doc_detection(sg_arena *a, const sg_rule_meta *m, const cha
     keep_z(a, d, SIGMA_ATTR_LICENSE, m->license, &oom);
     keep_z(a, d, SIGMA_ATTR_TAXONOMY, m->taxonomy, &oom);
     keep_z(a, d, SIGMA_ATTR_LOGSOURCE_DEFINITION, m->ls_definition, &oom);
+    yaml = skip_marker(yaml, &len);
     keep(a, d, SIGMA_ATTR_YAML, yaml, len, &oom);
     keep_list(a, d, SIGMA_LIST_REFERENCES, m->references.items, m->references.n, &oom);
     keep_list(a, d, SIGMA_LIST_FALSEPOSITIVES, m->falsepositives.items, m->falsepositives.n, &oom);
@@ -70,6 +84,7 @@ sg_rule_doc *sg_rule_doc_correlation(sg_arena *a, const char *type, const char *
     keep_z(a, d, SIGMA_ATTR_AUTHOR, author, &oom);
     keep_z(a, d, SIGMA_ATTR_DATE, date, &oom);
     keep_z(a, d, SIGMA_ATTR_MODIFIED, modified, &oom);
+    yaml = skip_marker(yaml, &len);
     keep(a, d, SIGMA_ATTR_YAML, yaml, len, &oom);
     if (nrules) {
         d->corr_rules = sg_arena_alloc(a, nrules * sizeof *d->corr_rules);
