@@ -1,0 +1,351 @@
+/* catalog_markdown.c - rule pages and the index page as GitHub-flavoured Markdown.
+ *
+ * Rule text only enters the page through cat_md_text (escaped prose and table
+ * cells) and cat_md_code (code spans); the rule body is a fenced block whose fence
+ * is longer than any backtick run in it.
+ */
+#include "catalog_render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void heading(cat_buf *b, const char *title)
+{
+    cat_buf_adds(b, "\n## ");
+    cat_md_text(b, title, 1);
+    cat_buf_adds(b, "\n\n");
+}
+
+static void cell_text(cat_buf *b, const char *s)
+{
+    cat_buf_adds(b, "| ");
+    if (s && *s)
+        cat_md_text(b, s, 1);
+    cat_buf_addc(b, ' ');
+}
+
+static void cell_values(cat_buf *b, const cat_strs *v)
+{
+    cat_buf_adds(b, "| ");
+    for (size_t i = 0; i < v->count; i++) {
+        if (i)
+            cat_buf_adds(b, ", ");
+        cat_md_code(b, v->items[i], 1);
+    }
+    cat_buf_addc(b, ' ');
+}
+
+static void cell_field(cat_buf *b, const char *field)
+{
+    cat_buf_adds(b, "| ");
+    if (field)
+        cat_md_code(b, field, 1);
+    else
+        cat_buf_adds(b, "*(keywords)*");
+    cat_buf_addc(b, ' ');
+}
+
+static void technique_link(cat_buf *b, const char *id)
+{
+    /* T1505.004 -> https://attack.mitre.org/techniques/T1505/004/ */
+    cat_buf_addc(b, '[');
+    cat_md_text(b, id, 1);
+    cat_buf_adds(b, "](https://attack.mitre.org/techniques/");
+    for (const char *c = id; *c; c++) {
+        if (*c == '.')
+            cat_buf_addc(b, '/');
+        else if ((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+            cat_buf_addc(b, *c);
+    }
+    cat_buf_adds(b, "/)");
+}
+
+static void meta_item(cat_buf *b, const char *label, const char *value)
+{
+    if (!value || !*value)
+        return;
+    cat_buf_printf(b, "- **%s:** ", label);
+    cat_md_text(b, value, 1);
+    cat_buf_addc(b, '\n');
+}
+
+/* An http(s) URL that can be written as a CommonMark autolink (<URL>): no white
+ * space, control characters or angle brackets. */
+static int autolinkable(const char *s)
+{
+    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || *s == '<' || *s == '>' || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
+static void meta_list(cat_buf *b, const char *label, const cat_strs *v, int links)
+{
+    if (!v->count)
+        return;
+    cat_buf_printf(b, "- **%s:**\n", label);
+    for (size_t i = 0; i < v->count; i++) {
+        cat_buf_adds(b, "  - ");
+        if (links && autolinkable(v->items[i])) {
+            cat_buf_addc(b, '<');
+            cat_buf_adds(b, v->items[i]);
+            cat_buf_addc(b, '>');
+        } else {
+            cat_md_text(b, v->items[i], 1);
+        }
+        cat_buf_addc(b, '\n');
+    }
+}
+
+static void attack_section(cat_buf *b, const cat_page *p)
+{
+    heading(b, CAT_H_ATTACK);
+    if (!p->n_attack) {
+        cat_buf_adds(b, "No ATT&CK tags.\n");
+        return;
+    }
+    cat_buf_adds(b, "| Tactic | Technique | Name |\n| --- | --- | --- |\n");
+    for (size_t i = 0; i < p->n_attack; i++) {
+        const cat_attack_row *r = &p->attack[i];
+        cat_buf_adds(b, "| ");
+        if (r->tactic_name || r->tactic_id) {
+            cat_md_text(b, r->tactic_name ? r->tactic_name : r->tactic_id, 1);
+            if (r->tactic_name && r->tactic_id) {
+                cat_buf_adds(b, " \\(");
+                cat_md_text(b, r->tactic_id, 1);
+                cat_buf_adds(b, "\\)");
+            }
+        } else {
+            cat_buf_adds(b, "*(no tactic)*");
+        }
+        cat_buf_adds(b, " | ");
+        if (r->technique_id)
+            technique_link(b, r->technique_id);
+        cat_buf_addc(b, ' ');
+        cell_text(b, r->technique_name);
+        cat_buf_adds(b, "|\n");
+    }
+}
+
+static void events_section(cat_buf *b, const cat_page *p)
+{
+    heading(b, CAT_H_EVENTS);
+    if (!p->n_events) {
+        cat_buf_adds(b, "No events are mapped to this logsource.\n");
+        return;
+    }
+    cat_buf_adds(b, "| Provider | Event ID | Title |\n| --- | ---: | --- |\n");
+    for (size_t i = 0; i < p->n_events; i++) {
+        cell_text(b, p->events[i].provider);
+        cell_text(b, p->events[i].event_id);
+        cell_text(b, p->events[i].title);
+        cat_buf_adds(b, "|\n");
+    }
+}
+
+static void body_section(cat_buf *b, const cat_page *p)
+{
+    heading(b, CAT_H_BODY);
+    const char *yaml = p->yaml ? p->yaml : "";
+    size_t fence = cat_longest_run(yaml, '`') + 1;
+    if (fence < 3)
+        fence = 3;
+    for (size_t i = 0; i < fence; i++)
+        cat_buf_addc(b, '`');
+    cat_buf_adds(b, "yaml\n");
+    cat_buf_adds(b, yaml);
+    if (b->len && b->data[b->len - 1] != '\n')
+        cat_buf_addc(b, '\n');
+    for (size_t i = 0; i < fence; i++)
+        cat_buf_addc(b, '`');
+    cat_buf_addc(b, '\n');
+}
+
+static void stages_section(cat_buf *b, const cat_page *p)
+{
+    heading(b, CAT_H_STAGES);
+    for (size_t s = 0; s < p->n_stages; s++) {
+        const cat_stage *st = &p->stages[s];
+        cat_buf_printf(b, "### Stage %zu: ", s);
+        cat_md_text(b, st->name, 1);
+        cat_buf_adds(b, "\n\n");
+        if (st->text) {
+            cat_md_code(b, st->text, 0);
+            cat_buf_addc(b, '\n');
+        }
+        if (st->n_preds) {
+            if (st->text)
+                cat_buf_addc(b, '\n');
+            cat_buf_adds(b, "| Field | Kind | Values |\n| --- | --- | --- |\n");
+            for (size_t i = 0; i < st->n_preds; i++) {
+                cell_field(b, st->preds[i].field);
+                cell_text(b, st->preds[i].kind);
+                cell_values(b, &st->preds[i].values);
+                cat_buf_adds(b, "|\n");
+            }
+        } else if (!st->text) {
+            cat_buf_adds(b, "No predicates.\n");
+        }
+        if (s + 1 < p->n_stages)
+            cat_buf_addc(b, '\n');
+    }
+}
+
+static void indicators_section(cat_buf *b, const cat_page *p)
+{
+    heading(b, CAT_H_INDICATORS);
+    if (!p->n_indicators) {
+        cat_buf_adds(b, "No indicators.\n");
+        return;
+    }
+    cat_buf_adds(b, "| Field | Kind | Values | Corpus |\n| --- | --- | --- | ---: |\n");
+    for (size_t i = 0; i < p->n_indicators; i++) {
+        const cat_indicator *ind = &p->indicators[i];
+        cell_field(b, ind->field);
+        cell_text(b, ind->kind);
+        cell_values(b, &ind->values);
+        cat_buf_printf(b, "| %u |\n", (unsigned)ind->corpus);
+    }
+}
+
+void cat_md_page(cat_buf *b, const cat_page *p, int link_index)
+{
+    cat_buf_adds(b, "# ");
+    cat_md_text(b, p->title && *p->title ? p->title : "(untitled rule)", 1);
+    cat_buf_adds(b, "\n\n");
+    char *ls = cat_logsource_text(p);
+    int first = 1;
+    const char *labels[] = {"ID", "Level", "Status", "Logsource"};
+    const char *values[] = {p->id, p->level, p->status, ls};
+    for (size_t i = 0; i < 4; i++) {
+        if (!values[i] || !*values[i])
+            continue;
+        cat_buf_printf(b, "%s**%s:** ", first ? "" : " · ", labels[i]);
+        cat_md_code(b, values[i], 0);
+        first = 0;
+    }
+    free(ls);
+    if (link_index) {
+        cat_buf_printf(b, "%s[Index](index.md)", first ? "" : " · ");
+        first = 0;
+    }
+    if (!first)
+        cat_buf_addc(b, '\n');
+
+    heading(b, CAT_H_DESCRIPTION);
+    if (p->description && *p->description)
+        cat_md_text(b, p->description, 0);
+    else
+        cat_buf_adds(b, "*(no description)*");
+    cat_buf_adds(b, "\n\n");
+    meta_item(b, "Author", p->author);
+    meta_item(b, "Date", p->date);
+    meta_item(b, "Modified", p->modified);
+    meta_item(b, "Source", p->source);
+    meta_list(b, "References", &p->references, 1);
+    meta_list(b, "False positives", &p->falsepositives, 0);
+    meta_list(b, "Tags", &p->tags, 0);
+
+    attack_section(b, p);
+    events_section(b, p);
+    body_section(b, p);
+    stages_section(b, p);
+    indicators_section(b, p);
+}
+
+/* ------------------------------------------------------------------ index */
+
+static void index_link(cat_buf *b, const cat_page *p)
+{
+    cat_buf_addc(b, '[');
+    cat_md_text(b, p->title && *p->title ? p->title : p->file, 1);
+    /* The file name is [A-Za-z0-9._-] only (cat_safe_name): no escaping needed. */
+    cat_buf_printf(b, "](%s.md)", p->file);
+}
+
+void cat_md_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m)
+{
+    cat_buf_printf(b, "# Sigma rule catalog\n\n%zu rules.\n", n);
+    heading(b, CAT_H_INDEX_RULES);
+    cat_buf_adds(b, "| Rule | Level | Status | Logsource | Tactics |\n"
+                    "| --- | --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < n; i++) {
+        const cat_page *p = pages[i];
+        cat_buf_adds(b, "| ");
+        index_link(b, p);
+        cat_buf_addc(b, ' ');
+        cell_text(b, p->level);
+        cell_text(b, p->status);
+        char *ls = cat_logsource_text(p);
+        cell_text(b, ls);
+        free(ls);
+        cat_buf_adds(b, "| ");
+        /* Tactics in the order of the page's ATT&CK table, each once. */
+        int any = 0;
+        for (size_t a = 0; a < p->n_attack; a++) {
+            const char *t =
+                p->attack[a].tactic_name ? p->attack[a].tactic_name : p->attack[a].tactic_id;
+            if (!t)
+                continue;
+            int seen = 0;
+            for (size_t k = 0; k < a && !seen; k++) {
+                const char *u =
+                    p->attack[k].tactic_name ? p->attack[k].tactic_name : p->attack[k].tactic_id;
+                seen = u && strcmp(u, t) == 0;
+            }
+            if (seen)
+                continue;
+            if (any)
+                cat_buf_adds(b, ", ");
+            cat_md_text(b, t, 1);
+            any = 1;
+        }
+        cat_buf_adds(b, " |\n");
+    }
+
+    heading(b, CAT_H_INDEX_MATRIX);
+    if (!m->n_techniques) {
+        cat_buf_adds(b, "No rule has ATT&CK tags.\n");
+        return;
+    }
+    cat_buf_adds(b, "Rules per technique (rows) and tactic (columns).\n\n| Technique | Rules |");
+    for (size_t t = 0; t < m->n_tactics; t++) {
+        cat_buf_addc(b, ' ');
+        if (m->tactic_names[t])
+            cat_md_text(b, m->tactic_names[t], 1);
+        else if (m->tactic_ids[t])
+            cat_md_text(b, m->tactic_ids[t], 1);
+        else
+            cat_buf_adds(b, "*(no tactic)*");
+        cat_buf_adds(b, " |");
+    }
+    cat_buf_adds(b, "\n| --- | ---: |");
+    for (size_t t = 0; t < m->n_tactics; t++)
+        cat_buf_adds(b, " ---: |");
+    cat_buf_addc(b, '\n');
+    size_t c = 0;
+    for (size_t r = 0; r < m->n_techniques; r++) {
+        cat_buf_adds(b, "| ");
+        if (m->technique_ids[r]) {
+            technique_link(b, m->technique_ids[r]);
+            if (m->technique_names[r]) {
+                cat_buf_addc(b, ' ');
+                cat_md_text(b, m->technique_names[r], 1);
+            }
+        } else {
+            cat_buf_adds(b, "*(no technique)*");
+        }
+        cat_buf_printf(b, " | %u |", (unsigned)m->technique_rules[r]);
+        for (size_t t = 0; t < m->n_tactics; t++) {
+            if (c < m->n_cells && m->cells[c].technique == r && m->cells[c].tactic == t) {
+                cat_buf_printf(b, " %u |", (unsigned)m->cells[c].rules);
+                c++;
+            } else {
+                cat_buf_adds(b, "  |");
+            }
+        }
+        cat_buf_addc(b, '\n');
+    }
+}
