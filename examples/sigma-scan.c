@@ -28,6 +28,7 @@
 
 #include "evtx_input.h"
 #include "json_event.h"
+#include "scan_explain.h"
 #include "windows_event.h"
 
 #define EXIT_RULES 1
@@ -59,6 +60,8 @@ static const char usage_text[] =
     "  --mapping FILE     add a logsource mapping (YAML, docs/mapping.md); repeatable\n"
     "  --no-mapping       do not use the built-in mapping (only --mapping files, if any)\n"
     "  --strict-logsource events no mapping recognises match no rule (default: all rules)\n"
+    "  --explain          add \"explain\": {...} to each match line: the result of every\n"
+    "                     stage and predicate, with the event value that satisfied it\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
@@ -261,6 +264,7 @@ typedef struct options {
     size_t n_mappings;
     int no_mapping;
     int strict_logsource;
+    int explain;
     const char **events;
     size_t n_events;
     enum input_format format;
@@ -347,6 +351,8 @@ static void parse_args(int argc, char **argv, options *o)
             o->no_mapping = 1;
         } else if (strcmp(a, "--strict-logsource") == 0) {
             o->strict_logsource = 1;
+        } else if (strcmp(a, "--explain") == 0) {
+            o->explain = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
@@ -550,6 +556,7 @@ typedef struct scan_state {
     uint64_t malformed;
     uint32_t match_flags; /* SIGMA_MATCH_* */
     int stats;            /* --stats: count events and matches per Channel */
+    int explain;          /* --explain: scan_explain.c completes each match line */
     channel_count *channels;
     size_t n_channels, channels_cap;
     progress prog;
@@ -715,11 +722,14 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
         uint32_t r = sigma_scratch_hit_rule(st->scratch, i);
         if (r >= st->n_rules)
             continue;
+        const char *tail = st->explain ? "" : st->tails[r];
         if (st->with_file)
             printf("{\"event\": %llu, \"file\": %s%s", (unsigned long long)number, file_json,
-                   st->tails[r]);
+                   tail);
         else
-            printf("{\"event\": %llu%s", (unsigned long long)number, st->tails[r]);
+            printf("{\"event\": %llu%s", (unsigned long long)number, tail);
+        if (st->explain && scan_explain_line(stdout, st->rs, r, st->ev, st->tails[r]) != SIGMA_OK)
+            die_nomem(); /* the rule and event are valid: only memory can fail */
         st->matches++;
     }
     if (hits && st->flush_matches)
@@ -1050,6 +1060,7 @@ static int run(const options *o)
     st.convert = opt.convert;
     st.with_file = opt.n_events > 1;
     st.stats = opt.stats;
+    st.explain = opt.explain;
     st.match_flags = opt.strict_logsource ? SIGMA_MATCH_STRICT_LOGSOURCE : 0;
     st.conv = windows_converter_new();
     if (!st.conv)
