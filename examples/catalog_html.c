@@ -176,18 +176,24 @@ static void attack_section(cat_buf *b, const cat_page *p)
     }
     cat_buf_adds(b, "<table>\n<thead><tr><th>Tactic</th><th>Technique</th><th>Name</th></tr>"
                     "</thead>\n<tbody>\n");
-    for (size_t i = 0; i < p->n_attack; i++) {
+    for (size_t i = 0; i < p->n_attack;) {
+        size_t end = cat_attack_group_end(p, i);
         const cat_attack_row *r = &p->attack[i];
         cat_buf_adds(b, "<tr><td>");
-        if (r->tactic_name || r->tactic_id) {
-            cat_html_text(b, r->tactic_name ? r->tactic_name : r->tactic_id);
-            if (r->tactic_name && r->tactic_id) {
-                cat_buf_adds(b, " (");
-                cat_html_text(b, r->tactic_id);
-                cat_buf_adds(b, ")");
+        for (size_t k = i; k < end; k++) {
+            const cat_attack_row *t = &p->attack[k];
+            if (k > i)
+                cat_buf_adds(b, ", ");
+            if (t->tactic_name || t->tactic_id) {
+                cat_html_text(b, t->tactic_name ? t->tactic_name : t->tactic_id);
+                if (t->tactic_name && t->tactic_id) {
+                    cat_buf_adds(b, " (");
+                    cat_html_text(b, t->tactic_id);
+                    cat_buf_adds(b, ")");
+                }
+            } else {
+                cat_buf_adds(b, "<span class=\"empty\">(no tactic)</span>");
             }
-        } else {
-            cat_buf_adds(b, "<span class=\"empty\">(no tactic)</span>");
         }
         cat_buf_adds(b, "</td><td>");
         if (r->technique_id)
@@ -195,6 +201,7 @@ static void attack_section(cat_buf *b, const cat_page *p)
         cat_buf_adds(b, "</td>");
         cell(b, r->technique_name);
         cat_buf_adds(b, "</tr>\n");
+        i = end;
     }
     cat_buf_adds(b, "</tbody>\n</table>\n</section>\n");
 }
@@ -229,23 +236,50 @@ static void body_section(cat_buf *b, const cat_page *p)
     cat_buf_adds(b, "</code></pre>\n</section>\n");
 }
 
-static void pred_table(cat_buf *b, const cat_predicate *preds, size_t n)
+static void pred_table(cat_buf *b, const cat_stage *st)
 {
-    cat_buf_adds(b, "<table>\n<thead><tr><th>Field</th><th>Kind</th><th>Values</th></tr>"
-                    "</thead>\n<tbody>\n");
-    for (size_t i = 0; i < n; i++) {
+    if (st->grouped)
+        cat_buf_adds(b, "<p>A list of groups: the selection holds when every item of one group "
+                        "holds.</p>\n");
+    cat_buf_adds(b, "<table>\n<thead><tr>");
+    if (st->grouped)
+        cat_buf_adds(b, "<th class=\"num\">Group</th>");
+    cat_buf_adds(b, "<th>Field</th><th>Kind</th><th>Values</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < st->n_preds; i++) {
         cat_buf_adds(b, "<tr>");
-        cell_field(b, preds[i].field);
-        cell(b, preds[i].kind);
-        cell_values(b, &preds[i].values);
+        if (st->grouped)
+            cat_buf_printf(b, "<td class=\"num\">%u</td>", (unsigned)st->preds[i].group + 1);
+        cell_field(b, st->preds[i].field);
+        cell(b, st->preds[i].kind);
+        cell_values(b, &st->preds[i].values);
         cat_buf_adds(b, "</tr>\n");
     }
     cat_buf_adds(b, "</tbody>\n</table>\n");
 }
 
+static void rule_list(cat_buf *b, const char *intro, const cat_strs *v)
+{
+    cat_buf_printf(b, "<p>%s</p>\n<ul>\n", intro);
+    for (size_t i = 0; i < v->count; i++) {
+        cat_buf_adds(b, "<li>");
+        cat_html_text(b, v->items[i]);
+        cat_buf_adds(b, "</li>\n");
+    }
+    cat_buf_adds(b, "</ul>\n");
+}
+
 static void stages_section(cat_buf *b, const cat_page *p)
 {
     section_open(b, "stages", CAT_H_STAGES);
+    if (p->correlation_type) {
+        cat_buf_adds(b, "<p>A correlation rule of type <code>");
+        cat_html_text(b, p->correlation_type);
+        cat_buf_adds(b, "</code>: it has no stages of its own.</p>\n");
+        if (p->correlates.count)
+            rule_list(b, "It correlates the rules:", &p->correlates);
+    } else if (!p->n_stages) {
+        cat_buf_adds(b, "<p class=\"empty\">No stages.</p>\n");
+    }
     for (size_t s = 0; s < p->n_stages; s++) {
         const cat_stage *st = &p->stages[s];
         cat_buf_printf(b, "<h3 id=\"stage-%zu\">Stage %zu: ", s, s);
@@ -257,10 +291,12 @@ static void stages_section(cat_buf *b, const cat_page *p)
             cat_buf_adds(b, "</p>\n");
         }
         if (st->n_preds)
-            pred_table(b, st->preds, st->n_preds);
+            pred_table(b, st);
         else if (!st->text)
             cat_buf_adds(b, "<p class=\"empty\">No predicates.</p>\n");
     }
+    if (p->referrers.count)
+        rule_list(b, "Correlation rules that use this rule:", &p->referrers);
     cat_buf_adds(b, "</section>\n");
 }
 

@@ -107,18 +107,24 @@ static void attack_section(cat_buf *b, const cat_page *p)
         return;
     }
     cat_buf_adds(b, "| Tactic | Technique | Name |\n| --- | --- | --- |\n");
-    for (size_t i = 0; i < p->n_attack; i++) {
+    for (size_t i = 0; i < p->n_attack;) {
+        size_t end = cat_attack_group_end(p, i);
         const cat_attack_row *r = &p->attack[i];
         cat_buf_adds(b, "| ");
-        if (r->tactic_name || r->tactic_id) {
-            cat_md_text(b, r->tactic_name ? r->tactic_name : r->tactic_id, 1);
-            if (r->tactic_name && r->tactic_id) {
-                cat_buf_adds(b, " \\(");
-                cat_md_text(b, r->tactic_id, 1);
-                cat_buf_adds(b, "\\)");
+        for (size_t k = i; k < end; k++) {
+            const cat_attack_row *t = &p->attack[k];
+            if (k > i)
+                cat_buf_adds(b, ", ");
+            if (t->tactic_name || t->tactic_id) {
+                cat_md_text(b, t->tactic_name ? t->tactic_name : t->tactic_id, 1);
+                if (t->tactic_name && t->tactic_id) {
+                    cat_buf_adds(b, " \\(");
+                    cat_md_text(b, t->tactic_id, 1);
+                    cat_buf_adds(b, "\\)");
+                }
+            } else {
+                cat_buf_adds(b, "*(no tactic)*");
             }
-        } else {
-            cat_buf_adds(b, "*(no tactic)*");
         }
         cat_buf_adds(b, " | ");
         if (r->technique_id)
@@ -126,6 +132,7 @@ static void attack_section(cat_buf *b, const cat_page *p)
         cat_buf_addc(b, ' ');
         cell_text(b, r->technique_name);
         cat_buf_adds(b, "|\n");
+        i = end;
     }
 }
 
@@ -163,9 +170,32 @@ static void body_section(cat_buf *b, const cat_page *p)
     cat_buf_addc(b, '\n');
 }
 
+static void rule_list(cat_buf *b, const char *intro, const cat_strs *v)
+{
+    cat_buf_adds(b, intro);
+    cat_buf_adds(b, "\n\n");
+    for (size_t i = 0; i < v->count; i++) {
+        cat_buf_adds(b, "- ");
+        cat_md_text(b, v->items[i], 1);
+        cat_buf_addc(b, '\n');
+    }
+    cat_buf_addc(b, '\n');
+}
+
 static void stages_section(cat_buf *b, const cat_page *p)
 {
     heading(b, CAT_H_STAGES);
+    if (p->correlation_type) {
+        cat_buf_adds(b, "A correlation rule of type ");
+        cat_md_code(b, p->correlation_type, 0);
+        cat_buf_adds(b, ": it has no stages of its own.");
+        if (p->correlates.count)
+            rule_list(b, " It correlates the rules:", &p->correlates);
+        else
+            cat_buf_adds(b, "\n\n");
+    } else if (!p->n_stages) {
+        cat_buf_adds(b, "No stages.\n\n");
+    }
     for (size_t s = 0; s < p->n_stages; s++) {
         const cat_stage *st = &p->stages[s];
         cat_buf_printf(b, "### Stage %zu: ", s);
@@ -173,24 +203,34 @@ static void stages_section(cat_buf *b, const cat_page *p)
         cat_buf_adds(b, "\n\n");
         if (st->text) {
             cat_md_code(b, st->text, 0);
-            cat_buf_addc(b, '\n');
+            cat_buf_adds(b, "\n\n");
         }
         if (st->n_preds) {
-            if (st->text)
-                cat_buf_addc(b, '\n');
-            cat_buf_adds(b, "| Field | Kind | Values |\n| --- | --- | --- |\n");
+            if (st->grouped)
+                cat_buf_adds(b, "A list of groups: the selection holds when every item of one "
+                                "group holds.\n\n| Group ");
+            cat_buf_adds(b, "| Field | Kind | Values |\n");
+            if (st->grouped)
+                cat_buf_adds(b, "| ---: ");
+            cat_buf_adds(b, "| --- | --- | --- |\n");
             for (size_t i = 0; i < st->n_preds; i++) {
+                if (st->grouped)
+                    cat_buf_printf(b, "| %u ", (unsigned)st->preds[i].group + 1);
                 cell_field(b, st->preds[i].field);
                 cell_text(b, st->preds[i].kind);
                 cell_values(b, &st->preds[i].values);
                 cat_buf_adds(b, "|\n");
             }
-        } else if (!st->text) {
-            cat_buf_adds(b, "No predicates.\n");
-        }
-        if (s + 1 < p->n_stages)
             cat_buf_addc(b, '\n');
+        } else if (!st->text) {
+            cat_buf_adds(b, "No predicates.\n\n");
+        }
     }
+    if (p->referrers.count)
+        rule_list(b, "Correlation rules that use this rule:", &p->referrers);
+    /* One newline at the end of the section, whatever came last. */
+    while (b->len >= 2 && b->data[b->len - 1] == '\n' && b->data[b->len - 2] == '\n')
+        b->data[--b->len] = '\0';
 }
 
 static void indicators_section(cat_buf *b, const cat_page *p)

@@ -75,35 +75,36 @@ static char *attack_name(const sigma_ruleset *rs, const char *id)
     return s ? dup_n(s, len) : NULL;
 }
 
-/* One row per (tactic, technique) pair the rule's tags name: ATT&CK maps a
- * technique to several tactics and the rule's tactic tags say which it means
- * (sigma_ruleset_rule_technique). A rule with tactics but no technique gets one
- * row per tactic, one with techniques but no tactic one row per technique. */
+/* One row per (technique, tactic) pair the rule's tags name, technique by
+ * technique: ATT&CK maps a technique to several tactics and the rule's tactic tags
+ * say which it means (sigma_ruleset_rule_technique), so every technique of the rule
+ * pairs with every tactic of the rule. A rule with tactics but no technique gets
+ * one row per tactic, one with techniques but no tactic one row per technique.
+ * The renderers show the rows of one technique as one table row. */
 static void load_attack(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
 {
     uint32_t nt = sigma_ruleset_rule_tactic_count(rs, rule);
     uint32_t nq = sigma_ruleset_rule_technique_count(rs, rule);
-    size_t rows = (size_t)(nt ? nt : 1) * (nq ? nq : 1);
     if (!nt && !nq)
-        rows = 0;
-    p->attack = xcalloc(rows, sizeof *p->attack);
-    for (uint32_t t = 0; t < (nt ? nt : 1); t++) {
-        uint32_t tactic = UINT32_MAX;
-        if (nt && sigma_ruleset_rule_tactic(rs, rule, t, &tactic) != SIGMA_OK)
+        return;
+    p->attack = xcalloc((size_t)(nt ? nt : 1) * (nq ? nq : 1), sizeof *p->attack);
+    for (uint32_t q = 0; q < (nq ? nq : 1); q++) {
+        const char *id = NULL;
+        size_t id_len = 0;
+        if (nq && !(id = sigma_ruleset_rule_technique(rs, rule, q, &id_len)))
             continue;
-        for (uint32_t q = 0; q < (nq ? nq : 1) && rows; q++) {
+        for (uint32_t t = 0; t < (nt ? nt : 1); t++) {
+            uint32_t tactic = UINT32_MAX;
+            if (nt && sigma_ruleset_rule_tactic(rs, rule, t, &tactic) != SIGMA_OK)
+                continue;
             cat_attack_row *r = &p->attack[p->n_attack++];
             if (tactic != UINT32_MAX) {
                 r->tactic_id = dup_or_null(sigma_attack_tactic_id(tactic));
                 r->tactic_name = dup_or_null(sigma_attack_tactic_name(tactic));
             }
-            if (nq) {
-                size_t len = 0;
-                const char *id = sigma_ruleset_rule_technique(rs, rule, q, &len);
-                if (id) {
-                    r->technique_id = dup_n(id, len);
-                    r->technique_name = attack_name(rs, r->technique_id);
-                }
+            if (id) {
+                r->technique_id = dup_n(id, id_len);
+                r->technique_name = attack_name(rs, r->technique_id);
             }
         }
     }
@@ -192,6 +193,9 @@ static int load_stages(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
             cat_predicate *pr = &st->preds[st->n_preds++];
             pr->field = dup_or_null(pi.field);
             pr->kind = kind_text(pi.kind, pi.modifiers);
+            pr->group = pi.group;
+            if (pi.group > 0)
+                st->grouped = 1;
             pr->values.items = xcalloc(pi.value_count, sizeof *pr->values.items);
             for (uint32_t v = 0; v < pi.value_count; v++) {
                 size_t len = 0;
@@ -230,6 +234,44 @@ static int load_indicators(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
     return SIGMA_OK;
 }
 
+/* "Title (id)" of rule `r`, for relation lists. */
+static char *rule_label(const sigma_ruleset *rs, uint32_t r)
+{
+    const char *title = sigma_ruleset_rule_attr(rs, r, SIGMA_ATTR_TITLE, NULL);
+    const char *id = sigma_ruleset_rule_attr(rs, r, SIGMA_ATTR_ID, NULL);
+    if (!id)
+        id = sigma_ruleset_rule_attr(rs, r, SIGMA_ATTR_NAME, NULL);
+    if (!title)
+        return dup_or_null(id ? id : "(unnamed rule)");
+    if (!id)
+        return dup_or_null(title);
+    size_t n = strlen(title) + strlen(id) + 4;
+    char *s = malloc(n);
+    if (!s)
+        cat_die_nomem();
+    snprintf(s, n, "%s (%s)", title, id);
+    return s;
+}
+
+static void load_relations(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
+{
+    p->correlation_type = attr(rs, rule, SIGMA_ATTR_CORRELATION_TYPE);
+    uint32_t n = sigma_ruleset_rule_ref_count(rs, rule);
+    p->correlates.items = xcalloc(n, sizeof *p->correlates.items);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = sigma_ruleset_rule_ref(rs, rule, i);
+        if (r != UINT32_MAX)
+            p->correlates.items[p->correlates.count++] = rule_label(rs, r);
+    }
+    n = sigma_ruleset_rule_referrer_count(rs, rule);
+    p->referrers.items = xcalloc(n, sizeof *p->referrers.items);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = sigma_ruleset_rule_referrer(rs, rule, i);
+        if (r != UINT32_MAX)
+            p->referrers.items[p->referrers.count++] = rule_label(rs, r);
+    }
+}
+
 int cat_page_load(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
 {
     memset(p, 0, sizeof *p);
@@ -256,6 +298,7 @@ int cat_page_load(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
     list(rs, rule, SIGMA_LIST_TAGS, &p->tags);
     load_attack(rs, rule, p);
     load_events(rs, rule, p);
+    load_relations(rs, rule, p);
     int rc = load_stages(rs, rule, p);
     if (rc == SIGMA_OK)
         rc = load_indicators(rs, rule, p);
@@ -276,6 +319,10 @@ static void free_heavy(cat_page *p)
     strs_free(&p->references);
     strs_free(&p->falsepositives);
     strs_free(&p->tags);
+    strs_free(&p->correlates);
+    strs_free(&p->referrers);
+    free(p->correlation_type);
+    p->correlation_type = NULL;
     for (size_t i = 0; i < p->n_events; i++) {
         free(p->events[i].provider);
         free(p->events[i].event_id);
@@ -332,6 +379,19 @@ void cat_page_free(cat_page *p)
     free(p->service);
     free(p->file);
     memset(p, 0, sizeof *p);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+size_t cat_attack_group_end(const cat_page *p, size_t i)
+{
+    size_t j = i + 1;
+    while (j < p->n_attack && same_str(p->attack[j].technique_id, p->attack[i].technique_id))
+        j++;
+    return j;
 }
 
 char *cat_logsource_text(const cat_page *p)

@@ -34,6 +34,7 @@ typedef struct cat_predicate {
     char *field; /* NULL for a keyword (field-less) value */
     char *kind;  /* operator with its modifiers: "endswith", "contains|all" */
     cat_strs values;
+    uint32_t group; /* selection written as a list of maps: which map (0..) */
 } cat_predicate;
 
 typedef struct cat_stage {
@@ -41,6 +42,7 @@ typedef struct cat_stage {
     char *text; /* stage 0: the condition text; else NULL */
     cat_predicate *preds;
     size_t n_preds;
+    int grouped; /* a list of maps: it holds when the items of any one group all hold */
 } cat_stage;
 
 typedef struct cat_indicator {
@@ -64,7 +66,10 @@ typedef struct cat_page {
     size_t n_stages;
     cat_indicator *indicators;
     size_t n_indicators;
-    char *file; /* page file name without extension (unique within a run) */
+    char *correlation_type; /* correlation rules: "temporal", ...; else NULL */
+    cat_strs correlates;    /* correlation rules: titles of the rules they reference */
+    cat_strs referrers;     /* titles of the correlation rules that reference this one */
+    char *file;             /* page file name without extension (unique within a run) */
 } cat_page;
 
 /* Fills `page` for rule `rule` of `rs`. Returns SIGMA_OK or a SIGMA_E_* status. */
@@ -73,6 +78,10 @@ void cat_page_free(cat_page *page);
 /* Frees what only the rule's own page shows (body, stages, indicators, events,
  * description and lists), keeping what the index needs. */
 void cat_page_trim(cat_page *page);
+
+/* The ATT&CK rows of one technique are consecutive (technique by technique, in tag
+ * order): the end of the group that starts at row i. */
+size_t cat_attack_group_end(const cat_page *page, size_t i);
 
 /* "windows / process_creation" (product / category / service, the ones set), or
  * an empty string. Caller frees. */

@@ -14,6 +14,9 @@ TEST is one of
   all        --all over a small directory: one page per rule, the index lists every
              rule (level, status, logsource, tactics, link) and the ATT&CK matrix counts
              are right; a bad rule gives a file:line:col diagnostic and no page;
+  relations  a multi-document file: a selection written as a list of maps (groups), a
+             filter applied to a rule (its stages), a correlation rule (its type and
+             rules) and the correlation listed on the rules it uses;
   cli        usage errors (exit 2), unknown --rule id (exit 1), -o, --no-mapping,
              --attack-names, --help.
 
@@ -375,6 +378,17 @@ ALL_MATRIX = [
 ]
 
 
+# ATT&CK table of rule pages: one row per technique with the rule's tactics.
+ALL_ATTACK = {
+    "10000000-0000-0000-0000-000000000002": [
+        ["Persistence (TA0003), Execution (TA0002)", "T1059.001", ""]],
+    "10000000-0000-0000-0000-000000000003": [
+        ["Execution (TA0002)", "T1059.001", ""], ["Execution (TA0002)", "T1059", ""]],
+    "10000000-0000-0000-0000-000000000004": [],
+    "10000000-0000-0000-0000-000000000005": [["(no tactic)", "T1003", ""]],
+}
+
+
 def check_index(page, fmt, out_dir, ext):
     equal(page.headings("h2"), ["Rules", "MITRE ATT&CK matrix"], fmt + " index sections")
     t = tables(page.section("Rules"))
@@ -424,7 +438,116 @@ def test_all(catalog, root, tmp):
                 ptext = f.read()
             check(("index." + ext) in ptext, fmt + ": %s links to the index" % name)
             if fmt == "html":
-                equal(pages.Page(ptext).headings("h2"), SECTIONS, fmt + ": sections of " + name)
+                page = pages.Page(ptext)
+            elif cmark:
+                page = pages.Page(pages.render_markdown(cmark, ptext))
+            else:
+                continue
+            equal(page.headings("h2"), SECTIONS, fmt + ": sections of " + name)
+            rid = name.rsplit(".", 1)[0]
+            if rid in ALL_ATTACK:
+                t = tables(page.section("MITRE ATT&CK coverage"))
+                equal(row_texts(t[0])[1:] if t else [], ALL_ATTACK[rid],
+                      fmt + ": ATT&CK rows of " + name)
+    finish(skipped_markdown=cmark is None)
+
+
+# ---------------------------------------------------------------- relations
+
+MULTI_YAML = """action: global
+logsource: {product: windows}
+detection:
+    condition: sel
+---
+title: First
+name: first_rule
+detection:
+    sel: {EventID: 1}
+---
+title: Second
+name: second_rule
+detection:
+    sel:
+        - {User: admin, Image|endswith|windash: '\\x.exe'}
+        - {User|re: '^svc_'}
+        - [evil, bad]
+---
+title: No SYSTEM
+id: aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee
+logsource: {product: windows}
+filter:
+    rules: [second_rule]
+    sys: {User: SYSTEM}
+    condition: not sys
+---
+title: Both in a row
+name: both
+correlation:
+    type: temporal
+    rules: [first_rule, second_rule]
+    group-by: [User]
+    timespan: 5m
+"""
+
+
+def stage_blocks(page):
+    """[[h3 text, [paragraph texts], [table rows as texts]], ...] of Stages and Predicates,
+    with the paragraphs before the first h3 under the title None."""
+    got = [[None, [], []]]
+    for b in page.section("Stages and Predicates"):
+        if b[0] == "h3":
+            got.append([norm(b[1]), [], []])
+        elif b[0] in ("p", "li"):
+            got[-1][1].append(norm(b[1]))
+        elif b[0] == "table":
+            got[-1][2] = row_texts(b[1])
+    return got
+
+
+def check_relations(page_of, fmt):
+    second = stage_blocks(page_of("second_rule"))
+    equal([s[0] for s in second[1:]],
+          ["Stage 0: condition", "Stage 1: sel", "Stage 2: filter "
+           "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee: condition",
+           "Stage 3: filter aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee: sys"],
+          fmt + " stages of a rule with a filter")
+    sel = second[2]
+    check("A list of groups: the selection holds when every item of one group holds." in sel[1],
+          fmt + " grouped selection explained")
+    equal(sel[2], [["Group", "Field", "Kind", "Values"],
+                   ["1", "User", "equals", "admin"],
+                   ["1", "Image", "endswith|windash", "\\x.exe"],
+                   ["2", "User", "re", "^svc_"],
+                   ["3", "(keywords)", "keyword", "evil, bad" if fmt == "markdown" else "evil bad"]],
+          fmt + " grouped selection rows")
+    equal(second[3][1], ["not sys"], fmt + " filter condition")
+    equal(second[4][2], [["Field", "Kind", "Values"], ["User", "equals", "SYSTEM"]],
+          fmt + " filter selection")
+    check(second[-1][1][-2:] == ["Correlation rules that use this rule:", "Both in a row (both)"],
+          fmt + " referrers listed: %r" % second[-1][1])
+    corr = stage_blocks(page_of("both"))
+    equal(corr, [[None, ["A correlation rule of type temporal: it has no stages of its own. "
+                         "It correlates the rules:" if fmt == "markdown" else
+                         "A correlation rule of type temporal: it has no stages of its own.",
+                         ] + ([] if fmt == "markdown" else ["It correlates the rules:"])
+                  + ["First (first_rule)", "Second (second_rule)"], []]],
+          fmt + " correlation rule")
+
+
+def test_relations(catalog, root, tmp):
+    cmark = cmark_or_none()
+    path = os.path.join(tmp, "multi.yml")
+    write(path, MULTI_YAML)
+
+    def page_of(fmt):
+        def get(rule):
+            _, text, _ = run(catalog, ["-r", path, "--rule", rule, "--format", fmt])
+            return pages.Page(text if fmt == "html" else pages.render_markdown(cmark, text))
+        return get
+
+    check_relations(page_of("html"), "html")
+    if cmark:
+        check_relations(page_of("markdown"), "markdown")
     finish(skipped_markdown=cmark is None)
 
 
@@ -509,7 +632,8 @@ def main():
         print(__doc__)
         sys.exit(2)
     test, catalog, root = sys.argv[1], sys.argv[2], sys.argv[3]
-    tests = {"seed": test_seed, "escaping": test_escaping, "all": test_all, "cli": test_cli}
+    tests = {"seed": test_seed, "escaping": test_escaping, "all": test_all,
+             "relations": test_relations, "cli": test_cli}
     with tempfile.TemporaryDirectory(prefix="catalog-test-") as tmp:
         tests[test](catalog, root, tmp)
 
