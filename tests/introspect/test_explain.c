@@ -209,10 +209,48 @@ static void test_other_kinds(void)
     sigma_ruleset_unref(rs);
 }
 
+static void test_filter_stages(void)
+{
+    sigma_ruleset *rs = build("title: Rar\n"
+                              "id: 11111111-2222-4333-8444-555555555555\n"
+                              "logsource: {product: test}\n"
+                              "detection: {s: {Image|endswith: '\\rar.exe'}, condition: s}\n"
+                              "---\n"
+                              "title: No SYSTEM\n"
+                              "id: aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\n"
+                              "logsource: {product: test}\n"
+                              "filter: {rules: any, sys: {User: SYSTEM}, condition: not sys}\n",
+                              NULL);
+    sigma_event *ev = NULL;
+    CHECK(sigma_event_new(&ev) == SIGMA_OK);
+    if (!rs || !ev)
+        return;
+    CHECK_EQ_INT(sigma_ruleset_rule_stage_count(rs, 0), 4);
+    CHECK(fill(ev, "{\"Image\": \"C:\\\\rar.exe\", \"User\": \"system\"}") == SIGMA_OK);
+    sigma_explain *x = NULL;
+    CHECK(sigma_explain_new(rs, 0, ev, 0, &x) == SIGMA_OK);
+    CHECK_EQ_INT(sigma_explain_result(x), 0); /* the filter excludes it */
+    CHECK_EQ_INT(sigma_explain_stage(x, 0), 1);
+    CHECK_EQ_INT(sigma_explain_stage(x, 1), 1);
+    CHECK_EQ_INT(sigma_explain_stage(x, 2), 0); /* filter condition: not sys */
+    CHECK_EQ_INT(sigma_explain_stage(x, 3), 1); /* sys */
+    CHECK_EQ_STR(event_value(x, 3, 0), "system");
+    sigma_explain_free(x);
+    CHECK(fill(ev, "{\"Image\": \"C:\\\\rar.exe\", \"User\": \"bob\"}") == SIGMA_OK);
+    CHECK(sigma_explain_new(rs, 0, ev, 0, &x) == SIGMA_OK);
+    CHECK_EQ_INT(sigma_explain_result(x), 1);
+    CHECK_EQ_INT(sigma_explain_stage(x, 2), 1);
+    CHECK_EQ_INT(sigma_explain_stage(x, 3), 0);
+    sigma_explain_free(x);
+    sigma_event_free(ev);
+    sigma_ruleset_unref(rs);
+}
+
 int main(int argc, char **argv)
 {
     root = argc > 1 ? argv[1] : ".";
     test_seed_events();
     test_other_kinds();
+    test_filter_stages();
     return TEST_DONE();
 }

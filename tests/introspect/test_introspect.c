@@ -469,6 +469,21 @@ static void test_documents_and_relations(void)
     const char *cy = sigma_ruleset_rule_attr(rs, corr, SIGMA_ATTR_YAML, NULL);
     CHECK(cy && strncmp(cy, "title: Both in a row\n", 21) == 0);
     sigma_ruleset_unref(rs);
+
+    /* action: repeat: the repeat document's own text, the merged rule's stages */
+    rs = build_yaml("title: Base\nname: base\nlogsource: {product: windows}\n"
+                    "detection: {sel: {a: 1}, condition: sel}\n"
+                    "---\n"
+                    "action: repeat\ntitle: Repeated\nname: repeated\n",
+                    0);
+    if (!rs)
+        return;
+    uint32_t rep = rule_of(rs, "repeated");
+    CHECK_EQ_STR(sigma_ruleset_rule_attr(rs, rep, SIGMA_ATTR_YAML, NULL),
+                 "action: repeat\ntitle: Repeated\nname: repeated\n");
+    CHECK_EQ_INT(sigma_ruleset_rule_stage_count(rs, rep), 2);
+    check_pred(rs, rep, 1, 0, "a", SIGMA_PRED_EQUALS, "", 0, "1", __LINE__);
+    sigma_ruleset_unref(rs);
 }
 
 /* ------------------------------------------------------------------ ATT&CK names */
