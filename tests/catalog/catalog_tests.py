@@ -620,6 +620,22 @@ def test_cli(catalog, root, tmp):
     check(re.search(r"names\.tsv:2(:\d+)?: error: ", err), "bad names line diagnostic: %r" % err)
     check("IIS Components" in out, "names file used: %r" % out[:500])
 
+    # Page file names: the id; a repeated id gets "-2"; no id: rule-<position>; an id
+    # with characters that do not belong in a file name gets them replaced.
+    names_dir = os.path.join(tmp, "names")
+    det = "    sel:\n        Image: x\n"
+    write(os.path.join(names_dir, "a.yml"), rule_yaml("A", "20000000-0000-0000-0000-000000000001", det))
+    write(os.path.join(names_dir, "b.yml"), rule_yaml("B", "20000000-0000-0000-0000-000000000001", det))
+    write(os.path.join(names_dir, "c.yml"), rule_yaml("C", "x", det).replace("id: x\n", ""))
+    write(os.path.join(names_dir, "d.yml"), rule_yaml("D", "x", det).replace(
+        "id: x\n", "name: ../evil/<name>\n"))
+    out_dir = os.path.join(tmp, "names-out")
+    rc, out, err = run(catalog, ["-r", names_dir, "--all", "-o", out_dir])
+    check("loaded 4 rules, 0 failed" in err, "page names: rules loaded: %r" % err)
+    equal(sorted(os.listdir(out_dir)), sorted([
+        "20000000-0000-0000-0000-000000000001.md", "20000000-0000-0000-0000-000000000001-2.md",
+        "rule-3.md", "rule-4.md", "index.md"]), "page file names")
+
     rc, out, err = run(catalog, ["--help"])
     check(out.startswith("usage: sigma-catalog"), "--help on stdout")
     rc, out, err = run(catalog, ["--version"])
