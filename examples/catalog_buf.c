@@ -231,6 +231,20 @@ void cat_md_text(cat_buf *b, const char *s, int in_table)
     }
 }
 
+void cat_md_raw(cat_buf *b, const char *s)
+{
+    while (s && *s) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            s += add_utf8(b, s);
+            continue;
+        }
+        if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r')
+            cat_buf_addc(b, (char)c);
+        s++;
+    }
+}
+
 size_t cat_longest_run(const char *s, char c)
 {
     size_t best = 0, cur = 0;

@@ -45,6 +45,10 @@ void cat_md_text(cat_buf *b, const char *s, int in_table);
  * value is shown as an empty string literal (""). */
 void cat_md_code(cat_buf *b, const char *s, int in_table);
 
+/* Text copied as it is (a fenced code block's content), made valid UTF-8 (U+FFFD for
+ * invalid bytes) without control characters other than tab and line breaks. */
+void cat_md_raw(cat_buf *b, const char *s);
+
 /* Length of the longest run of `c` in s. */
 size_t cat_longest_run(const char *s, char c);
 

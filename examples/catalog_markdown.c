@@ -162,7 +162,7 @@ static void body_section(cat_buf *b, const cat_page *p)
     for (size_t i = 0; i < fence; i++)
         cat_buf_addc(b, '`');
     cat_buf_adds(b, "yaml\n");
-    cat_buf_adds(b, yaml);
+    cat_md_raw(b, yaml);
     if (b->len && b->data[b->len - 1] != '\n')
         cat_buf_addc(b, '\n');
     for (size_t i = 0; i < fence; i++)
