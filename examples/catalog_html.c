@@ -381,31 +381,6 @@ void cat_html_page(cat_buf *b, const cat_page *p, int link_index)
 
 /* ------------------------------------------------------------------ index */
 
-static void tactics_cell(cat_buf *b, const cat_page *p)
-{
-    cat_buf_adds(b, "<td>");
-    int any = 0;
-    for (size_t a = 0; a < p->n_attack; a++) {
-        const char *t =
-            p->attack[a].tactic_name ? p->attack[a].tactic_name : p->attack[a].tactic_id;
-        if (!t)
-            continue;
-        int seen = 0;
-        for (size_t k = 0; k < a && !seen; k++) {
-            const char *u =
-                p->attack[k].tactic_name ? p->attack[k].tactic_name : p->attack[k].tactic_id;
-            seen = u && strcmp(u, t) == 0;
-        }
-        if (seen)
-            continue;
-        if (any)
-            cat_buf_adds(b, ", ");
-        cat_html_text(b, t);
-        any = 1;
-    }
-    cat_buf_adds(b, "</td>");
-}
-
 void cat_html_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m)
 {
     head(b, "Sigma rule catalog");
@@ -428,7 +403,9 @@ void cat_html_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matr
         char *ls = cat_logsource_text(p);
         cell(b, ls);
         free(ls);
-        tactics_cell(b, p);
+        char *tactics = cat_tactics_text(p);
+        cell(b, tactics);
+        free(tactics);
         cat_buf_adds(b, "</tr>\n");
     }
     cat_buf_adds(b, "</tbody>\n</table>\n</section>\n");

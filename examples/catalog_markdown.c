@@ -321,28 +321,10 @@ void cat_md_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix
         char *ls = cat_logsource_text(p);
         cell_text(b, ls);
         free(ls);
-        cat_buf_adds(b, "| ");
-        /* Tactics in the order of the page's ATT&CK table, each once. */
-        int any = 0;
-        for (size_t a = 0; a < p->n_attack; a++) {
-            const char *t =
-                p->attack[a].tactic_name ? p->attack[a].tactic_name : p->attack[a].tactic_id;
-            if (!t)
-                continue;
-            int seen = 0;
-            for (size_t k = 0; k < a && !seen; k++) {
-                const char *u =
-                    p->attack[k].tactic_name ? p->attack[k].tactic_name : p->attack[k].tactic_id;
-                seen = u && strcmp(u, t) == 0;
-            }
-            if (seen)
-                continue;
-            if (any)
-                cat_buf_adds(b, ", ");
-            cat_md_text(b, t, 1);
-            any = 1;
-        }
-        cat_buf_adds(b, " |\n");
+        char *tactics = cat_tactics_text(p);
+        cell_text(b, tactics);
+        free(tactics);
+        cat_buf_adds(b, "|\n");
     }
 
     heading(b, CAT_H_INDEX_MATRIX);

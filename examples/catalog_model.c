@@ -394,6 +394,23 @@ size_t cat_attack_group_end(const cat_page *p, size_t i)
     return j;
 }
 
+char *cat_tactics_text(const cat_page *p)
+{
+    cat_buf b = {NULL, 0, 0};
+    cat_buf_add(&b, "", 0);
+    size_t end = p->n_attack ? cat_attack_group_end(p, 0) : 0;
+    for (size_t i = 0; i < end; i++) {
+        const cat_attack_row *r = &p->attack[i];
+        const char *t = r->tactic_name ? r->tactic_name : r->tactic_id;
+        if (!t)
+            continue;
+        if (b.len)
+            cat_buf_adds(&b, ", ");
+        cat_buf_adds(&b, t);
+    }
+    return b.data;
+}
+
 char *cat_logsource_text(const cat_page *p)
 {
     const char *parts[] = {p->product, p->category, p->service};

@@ -83,6 +83,10 @@ void cat_page_trim(cat_page *page);
  * order): the end of the group that starts at row i. */
 size_t cat_attack_group_end(const cat_page *page, size_t i);
 
+/* The rule's tactics by name, in tag order: "Persistence, Execution" (every
+ * technique group holds each tactic of the rule once), or "". Caller frees. */
+char *cat_tactics_text(const cat_page *page);
+
 /* "windows / process_creation" (product / category / service, the ones set), or
  * an empty string. Caller frees. */
 char *cat_logsource_text(const cat_page *page);
