@@ -6,6 +6,9 @@ usage: corpus_catalog.py SIGMA_CATALOG SOURCE_ROOT CORPUS
 1. `sigma-catalog -r CORPUS/sigmahq/rules --all -o DIR` (Markdown, then HTML) must
    succeed with "loaded N rules, 0 failed", write exactly one page per rule plus the
    index, and the index must list N rules. The time of each run is printed.
+   Every page is read back: each Markdown page rendered with
+   cmark-gfm (GitHub's renderer; when installed) with no raw HTML left; every page
+   must have the seven sections in order.
 2. The seed rule's page from the corpus: the Indicators row
    `ParentImage | endswith | \\w3wp.exe` and its corpus count are printed; the count
    must be at least 1 (SigmaHQ has other IIS worker rules) and, when PyYAML is
@@ -15,8 +18,11 @@ Without the corpus: "SKIPPED: ../shared/corpus not found" and exit 77 (a failure
 with CI=true). Exit status: 0 pass, 1 fail, 77 skipped.
 """
 
+import concurrent.futures
+import html
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pages  # noqa: E402
-from catalog_tests import SEED_ID  # noqa: E402
+from catalog_tests import SECTIONS, SEED_ID  # noqa: E402
 
 failures = []
 
@@ -72,6 +78,19 @@ def independent_count(rules_dir, seed_path):
     return n
 
 
+def read_back(path, fmt, cmark):
+    """Problems of one page as GitHub or a browser would read it, or []."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if fmt == "markdown":
+        text = pages.render_markdown(cmark, text)
+        if "raw HTML omitted" in text:
+            return ["%s: raw HTML" % path]
+    heads = [pages.norm(html.unescape(re.sub(r"<[^>]*>", "", h)))
+             for h in re.findall(r"<h2[^>]*>(.*?)</h2>", text, re.S)]
+    return [] if heads == SECTIONS else ["%s: sections %r" % (path, heads)]
+
+
 def main():
     catalog, root, corpus = sys.argv[1], sys.argv[2], sys.argv[3]
     rules = os.path.join(os.path.normpath(os.path.abspath(corpus)), "sigmahq", "rules")
@@ -106,6 +125,18 @@ def main():
             check(links == n, "%s: index links %d rules of %d" % (fmt, links, n))
             print("%s: --all over %d rules: %d pages + index in %.2f s (%s)"
                   % (fmt, n, len(files) - 1, elapsed, err.strip().splitlines()[-1]))
+            cmark = shutil.which("cmark-gfm")
+            if fmt == "markdown" and not cmark:
+                print("markdown pages not rendered (no cmark-gfm)")
+                continue
+            rule_pages = [os.path.join(out, f) for f in files if f != "index." + ext]
+            with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+                problems = [p for r in ex.map(lambda f: read_back(f, fmt, cmark), rule_pages)
+                            for p in r]
+            for p in problems[:10]:
+                print("FAIL: " + p)
+            check(not problems, "%s: %d pages read back wrong" % (fmt, len(problems)))
+            print("%s: %d pages read back with every section" % (fmt, len(rule_pages)))
 
         p = subprocess.run([catalog, "-r", rules, "--rule", SEED_ID, "--format", "html"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
