@@ -8,7 +8,7 @@ usage: corpus_catalog.py SIGMA_CATALOG SOURCE_ROOT CORPUS
    index, and the index must list N rules. The time of each run is printed.
    Every page is read back: each Markdown page rendered with
    cmark-gfm (GitHub's renderer; when installed) with no raw HTML left; every page
-   must have the seven sections in order.
+   must have the six sections after the title in order.
 2. The seed rule's page from the corpus: the Indicators row
    `ParentImage | endswith | \\w3wp.exe` and its corpus count are printed; the count
    must be at least 1 (SigmaHQ has other IIS worker rules) and, when PyYAML is
