@@ -335,7 +335,7 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
             if (!(out->filters[i] = dup_opt(lr->filter_names[i])))
                 return -1;
     }
-    out->intro = sg_intro_rule_build(lr, intern_cb, c);
+    out->intro = sg_intro_rule_build(c->rs, lr, intern_cb, c);
     return out->intro ? 0 : -1;
 }
 

@@ -93,8 +93,8 @@ int sg_attack_rule_tags(sg_intro_rule *r, char *const *tags, uint32_t ntags)
 {
     if (!ntags)
         return 0;
-    r->tactics = sg_arena_alloc(&r->arena, ntags * sizeof *r->tactics);
-    r->techniques = sg_arena_alloc(&r->arena, ntags * sizeof *r->techniques);
+    r->tactics = sg_arena_alloc(r->arena, ntags * sizeof *r->tactics);
+    r->techniques = sg_arena_alloc(r->arena, ntags * sizeof *r->techniques);
     if (!r->tactics || !r->techniques)
         return -1;
     for (uint32_t i = 0; i < ntags; i++) {
@@ -115,7 +115,7 @@ int sg_attack_rule_tags(sg_intro_rule *r, char *const *tags, uint32_t ntags)
         }
         if (!technique_len(t, len))
             continue;
-        char *id = sg_arena_strndup(&r->arena, t, len);
+        char *id = sg_arena_strndup(r->arena, t, len);
         if (!id)
             return -1;
         for (char *p = id; *p; p++)

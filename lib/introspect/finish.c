@@ -154,8 +154,9 @@ static int rule_indicators(sg_intro_rule *r)
 static int combo_key(const sg_intro_item *it, sg_buf *k)
 {
     sg_buf_clear(k);
-    if (sg_buf_printf(k, "%c%s%c%u%c", it->field ? 'f' : 'k', it->field ? it->field : "", 0,
-                      it->kind, 0) != 0)
+    const char tag[2] = {it->field ? 'f' : 'k', (char)it->kind};
+    const char *f = it->field ? it->field : "";
+    if (sg_buf_append(k, tag, 2) != 0 || sg_buf_append(k, f, strlen(f) + 1) != 0)
         return -1;
     const char *m = it->mods;
     while (*m) { /* copy "|mod" segments except "|all" */
@@ -330,9 +331,8 @@ static int indicators(sigma_ruleset *rs)
 
 int sg_intro_finish(sigma_ruleset *rs)
 {
-    rs->intro = calloc(1, sizeof *rs->intro);
-    if (!rs->intro)
-        return -1;
+    if (!rs->intro && !(rs->intro = calloc(1, sizeof *rs->intro)))
+        return -1; /* no rules: the set was not created by sg_intro_rule_build */
     for (uint32_t i = 0; i < rs->nrules; i++)
         if (sg_attack_rule_tags(rs->rules[i].intro, rs->rules[i].tags, rs->rules[i].ntags) != 0)
             return -1;

@@ -14,14 +14,24 @@ typedef struct builder {
     const sg_rule_ir *ir;
     sg_intern_fn intern;
     void *ctx;
+    uint32_t *ids; /* IR predicate -> interned id (UINT32_MAX: not yet), for b->ir */
     int oom;
 } builder;
+
+/* Interned id of IR predicate i of b->ir; each is interned once per rule. */
+static int pred_id(builder *b, uint32_t i, uint32_t *id)
+{
+    if (b->ids[i] == UINT32_MAX && b->intern(b->ctx, &b->ir->preds[i], &b->ids[i]) != 0)
+        return -1;
+    *id = b->ids[i];
+    return 0;
+}
 
 static const char *dup(builder *b, const char *s, size_t len)
 {
     if (!s)
         return NULL;
-    const char *d = sg_arena_strndup(&b->r->arena, s, len);
+    const char *d = sg_arena_strndup(b->r->arena, s, len);
     b->oom |= d == NULL;
     return d;
 }
@@ -36,7 +46,7 @@ static uint32_t emit(builder *b, const sg_expr *e)
 {
     sg_intro_rule *r = b->r;
     sg_prog_node node = {(uint8_t)e->kind, (uint32_t)e->n, 1};
-    if (e->kind == SG_X_PRED && b->intern(b->ctx, &b->ir->preds[e->pred], &node.arg) != 0) {
+    if (e->kind == SG_X_PRED && pred_id(b, e->pred, &node.arg) != 0) {
         b->oom = 1;
         return 0;
     }
@@ -71,7 +81,7 @@ static uint32_t first_pred(builder *b, const sg_expr *e)
         return UINT32_MAX;
     if (e->kind == SG_X_PRED) {
         uint32_t id;
-        if (b->intern(b->ctx, &b->ir->preds[e->pred], &id) != 0) {
+        if (pred_id(b, e->pred, &id) != 0) {
             b->oom = 1;
             return UINT32_MAX;
         }
@@ -98,7 +108,7 @@ static void fill_item(builder *b, const sg_ir_item *src, sg_intro_item *it)
     it->nvalues = (uint32_t)src->nvalues;
     if (!src->nvalues)
         return;
-    it->values = sg_arena_alloc(&b->r->arena, src->nvalues * sizeof *it->values);
+    it->values = sg_arena_alloc(b->r->arena, src->nvalues * sizeof *it->values);
     if (!it->values) {
         b->oom = 1;
         return;
@@ -118,6 +128,13 @@ static void add_stages(builder *b, const sg_rule_ir *ir, const char *filter, sg_
                        uint32_t *n)
 {
     b->ir = ir;
+    free(b->ids);
+    b->ids = malloc((ir->npreds ? ir->npreds : 1) * sizeof *b->ids);
+    if (!b->ids) {
+        b->oom = 1;
+        return;
+    }
+    memset(b->ids, 0xff, ir->npreds * sizeof *b->ids);
     sg_intro_stage *c = &out[(*n)++];
     c->kind = filter ? SIGMA_STAGE_FILTER_CONDITION : SIGMA_STAGE_CONDITION;
     c->name = "condition";
@@ -134,7 +151,7 @@ static void add_stages(builder *b, const sg_rule_ir *ir, const char *filter, sg_
             s->nitems += ir->items[k].ident == i;
         if (!s->nitems)
             continue;
-        s->items = sg_arena_alloc(&b->r->arena, s->nitems * sizeof *s->items);
+        s->items = sg_arena_alloc(b->r->arena, s->nitems * sizeof *s->items);
         if (!s->items) {
             b->oom = 1;
             return;
@@ -157,7 +174,7 @@ static void copy_doc(builder *b, const sg_rule_doc *d)
     for (int l = 0; l < SG_NLISTS; l++) {
         if (!d->nlists[l])
             continue;
-        r->lists[l] = sg_arena_alloc(&r->arena, d->nlists[l] * sizeof *r->lists[l]);
+        r->lists[l] = sg_arena_alloc(r->arena, d->nlists[l] * sizeof *r->lists[l]);
         if (!r->lists[l]) {
             b->oom = 1;
             return;
@@ -167,7 +184,7 @@ static void copy_doc(builder *b, const sg_rule_doc *d)
             r->lists[l][i] = dupz(b, d->lists[l][i]);
     }
     if (d->ncorr_rules) {
-        r->corr_rules = sg_arena_alloc(&r->arena, d->ncorr_rules * sizeof *r->corr_rules);
+        r->corr_rules = sg_arena_alloc(r->arena, d->ncorr_rules * sizeof *r->corr_rules);
         b->oom |= r->corr_rules == NULL;
         for (size_t i = 0; r->corr_rules && i < d->ncorr_rules; i++)
             r->corr_rules[i] = dupz(b, d->corr_rules[i]);
@@ -175,12 +192,16 @@ static void copy_doc(builder *b, const sg_rule_doc *d)
     }
 }
 
-sg_intro_rule *sg_intro_rule_build(const sg_loaded_rule *lr, sg_intern_fn intern, void *ctx)
+sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, sg_intern_fn intern,
+                                   void *ctx)
 {
+    if (!rs->intro && !(rs->intro = calloc(1, sizeof *rs->intro)))
+        return NULL;
     sg_intro_rule *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    builder b = {r, &lr->ir, intern, ctx, 0};
+    r->arena = &rs->intro->arena;
+    builder b = {r, &lr->ir, intern, ctx, NULL, 0};
     if (lr->ir.doc)
         copy_doc(&b, lr->ir.doc);
     if (lr->ir.root) {
@@ -189,7 +210,7 @@ sg_intro_rule *sg_intro_rule_build(const sg_loaded_rule *lr, sg_intern_fn intern
         size_t n = 1 + lr->ir.nidents;
         for (size_t f = 0; f < lr->nfilters; f++)
             n += 1 + lr->filters[f]->nidents;
-        r->stages = sg_arena_alloc(&r->arena, n * sizeof *r->stages);
+        r->stages = sg_arena_alloc(r->arena, n * sizeof *r->stages);
         if (!r->stages)
             b.oom = 1;
         if (!b.oom)
@@ -198,6 +219,7 @@ sg_intro_rule *sg_intro_rule_build(const sg_loaded_rule *lr, sg_intern_fn intern
             add_stages(&b, lr->filters[f], lr->filter_names[f] ? lr->filter_names[f] : "",
                        r->stages, &r->nstages);
     }
+    free(b.ids);
     if (b.oom) {
         sg_intro_rule_free(r);
         return NULL;
@@ -214,6 +236,5 @@ void sg_intro_rule_free(sg_intro_rule *r)
     free(r->referrers);
     free(r->coverage);
     free(r->indicators);
-    sg_arena_free(&r->arena);
     free(r);
 }

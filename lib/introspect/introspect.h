@@ -70,7 +70,7 @@ typedef struct sg_indicator {
 } sg_indicator;
 
 typedef struct sg_intro_rule {
-    sg_arena arena; /* everything below */
+    sg_arena *arena; /* the ruleset's sg_intro_set.arena: strings and arrays below */
     const char *attrs[SG_NATTRS];
     size_t attr_lens[SG_NATTRS];
     const char **lists[SG_NLISTS];
@@ -95,7 +95,7 @@ typedef struct sg_intro_rule {
 
 /* Ruleset-wide introspection tables. */
 typedef struct sg_intro_set {
-    sg_arena arena;
+    sg_arena arena;  /* shared by every rule's sg_intro_rule (few large blocks) */
     sg_strmap names; /* upper-case technique id -> index into name_text */
     const char **name_text;
     size_t nnames, names_cap;
@@ -107,8 +107,10 @@ typedef int (*sg_intern_fn)(void *ctx, const sg_pred_desc *d, uint32_t *id);
 struct sg_loaded_rule;
 struct sigma_ruleset;
 /* Builds the introspection data of one rule (its stages and programs interned through
- * `intern`). NULL is only returned out of memory. */
-sg_intro_rule *sg_intro_rule_build(const struct sg_loaded_rule *lr, sg_intern_fn intern, void *ctx);
+ * `intern`; strings in rs->intro's arena, created by the first call). NULL is only
+ * returned out of memory. */
+sg_intro_rule *sg_intro_rule_build(struct sigma_ruleset *rs, const struct sg_loaded_rule *lr,
+                                   sg_intern_fn intern, void *ctx);
 void sg_intro_rule_free(sg_intro_rule *ir);
 
 /* The cross-rule tables, after every rule, the index and the routing are built:
