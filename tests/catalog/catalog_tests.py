@@ -601,6 +601,13 @@ def test_cli(catalog, root, tmp):
     rc, out, err = run(catalog, ["-r", rules, "--rule", SEED_ID, "-o", out_dir, "--format=html"])
     equal(out, "", "-o: nothing on stdout")
     equal(sorted(os.listdir(out_dir)), [SEED_ID + ".html"], "-o: the page file")
+    # A write error on stdout is an I/O error.
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([catalog, "-r", rules, "--rule", SEED_ID], stdout=full,
+                               stderr=subprocess.PIPE)
+        check(p.returncode == 2 and b"cannot write to stdout" in p.stderr,
+              "write error on stdout: exit %d, %r" % (p.returncode, p.stderr[-200:]))
     # -o onto a file is an I/O error.
     rc, out, err = run(catalog, ["-r", rules, "--rule", SEED_ID, "-o", seed], expect=2)
     check("not a directory" in err, "-o onto a file: %r" % err)
