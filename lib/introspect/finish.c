@@ -195,7 +195,7 @@ typedef struct corpus {
     uint32_t nrows;
 } corpus;
 
-static int add_posting(corpus *c, const sg_buf *k, uint32_t row)
+static int add_posting(corpus *c, const sg_buf *k, uint32_t row, uint32_t *id_out)
 {
     uint32_t id;
     if (!sg_strmap_get(&c->map, k->data, k->len, &id)) {
@@ -218,6 +218,7 @@ static int add_posting(corpus *c, const sg_buf *k, uint32_t row)
         if (sg_strmap_put(&c->map, key, k->len, id) != 0)
             return -1;
     }
+    *id_out = id;
     posting *p = &c->lists[id];
     if (p->n && p->rows[p->n - 1] == row)
         return 0; /* the value twice in one row */
@@ -284,20 +285,27 @@ static int indicators(sigma_ruleset *rs)
         c.nrows += rs->rules[i].intro->nindicators;
     c.row_rule = malloc((c.nrows ? c.nrows : 1) * sizeof *c.row_rule);
     rc = rc || !c.row_rule ? -1 : 0;
-    /* Pass 1: posting lists value key -> rows (ascending). */
-    uint32_t row = 0;
+    /* Pass 1: posting lists value key -> rows (ascending); each value's list in vids. */
+    uint32_t row = 0, *vids = NULL;
+    size_t nvids = 0, vids_cap = 0;
     for (uint32_t i = 0; i < rs->nrules && rc == 0; i++) {
         const sg_intro_rule *r = rs->rules[i].intro;
         for (uint32_t k = 0; k < r->nindicators && rc == 0; k++, row++) {
             const sg_intro_item *it = ind_item(r, &r->indicators[k]);
             c.row_rule[row] = i;
             rc = combo_key(it, &combo);
-            for (uint32_t v = 0; v < it->nvalues && rc == 0; v++)
-                rc = value_key(it, v, &combo, &key) || add_posting(&c, &key, row) ? -1 : 0;
+            for (uint32_t v = 0; v < it->nvalues && rc == 0; v++) {
+                uint32_t id = 0;
+                rc = value_key(it, v, &combo, &key) || add_posting(&c, &key, row, &id) ||
+                             SG_PUSH(vids, nvids, vids_cap, id) != 0
+                         ? -1
+                         : 0;
+            }
         }
     }
     /* Pass 2: each row's corpus count. */
     const posting **lists = NULL;
+    size_t at = 0;
     for (uint32_t i = 0; i < rs->nrules && rc == 0; i++) {
         sg_intro_rule *r = rs->rules[i].intro;
         for (uint32_t k = 0; k < r->nindicators && rc == 0; k++) {
@@ -308,19 +316,13 @@ static int indicators(sigma_ruleset *rs)
                 break;
             }
             lists = l;
-            rc = combo_key(it, &combo);
-            for (uint32_t v = 0; v < it->nvalues && rc == 0; v++) {
-                uint32_t id = 0;
-                rc = value_key(it, v, &combo, &key);
-                if (rc == 0 && !sg_strmap_get(&c.map, key.data, key.len, &id))
-                    rc = -1; /* every value was added in pass 1 */
-                lists[v] = &c.lists[id];
-            }
-            if (rc == 0)
-                r->indicators[k].corpus = count_rules(&c, lists, it->nvalues, i);
+            for (uint32_t v = 0; v < it->nvalues; v++)
+                lists[v] = &c.lists[vids[at++]];
+            r->indicators[k].corpus = count_rules(&c, lists, it->nvalues, i);
         }
     }
     free(lists);
+    free(vids);
     sg_buf_free(&combo);
     sg_buf_free(&key);
     corpus_free(&c);
