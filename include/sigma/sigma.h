@@ -539,7 +539,8 @@ SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_technique(const sigma_rulese
 /** Diagnostic code of a malformed ATT&CK names line (docs/diagnostics.md). */
 enum { SIGMA_DIAG_BAD_ATTACK_NAMES = 2020 };
 
-/** Loads technique names for the ruleset built next: text lines "ID<TAB>Name"
+/** Adds technique names to every ruleset the builder builds from now on (the text is
+ *  copied; several texts add up): lines "ID<TAB>Name"
  *  ("T1505.004\tIIS Components"); ids are case-insensitive; empty lines and lines
  *  starting with '#' are skipped; a later line for the same id wins. A line without
  *  a tab or with a malformed id is a diagnostic (SIGMA_DIAG_BAD_ATTACK_NAMES) with its
