@@ -511,10 +511,13 @@ SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_list_item(const sigma_rulese
 
 /* ---- ATT&CK (from tags) */
 
-/** The 14 MITRE ATT&CK enterprise tactics, built in, in matrix order (0 = Reconnaissance
- *  .. 13 = Impact). sigma_attack_tactic_count() returns 14. For tactic `i`:
- *  its id ("TA0003"), display name ("Persistence") and tag name ("persistence", as
- *  in the tag attack.persistence). NULL when i is out of range. Static storage. */
+/** The MITRE ATT&CK enterprise tactics, built in, in matrix order (0 = Reconnaissance
+ *  .. sigma_attack_tactic_count()-1 = Impact): the 14 classic tactics plus Stealth and
+ *  Defense Impairment (tags attack.stealth, attack.defense-impairment of newer SigmaHQ
+ *  rules) after Defense Evasion; 16 in this version, more may be added. For tactic
+ *  `i`: its id ("TA0003"; NULL for the two newer tactics, whose ids are not built in),
+ *  display name ("Persistence") and tag name ("persistence", as in the tag
+ *  attack.persistence). NULL when i is out of range. Static storage. */
 SIGMA_API uint32_t SIGMA_CALL sigma_attack_tactic_count(void);
 SIGMA_API const char *SIGMA_CALL sigma_attack_tactic_id(uint32_t i);
 SIGMA_API const char *SIGMA_CALL sigma_attack_tactic_name(uint32_t i);

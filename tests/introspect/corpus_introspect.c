@@ -97,7 +97,9 @@ static void check_rule(const sigma_ruleset *rs, uint32_t r, uint32_t nrules)
            label(rs, r));
     for (uint32_t i = 0; i < sigma_ruleset_rule_tactic_count(rs, r); i++) {
         uint32_t t = 99;
-        EXPECT(sigma_ruleset_rule_tactic(rs, r, i, &t) == SIGMA_OK && t < 14, "%s", label(rs, r));
+        EXPECT(sigma_ruleset_rule_tactic(rs, r, i, &t) == SIGMA_OK &&
+                   t < sigma_attack_tactic_count(),
+               "%s", label(rs, r));
     }
     for (uint32_t i = 0; i < sigma_ruleset_rule_technique_count(rs, r); i++)
         EXPECT(technique_ok(sigma_ruleset_rule_technique(rs, r, i, NULL)), "%s: %s", label(rs, r),

@@ -490,10 +490,14 @@ static void test_documents_and_relations(void)
 
 static void test_attack(void)
 {
-    CHECK_EQ_INT(sigma_attack_tactic_count(), 14);
+    CHECK_EQ_INT(sigma_attack_tactic_count(), 16);
     CHECK_EQ_STR(sigma_attack_tactic_id(0), "TA0043");
-    CHECK_EQ_STR(sigma_attack_tactic_name(13), "Impact");
-    CHECK(sigma_attack_tactic_id(14) == NULL);
+    CHECK_EQ_STR(sigma_attack_tactic_name(15), "Impact");
+    CHECK(sigma_attack_tactic_name(16) == NULL);
+    CHECK_EQ_STR(sigma_attack_tactic_id(6), "TA0005");
+    CHECK_EQ_STR(sigma_attack_tactic_name(7), "Stealth");
+    CHECK(sigma_attack_tactic_id(7) == NULL);
+    CHECK_EQ_STR(sigma_attack_tactic_tag(8), "defense_impairment");
     sigma_builder *b = NULL;
     sigma_ruleset *rs = NULL;
     CHECK(sigma_builder_new(NULL, &b) == SIGMA_OK);
@@ -523,10 +527,26 @@ static void test_attack(void)
                                  " attack.g0001, attack.defense_evasion, attack.s0002]\n"
                                  "detection: {s: {a: 1}, condition: s}\n",
                                  SIGMA_NUL_TERMINATED, NULL) == SIGMA_OK);
+    CHECK(sigma_builder_add_yaml(b, NULL, 0,
+                                 "title: U\nlogsource: {product: windows}\n"
+                                 "tags: [attack.stealth, attack.defense-impairment,"
+                                 " attack.defense-evasion]\n"
+                                 "detection: {s: {a: 1}, condition: s}\n",
+                                 SIGMA_NUL_TERMINATED, NULL) == SIGMA_OK);
     CHECK(sigma_builder_build(b, &rs) == SIGMA_OK);
     sigma_builder_free(b);
     if (!rs)
         return;
+    /* the newer tactics of SigmaHQ tags, in tag order */
+    uint32_t nt = 0;
+    CHECK_EQ_INT(sigma_ruleset_rule_tactic_count(rs, 1), 3);
+    CHECK(sigma_ruleset_rule_tactic(rs, 1, 0, &nt) == SIGMA_OK);
+    CHECK_EQ_STR(sigma_attack_tactic_name(nt), "Stealth");
+    CHECK(sigma_ruleset_rule_tactic(rs, 1, 1, &nt) == SIGMA_OK);
+    CHECK_EQ_STR(sigma_attack_tactic_name(nt), "Defense Impairment");
+    CHECK(sigma_ruleset_rule_tactic(rs, 1, 2, &nt) == SIGMA_OK);
+    CHECK_EQ_STR(sigma_attack_tactic_id(nt), "TA0005");
+    CHECK_EQ_STR(sigma_ruleset_attack_name(rs, "stealth", SIGMA_NUL_TERMINATED, NULL), "Stealth");
     size_t len = 0;
     CHECK_EQ_STR(sigma_ruleset_attack_name(rs, "T1505.004", SIGMA_NUL_TERMINATED, &len),
                  "IIS Components");
