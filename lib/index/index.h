@@ -51,8 +51,17 @@ typedef struct sg_index {
     uint32_t table_shift; /* 64 - log2(table size): slot = hash >> shift */
     uint32_t *postings;
     uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
-    uint64_t *pairs; /* 65536 bits: byte pairs that start some key of 2+ bytes */
     uint32_t bloom_bits_log2;
+    /* Scan prefilter: one bit per hashed (slot, 4 leading bytes) of every 4- and
+     * 8-byte gram, so most text positions cost one filter test per slot. */
+    uint64_t *pre4;
+    uint32_t pre4_log2;
+    /* Keys of 1-3 bytes (short literals): per slot an offset into short_first, a
+     * 256-byte table of first byte -> bit n set = some n-byte key starts with it
+     * (offset 0 = the all-zero table: the slot has no short keys). */
+    uint8_t *short_first;
+    uint32_t *short_tab;
+    uint32_t nshort_tabs;
     uint8_t *slot_lens; /* per field slot (+1 for keywords): bit n set = grams of n bytes */
     uint32_t nslots;    /* field slots + 1; the last one is the keyword slot */
     /* logsource buckets */
@@ -73,12 +82,11 @@ void sg_index_free(sg_index *ix);
 #define SG_NUM_KEYS (1u << 7)
 #define SG_LONG_GRAM 8
 
-/* 32 key bits of an 8-byte window x (byte i in bits 8i..): its first two bytes, so
- * that every key of 2+ bytes starts with the bytes it was cut from (see
- * sg_key_pair), and 16 bits of a hash of all eight. */
+/* 32 key bits of an 8-byte window x (byte i in bits 8i..): a hash of all eight
+ * (distinct grams sharing a key only add candidates). */
 static inline uint32_t sg_long_gram_bits(uint64_t x)
 {
-    return (uint32_t)((x & 0xffffu) << 16) | (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> 48);
+    return (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 /* Key of the 8-byte gram at p (len code 5). */
@@ -90,11 +98,10 @@ static inline uint64_t sg_long_gram_key(uint32_t slot, const unsigned char *p)
     return ((uint64_t)(slot + 1) << 35) | (5ull << 32) | sg_long_gram_bits(g);
 }
 
-/* The first two bytes of a key's gram (little-endian), for keys of 2+ bytes. */
-static inline uint32_t sg_key_pair(uint64_t key)
+/* Bit of the scan prefilter for the 4 leading bytes w of a gram of field slot `slot`. */
+static inline uint64_t sg_pre4_bit(uint32_t log2, uint32_t slot, uint32_t w)
 {
-    uint32_t len = (uint32_t)(key >> 32) & 7;
-    return len == 5 ? (uint32_t)(key >> 16) & 0xffffu : (uint32_t)key & 0xffffu;
+    return (((uint64_t)(slot + 1) << 32 | w) * 0x9E3779B97F4A7C15ull) >> (64 - log2);
 }
 
 static inline uint64_t sg_mix64(uint64_t x);
@@ -143,6 +150,10 @@ typedef struct sg_scan_marks {
 /* Marks the rules and predicates whose gram occurs in text[0, len) of field slot `slot`. */
 void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
                    const sg_scan_marks *m);
+/* The same for two slots at once (a field's own slot and the keyword slot): one
+ * pass over the text. UINT32_MAX = no slot. */
+void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const char *text,
+                    size_t len, const sg_scan_marks *m);
 /* Marks the rules and predicates that need field slot `slot` to equal integer v. */
 void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m);
 

@@ -15,6 +15,7 @@ enum { GRAM = 4, BLOOM_MIN_LOG2 = 18, BLOOM_MAX_LOG2 = 26 };
 typedef struct posting {
     uint64_t key;
     uint32_t rule;
+    uint32_t w4; /* 4- and 8-byte grams: their first four bytes (little-endian) */
 } posting;
 
 typedef struct gram_count {
@@ -84,10 +85,16 @@ static int count_grams(counter *c, const sg_lit *l)
     return 0;
 }
 
-/* The key that stands for literal l: the whole literal when short, else its 4-gram
- * that the fewest literals share. */
-static uint64_t pick_key(counter *c, const sg_lit *l)
+static uint32_t le32(const unsigned char *p)
 {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The key that stands for literal l: the whole literal when short, else its gram
+ * that the fewest literals share. *w4 = the gram's first four bytes (4+ bytes). */
+static uint64_t pick_key_w4(counter *c, const sg_lit *l, uint32_t *w4)
+{
+    *w4 = 0;
     if (l->len == 0)
         return sg_num_key(l->slot, l->num);
     if (l->len < GRAM)
@@ -100,9 +107,16 @@ static uint64_t pick_key(counter *c, const sg_lit *l)
         if (n < best_count) {
             best_count = n;
             best = k;
+            *w4 = le32(l->s + i);
         }
     }
     return best;
+}
+
+static uint64_t pick_key(counter *c, const sg_lit *l)
+{
+    uint32_t w4;
+    return pick_key_w4(c, l, &w4);
 }
 
 static int cmp_posting(const void *a, const void *b)
@@ -116,6 +130,48 @@ static int cmp_posting(const void *a, const void *b)
 static void set_bit(uint64_t *bits, uint64_t i)
 {
     bits[i >> 6] |= 1ull << (i & 63);
+}
+
+/* Records a key of 1-3 bytes in its slot's first-byte table (allocated on the
+ * first short key of the slot; table 0 stays all zero). */
+static int add_short_key(sg_index *ix, uint32_t slot, uint32_t len, uint8_t first)
+{
+    if (!ix->short_tab[slot]) {
+        uint32_t n = ix->nshort_tabs + 1;
+        uint8_t *t = realloc(ix->short_first, (size_t)(n + 1) * 256);
+        if (!t)
+            return -1;
+        memset(t + (size_t)n * 256, 0, 256);
+        ix->short_first = t;
+        ix->nshort_tabs = n;
+        ix->short_tab[slot] = n * 256;
+    }
+    ix->short_first[ix->short_tab[slot] + first] |= (uint8_t)(1u << len);
+    return 0;
+}
+
+/* The scan prefilter over the first four bytes of every 4- and 8-byte gram, set
+ * from every posting (before de-duplication: grams whose 8-byte keys collide keep
+ * their own prefixes). About 16 bits per prefix, at least 2^16. */
+static int build_pre4(sg_index *ix, const posting *p, size_t n)
+{
+    size_t grams = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
+        grams += len == GRAM || len == 5;
+    }
+    uint32_t log2 = 16;
+    while (log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < grams * 16)
+        log2++;
+    ix->pre4_log2 = log2;
+    if (!(ix->pre4 = calloc(((size_t)1 << log2) / 64, sizeof *ix->pre4)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
+        if (len == GRAM || len == 5)
+            set_bit(ix->pre4, sg_pre4_bit(log2, (uint32_t)(p[i].key >> 35) - 1, p[i].w4));
+    }
+    return 0;
 }
 
 /* Lays the sorted, de-duplicated postings out as the hash table + bloom filter. */
@@ -134,8 +190,7 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         log2++;
     ix->bloom_bits_log2 = log2;
     ix->bloom = calloc(((size_t)1 << log2) / 64, sizeof *ix->bloom);
-    ix->pairs = calloc(65536 / 64, sizeof *ix->pairs);
-    if (!ix->table || !ix->postings || !ix->bloom || !ix->pairs)
+    if (!ix->table || !ix->postings || !ix->bloom)
         return -1;
     ix->table_mask = cap - 1;
     ix->table_shift = 64 - (uint32_t)__builtin_ctzll(cap);
@@ -149,10 +204,9 @@ static int build_table(sg_index *ix, posting *p, size_t n)
             s = (s + 1) & ix->table_mask;
         ix->table[s] = (sg_gram_slot){p[i].key, (uint32_t)i, (uint32_t)(j - i)};
         set_bit(ix->bloom, h >> (64 - ix->bloom_bits_log2));
-        uint32_t klen = (uint32_t)(p[i].key >> 32) & 7;
-        if (klen >= 2 && klen != 7)
-            set_bit(ix->pairs, sg_key_pair(p[i].key));
         uint32_t slot = (uint32_t)(p[i].key >> 35) - 1, len = (uint32_t)(p[i].key >> 32) & 7;
+        if (len >= 1 && len < GRAM && add_short_key(ix, slot, len, (uint8_t)p[i].key) != 0)
+            return -1;
         ix->slot_lens[slot] |= (uint8_t)(len == 7   ? SG_NUM_KEYS
                                          : len == 5 ? SG_LONG_KEYS
                                                     : 1u << len);
@@ -233,8 +287,8 @@ static int keyed(const sg_index *ix, uint32_t pred)
 /* OR nodes whose children are all keyed predicates (value lists) are gated: the
  * scan marks them when any child's key occurs, and an unmarked one is false
  * without looking at its children. */
-static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_key, posting **post,
-                         size_t *npost, size_t *cap)
+static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_key,
+                         const uint32_t *pred_w4, posting **post, size_t *npost, size_t *cap)
 {
     for (uint32_t i = 0; i < rs->nprog; i++) {
         const sg_prog_node *n = &rs->prog[i];
@@ -249,7 +303,8 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_k
         ix->node_gate[i] = gate;
         for (uint32_t j = 1; j < n->size; j++)
             if (SG_PUSH(*post, *npost, *cap,
-                        ((posting){pred_key[rs->prog[i + j].arg], gate | SG_POST_NODE})) != 0)
+                        ((posting){pred_key[rs->prog[i + j].arg], gate | SG_POST_NODE,
+                                   pred_w4[rs->prog[i + j].arg]})) != 0)
                 return -1;
     }
     ix->ngate_words = (ix->ngates + 63) / 64;
@@ -270,21 +325,30 @@ int sg_index_build(sigma_ruleset *rs)
     if (ix->node_gate)
         memset(ix->node_gate, 0xff, rs->nprog * sizeof *ix->node_gate);
     ix->slot_lens = calloc(ix->nslots, 1);
+    ix->short_tab = calloc(ix->nslots, sizeof *ix->short_tab);
+    ix->short_first = calloc(256, 1); /* table 0: no short keys */
     sg_litset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
     counter c = {calloc(1024, sizeof(gram_count)), 1023, 0};
     sg_arena arena = {0};
     posting *post = NULL;
     size_t npost = 0, post_cap = 0;
-    int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && sets && c.v ? 0 : -1;
+    int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && ix->short_tab &&
+                     ix->short_first && sets && c.v
+                 ? 0
+                 : -1;
     if (rc == 0)
         rc = collect(rs, ix, &arena, sets, &c);
     for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++)
-        for (size_t i = 0; rc == 0 && sets[r].ok && i < sets[r].n; i++)
-            rc = SG_PUSH(post, npost, post_cap, ((posting){pick_key(&c, &sets[r].v[i]), r}));
+        for (size_t i = 0; rc == 0 && sets[r].ok && i < sets[r].n; i++) {
+            uint32_t w4;
+            uint64_t k = pick_key_w4(&c, &sets[r].v[i], &w4);
+            rc = SG_PUSH(post, npost, post_cap, ((posting){k, r, w4}));
+        }
     /* Every predicate with a literal is also keyed, so that evaluating a candidate
      * skips the string search for literals the scan did not see. */
     uint64_t *pred_key = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_key);
-    if (!pred_key)
+    uint32_t *pred_w4 = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_w4);
+    if (!pred_key || !pred_w4)
         rc = -1;
     for (uint32_t p = 0; rc == 0 && p < rs->npreds; p++) {
         sg_lit l;
@@ -295,13 +359,17 @@ int sg_index_build(sigma_ruleset *rs)
             /* 1-3 byte literals would make the scan test short grams at every
              * position for little gain: such predicates are simply evaluated. */
             set_bit(ix->pred_keyed, p);
-            pred_key[p] = pick_key(&c, &l);
-            rc = SG_PUSH(post, npost, post_cap, ((posting){pred_key[p], p | SG_POST_PRED}));
+            pred_key[p] = pick_key_w4(&c, &l, &pred_w4[p]);
+            rc = SG_PUSH(post, npost, post_cap,
+                         ((posting){pred_key[p], p | SG_POST_PRED, pred_w4[p]}));
         }
     }
     if (rc == 0)
-        rc = gate_or_nodes(rs, ix, pred_key, &post, &npost, &post_cap);
+        rc = gate_or_nodes(rs, ix, pred_key, pred_w4, &post, &npost, &post_cap);
     free(pred_key);
+    free(pred_w4);
+    if (rc == 0)
+        rc = build_pre4(ix, post, npost);
     if (rc == 0) {
         if (npost)
             qsort(post, npost, sizeof *post, cmp_posting);
@@ -330,7 +398,9 @@ void sg_index_free(sg_index *ix)
     free(ix->table);
     free(ix->postings);
     free(ix->bloom);
-    free(ix->pairs);
+    free(ix->pre4);
+    free(ix->short_first);
+    free(ix->short_tab);
     free(ix->slot_lens);
     for (uint32_t b = 0; b < ix->nbuckets; b++)
         free(ix->buckets[b].rules);
@@ -355,92 +425,5 @@ void sg_index_logsource_mask(const sg_index *ix, const char *product, const char
             continue;
         for (uint32_t w = 0; w < ix->nwords; w++)
             mask[w] |= k->rules[w];
-    }
-}
-
-/* Marks the rules listed under `key`, if it is in the table. */
-static void mark(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
-{
-    uint64_t h = sg_key_hash(key);
-    uint64_t bit = h >> (64 - ix->bloom_bits_log2);
-    if (!(ix->bloom[bit >> 6] & (1ull << (bit & 63))))
-        return;
-    for (size_t s = h >> ix->table_shift; ix->table[s].key; s = (s + 1) & ix->table_mask) {
-        if (ix->table[s].key != key)
-            continue;
-        const uint32_t *r = ix->postings + ix->table[s].first;
-        for (uint32_t k = 0; k < ix->table[s].count; k++) {
-            uint32_t id = r[k] & SG_POST_ID;
-            uint64_t *bits = r[k] & SG_POST_PRED   ? m->preds
-                             : r[k] & SG_POST_NODE ? m->nodes
-                                                   : m->rules;
-            bits[id >> 6] |= 1ull << (id & 63);
-        }
-        return;
-    }
-}
-
-void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m)
-{
-    mark(ix, sg_num_key(slot, v), m);
-}
-
-/* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7), like sg_gram_key. */
-static inline uint64_t load_le64(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-#else
-    uint64_t x = 0;
-    for (int k = 0; k < 8; k++)
-        x |= (uint64_t)p[k] << (8 * k);
-    return x;
-#endif
-}
-
-/* Bloom test of a key; the table is probed only when it passes. */
-static inline void probe(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
-{
-    uint64_t bit = sg_key_hash(key) >> (64 - ix->bloom_bits_log2);
-    if (ix->bloom[bit >> 6] & (1ull << (bit & 63)))
-        mark(ix, key, m);
-}
-
-void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
-                   const sg_scan_marks *m)
-{
-    const uint8_t lens = ix->slot_lens[slot] & (0x1e | SG_LONG_KEYS);
-    if (!lens || len == 0)
-        return;
-    const unsigned char *p = (const unsigned char *)text;
-    const uint64_t base = (uint64_t)(slot + 1) << 35;
-    const int short_lens = lens & 0x1e, long_keys = lens & SG_LONG_KEYS;
-    /* Keys come from a little-endian window of the next bytes, masked per length:
-     * the same values sg_gram_key / sg_long_gram_key compute byte by byte. */
-    static const uint32_t masks[GRAM + 1] = {0, 0xffu, 0xffffu, 0xffffffu, 0xffffffffu};
-    for (size_t i = 0; i < len; i++) {
-        size_t avail = len - i;
-        uint64_t x = 0;
-        if (avail >= 8)
-            x = load_le64(p + i);
-        else
-            for (size_t k = 0; k < avail; k++)
-                x |= (uint64_t)p[i + k] << (8 * k);
-        if ((short_lens & 2) && 1 <= avail)
-            probe(ix, base | (1ull << 32) | (x & 0xffu), m);
-        /* Every longer key starts with a byte pair some key has: most positions stop here. */
-        uint32_t pair = (uint32_t)x & 0xffffu;
-        if (avail < 2 || !((ix->pairs[pair >> 6] >> (pair & 63)) & 1))
-            continue;
-        if (short_lens & 0x1c) {
-            uint32_t w = (uint32_t)x;
-            for (uint32_t l = 2; l <= GRAM && l <= avail; l++)
-                if (short_lens & (1u << l))
-                    probe(ix, base | ((uint64_t)l << 32) | (w & masks[l]), m);
-        }
-        if (long_keys && avail >= SG_LONG_GRAM)
-            probe(ix, base | (5ull << 32) | sg_long_gram_bits(x), m);
     }
 }

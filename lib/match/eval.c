@@ -553,24 +553,34 @@ static void apply_routes(eval_ctx *c, uint32_t flags)
         s->cand[w] &= s->ls_mask[w];
 }
 
-/* Scans every value of one event field (folded) for the index's grams. */
-static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot)
+/* Scans every value of one event field (folded) for the index's grams of field
+ * slot `slot` and of slot `kw` (the keyword slot) in one pass; either may be
+ * SG_NONE. */
+static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint32_t kw)
 {
     const sg_index *ix = &c->rs->index;
+    const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
+    const uint8_t lens = (slot != SG_NONE ? ix->slot_lens[slot] : 0),
+                  klens = (kw != SG_NONE ? ix->slot_lens[kw] : 0);
     for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next) {
         const sg_value *v = &c->ev->values[vi];
         if (v->type == SG_VAL_NULL)
             continue;
         int64_t k;
-        if ((ix->slot_lens[slot] & SG_NUM_KEYS) && integer_key(v, &k))
-            sg_index_scan_number(ix, slot, k, &c->marks);
-        if (!(ix->slot_lens[slot] & (0x1e | SG_LONG_KEYS)))
+        if (((lens | klens) & SG_NUM_KEYS) && integer_key(v, &k)) {
+            if (lens & SG_NUM_KEYS)
+                sg_index_scan_number(ix, slot, k, &c->marks);
+            if (klens & SG_NUM_KEYS)
+                sg_index_scan_number(ix, kw, k, &c->marks);
+        }
+        if (!((lens | klens) & text_keys))
             continue;
         size_t len;
         const char *t = folded_text(c, vi, &len);
         if (!t)
             return -1;
-        sg_index_scan(&c->rs->index, slot, t, len, &c->marks);
+        sg_index_scan2(ix, (lens & text_keys) ? slot : SG_NONE, (klens & text_keys) ? kw : SG_NONE,
+                       t, len, &c->marks);
     }
     return 0;
 }
@@ -593,18 +603,19 @@ static int prefilter(eval_ctx *c)
     c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen};
     c->use_pred_seen = 1;
     const uint32_t kw = ix->nslots - 1;
+    const uint32_t kw_scan = ix->slot_lens[kw] && want_slot(c, kw) ? kw : SG_NONE;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         uint32_t slot = c->s->ev_slot[i];
-        if (slot != SG_NONE && ix->slot_lens[slot] && want_slot(c, slot) &&
-            scan_field(c, &ev->fields[i], slot) != 0)
-            return -1;
-        if (ix->slot_lens[kw] && want_slot(c, kw) && scan_field(c, &ev->fields[i], kw) != 0)
+        if (slot != SG_NONE && !(ix->slot_lens[slot] && want_slot(c, slot)))
+            slot = SG_NONE;
+        if ((slot != SG_NONE || kw_scan != SG_NONE) &&
+            scan_field(c, &ev->fields[i], slot, kw_scan) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         uint32_t slot = c->s->extra_scan[i + 1];
         if (ix->slot_lens[slot] && want_slot(c, slot) &&
-            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot) != 0)
+            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, SG_NONE) != 0)
             return -1;
     }
     if (ix->slot_lens[kw] && want_slot(c, kw) && ev->message) {
