@@ -24,6 +24,21 @@ typedef struct sg_gram_slot {
     uint32_t first, count;
 } sg_gram_slot;
 
+/* Posting: what a key marks (a rule, or SG_POST_PRED / SG_POST_NODE | id) and the
+ * literal that must occur around the gram for the mark to count (SG_NO_LIT: the
+ * key is the whole literal). */
+typedef struct sg_posting {
+    uint32_t id;
+    uint32_t lit;
+} sg_posting;
+
+#define SG_NO_LIT UINT32_MAX
+
+/* A literal to verify: lit_bytes[off, off+len), whose gram starts at offset `at`. */
+typedef struct sg_vlit {
+    uint32_t off, len, at;
+} sg_vlit;
+
 /* One distinct (product, category, service) of the rules, with its rule bitset. */
 typedef struct sg_ls_bucket {
     const char *product, *category, *service; /* borrowed from the rules; NULL = unset */
@@ -49,7 +64,9 @@ typedef struct sg_index {
     sg_gram_slot *table;
     uint64_t table_mask;
     uint32_t table_shift; /* 64 - log2(table size): slot = hash >> shift */
-    uint32_t *postings;
+    sg_posting *postings;
+    sg_vlit *lits;
+    unsigned char *lit_bytes;
     uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
     uint32_t bloom_bits_log2;
     /* Scan prefilter: one bit per hashed (slot, 4 leading bytes) of every 4- and

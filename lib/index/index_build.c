@@ -12,11 +12,26 @@
  * stays mostly empty (few table probes) as the rule count grows. */
 enum { GRAM = 4, BLOOM_MIN_LOG2 = 18, BLOOM_MAX_LOG2 = 26 };
 
+/* The gram chosen for a literal: its key, its first four bytes (4- and 8-byte
+ * grams, for the scan prefilter) and the literal to verify at a hit (SG_NO_LIT
+ * when the key is the whole literal: numbers and 1-3 byte literals). */
+typedef struct gram {
+    uint64_t key;
+    uint32_t w4;
+    uint32_t lit;
+} gram;
+
 typedef struct posting {
     uint64_t key;
-    uint32_t rule;
-    uint32_t w4; /* 4- and 8-byte grams: their first four bytes (little-endian) */
+    uint32_t rule; /* rule index, or SG_POST_PRED / SG_POST_NODE | id */
+    uint32_t w4;
+    uint32_t lit;
 } posting;
+
+/* Growing store of the literals to verify (becomes ix->lits / ix->lit_bytes). */
+typedef struct lit_store {
+    size_t nlits, lits_cap, nbytes, bytes_cap;
+} lit_store;
 
 typedef struct gram_count {
     uint64_t key; /* 0 = empty */
@@ -91,10 +106,13 @@ static uint32_t le32(const unsigned char *p)
 }
 
 /* The key that stands for literal l: the whole literal when short, else its gram
- * that the fewest literals share. *w4 = the gram's first four bytes (4+ bytes). */
-static uint64_t pick_key_w4(counter *c, const sg_lit *l, uint32_t *w4)
+ * that the fewest literals share (the last such: literals often start alike, as
+ * hashes behind "md5=" or paths behind "c:\\"). *w4 = the gram's first four
+ * bytes and *at its offset in the literal (4+ bytes). */
+static uint64_t pick_key_at(counter *c, const sg_lit *l, uint32_t *w4, uint32_t *at)
 {
     *w4 = 0;
+    *at = 0;
     if (l->len == 0)
         return sg_num_key(l->slot, l->num);
     if (l->len < GRAM)
@@ -104,10 +122,11 @@ static uint64_t pick_key_w4(counter *c, const sg_lit *l, uint32_t *w4)
     for (uint32_t i = 0; i + gram_len(l) <= l->len; i++) {
         uint64_t k = gram_at(l, i);
         uint32_t n = counter_slot(c, k)->count;
-        if (n < best_count) {
+        if (n <= best_count) {
             best_count = n;
             best = k;
             *w4 = le32(l->s + i);
+            *at = i;
         }
     }
     return best;
@@ -115,8 +134,44 @@ static uint64_t pick_key_w4(counter *c, const sg_lit *l, uint32_t *w4)
 
 static uint64_t pick_key(counter *c, const sg_lit *l)
 {
-    uint32_t w4;
-    return pick_key_w4(c, l, &w4);
+    uint32_t w4, at;
+    return pick_key_at(c, l, &w4, &at);
+}
+
+/* Chooses l's gram and, for literals longer than a key holds, stores the literal
+ * so that a hit is only counted where the whole literal occurs. 0 or -1. */
+static int choose_gram(sg_index *ix, lit_store *ls, counter *c, const sg_lit *l, gram *g)
+{
+    uint32_t at;
+    g->key = pick_key_at(c, l, &g->w4, &at);
+    g->lit = SG_NO_LIT;
+    if (l->len < GRAM)
+        return 0;
+    if (ls->nlits == ls->lits_cap) {
+        size_t cap = ls->lits_cap ? ls->lits_cap * 2 : 256;
+        sg_vlit *v = realloc(ix->lits, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ix->lits = v;
+        ls->lits_cap = cap;
+    }
+    if (ls->nbytes + l->len > ls->bytes_cap) {
+        size_t cap = ls->bytes_cap ? ls->bytes_cap : 4096;
+        while (cap < ls->nbytes + l->len)
+            cap *= 2;
+        unsigned char *b = realloc(ix->lit_bytes, cap);
+        if (!b)
+            return -1;
+        ix->lit_bytes = b;
+        ls->bytes_cap = cap;
+    }
+    if (ls->nlits >= SG_NO_LIT || ls->nbytes + l->len > UINT32_MAX)
+        return 0; /* absurdly many: unverified (still a superset) */
+    memcpy(ix->lit_bytes + ls->nbytes, l->s, l->len);
+    ix->lits[ls->nlits] = (sg_vlit){(uint32_t)ls->nbytes, l->len, at};
+    ls->nbytes += l->len;
+    g->lit = (uint32_t)ls->nlits++;
+    return 0;
 }
 
 static int cmp_posting(const void *a, const void *b)
@@ -124,7 +179,9 @@ static int cmp_posting(const void *a, const void *b)
     const posting *x = a, *y = b;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
-    return (x->rule > y->rule) - (x->rule < y->rule);
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return (x->lit > y->lit) - (x->lit < y->lit);
 }
 
 static void set_bit(uint64_t *bits, uint64_t i)
@@ -197,7 +254,7 @@ static int build_table(sg_index *ix, posting *p, size_t n)
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && p[j].key == p[i].key)
-            ix->postings[j] = p[j].rule, j++;
+            ix->postings[j] = (sg_posting){p[j].rule, p[j].lit}, j++;
         uint64_t h = sg_key_hash(p[i].key);
         size_t s = h >> ix->table_shift;
         while (ix->table[s].key)
@@ -287,8 +344,8 @@ static int keyed(const sg_index *ix, uint32_t pred)
 /* OR nodes whose children are all keyed predicates (value lists) are gated: the
  * scan marks them when any child's key occurs, and an unmarked one is false
  * without looking at its children. */
-static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_key,
-                         const uint32_t *pred_w4, posting **post, size_t *npost, size_t *cap)
+static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const gram *pred_gram, posting **post,
+                         size_t *npost, size_t *cap)
 {
     for (uint32_t i = 0; i < rs->nprog; i++) {
         const sg_prog_node *n = &rs->prog[i];
@@ -301,11 +358,12 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_k
             continue;
         uint32_t gate = ix->ngates++;
         ix->node_gate[i] = gate;
-        for (uint32_t j = 1; j < n->size; j++)
+        for (uint32_t j = 1; j < n->size; j++) {
+            const gram *g = &pred_gram[rs->prog[i + j].arg];
             if (SG_PUSH(*post, *npost, *cap,
-                        ((posting){pred_key[rs->prog[i + j].arg], gate | SG_POST_NODE,
-                                   pred_w4[rs->prog[i + j].arg]})) != 0)
+                        ((posting){g->key, gate | SG_POST_NODE, g->w4, g->lit})) != 0)
                 return -1;
+        }
     }
     ix->ngate_words = (ix->ngates + 63) / 64;
     return 0;
@@ -332,6 +390,7 @@ int sg_index_build(sigma_ruleset *rs)
     sg_arena arena = {0};
     posting *post = NULL;
     size_t npost = 0, post_cap = 0;
+    lit_store ls = {0};
     int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && ix->short_tab &&
                      ix->short_first && sets && c.v
                  ? 0
@@ -340,15 +399,15 @@ int sg_index_build(sigma_ruleset *rs)
         rc = collect(rs, ix, &arena, sets, &c);
     for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++)
         for (size_t i = 0; rc == 0 && sets[r].ok && i < sets[r].n; i++) {
-            uint32_t w4;
-            uint64_t k = pick_key_w4(&c, &sets[r].v[i], &w4);
-            rc = SG_PUSH(post, npost, post_cap, ((posting){k, r, w4}));
+            gram g;
+            rc = choose_gram(ix, &ls, &c, &sets[r].v[i], &g);
+            if (rc == 0)
+                rc = SG_PUSH(post, npost, post_cap, ((posting){g.key, r, g.w4, g.lit}));
         }
     /* Every predicate with a literal is also keyed, so that evaluating a candidate
      * skips the string search for literals the scan did not see. */
-    uint64_t *pred_key = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_key);
-    uint32_t *pred_w4 = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_w4);
-    if (!pred_key || !pred_w4)
+    gram *pred_gram = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_gram);
+    if (!pred_gram)
         rc = -1;
     for (uint32_t p = 0; rc == 0 && p < rs->npreds; p++) {
         sg_lit l;
@@ -359,15 +418,16 @@ int sg_index_build(sigma_ruleset *rs)
             /* 1-3 byte literals would make the scan test short grams at every
              * position for little gain: such predicates are simply evaluated. */
             set_bit(ix->pred_keyed, p);
-            pred_key[p] = pick_key_w4(&c, &l, &pred_w4[p]);
-            rc = SG_PUSH(post, npost, post_cap,
-                         ((posting){pred_key[p], p | SG_POST_PRED, pred_w4[p]}));
+            const gram *g = &pred_gram[p];
+            rc = choose_gram(ix, &ls, &c, &l, &pred_gram[p]);
+            if (rc == 0)
+                rc = SG_PUSH(post, npost, post_cap,
+                             ((posting){g->key, p | SG_POST_PRED, g->w4, g->lit}));
         }
     }
     if (rc == 0)
-        rc = gate_or_nodes(rs, ix, pred_key, pred_w4, &post, &npost, &post_cap);
-    free(pred_key);
-    free(pred_w4);
+        rc = gate_or_nodes(rs, ix, pred_gram, &post, &npost, &post_cap);
+    free(pred_gram);
     if (rc == 0)
         rc = build_pre4(ix, post, npost);
     if (rc == 0) {
@@ -375,7 +435,8 @@ int sg_index_build(sigma_ruleset *rs)
             qsort(post, npost, sizeof *post, cmp_posting);
         size_t u = 0;
         for (size_t i = 0; i < npost; i++)
-            if (u == 0 || post[i].key != post[u - 1].key || post[i].rule != post[u - 1].rule)
+            if (u == 0 || post[i].key != post[u - 1].key || post[i].rule != post[u - 1].rule ||
+                post[i].lit != post[u - 1].lit)
                 post[u++] = post[i];
         rc = build_table(ix, post, u);
     }
@@ -399,6 +460,8 @@ void sg_index_free(sg_index *ix)
     free(ix->postings);
     free(ix->bloom);
     free(ix->pre4);
+    free(ix->lits);
+    free(ix->lit_bytes);
     free(ix->short_first);
     free(ix->short_tab);
     free(ix->slot_lens);

@@ -4,19 +4,42 @@
 
 #include "index/index.h"
 
-/* Marks the rules, predicates and gated nodes listed under `key` (the caller has
- * passed the bloom filter). */
-static void mark(const sg_index *ix, uint64_t h, uint64_t key, const sg_scan_marks *m)
+/* Where in the text a key was found, for verifying literals. */
+typedef struct hit_at {
+    const unsigned char *text;
+    size_t len, pos;
+} hit_at;
+
+/* 1 if literal `lit` occurs in the text with its gram at the hit position. */
+static int literal_at(const sg_index *ix, uint32_t lit, const hit_at *h)
 {
-    for (size_t s = h >> ix->table_shift; ix->table[s].key; s = (s + 1) & ix->table_mask) {
+    const sg_vlit *v = &ix->lits[lit];
+    if (h->pos < v->at || h->pos - v->at + v->len > h->len)
+        return 0;
+    return memcmp(h->text + h->pos - v->at, ix->lit_bytes + v->off, v->len) == 0;
+}
+
+/* Marks the rules, predicates and gated nodes listed under `key` (the caller has
+ * passed the bloom filter) whose literal occurs at the hit (h NULL: a number). */
+static void mark(const sg_index *ix, uint64_t hash, uint64_t key, const hit_at *h,
+                 const sg_scan_marks *m)
+{
+    for (size_t s = hash >> ix->table_shift; ix->table[s].key; s = (s + 1) & ix->table_mask) {
         if (ix->table[s].key != key)
             continue;
-        const uint32_t *r = ix->postings + ix->table[s].first;
+        const sg_posting *r = ix->postings + ix->table[s].first;
+        uint32_t ok_lit = SG_NO_LIT; /* postings are sorted: a literal repeats in a row */
         for (uint32_t k = 0; k < ix->table[s].count; k++) {
-            uint32_t id = r[k] & SG_POST_ID;
-            uint64_t *bits = r[k] & SG_POST_PRED   ? m->preds
-                             : r[k] & SG_POST_NODE ? m->nodes
-                                                   : m->rules;
+            const uint32_t lit = r[k].lit;
+            if (lit != SG_NO_LIT && lit != ok_lit) {
+                if (!h || !literal_at(ix, lit, h))
+                    continue;
+                ok_lit = lit;
+            }
+            const uint32_t id = r[k].id & SG_POST_ID;
+            uint64_t *bits = r[k].id & SG_POST_PRED   ? m->preds
+                             : r[k].id & SG_POST_NODE ? m->nodes
+                                                      : m->rules;
             bits[id >> 6] |= 1ull << (id & 63);
         }
         return;
@@ -24,17 +47,17 @@ static void mark(const sg_index *ix, uint64_t h, uint64_t key, const sg_scan_mar
 }
 
 /* Bloom test of a key; the table is probed only when it passes. */
-static inline void probe(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
+static inline void probe(const sg_index *ix, uint64_t key, const hit_at *h, const sg_scan_marks *m)
 {
-    uint64_t h = sg_key_hash(key);
-    uint64_t bit = h >> (64 - ix->bloom_bits_log2);
+    uint64_t hash = sg_key_hash(key);
+    uint64_t bit = hash >> (64 - ix->bloom_bits_log2);
     if (ix->bloom[bit >> 6] & (1ull << (bit & 63)))
-        mark(ix, h, key, m);
+        mark(ix, hash, key, h, m);
 }
 
 void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m)
 {
-    probe(ix, sg_num_key(slot, v), m);
+    probe(ix, sg_num_key(slot, v), NULL, m);
 }
 
 /* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7), like sg_gram_key. */
@@ -81,14 +104,15 @@ static int slot_scan_init(const sg_index *ix, uint32_t slot, slot_scan *ss)
  * used). Short keys are found by their first byte; 4- and 8-byte grams by the
  * prefilter bit of their first four bytes. */
 static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const slot_scan *ss, uint64_t x,
-                                     size_t avail, const sg_scan_marks *m)
+                                     size_t avail, const unsigned char *text, size_t len, size_t i,
+                                     const sg_scan_marks *m)
 {
     static const uint32_t masks[4] = {0, 0xffu, 0xffffu, 0xffffffu};
     uint8_t sh = ss->sf[x & 0xff];
     if (sh) {
         for (uint32_t l = 1; l < 4 && l <= avail; l++)
             if (sh & (1u << l))
-                probe(ix, ss->base | ((uint64_t)l << 32) | (x & masks[l]), m);
+                probe(ix, ss->base | ((uint64_t)l << 32) | (x & masks[l]), NULL, m);
     }
     if (avail < 4)
         return;
@@ -96,10 +120,11 @@ static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const slot_scan *ss, ui
     const uint64_t bit = sg_pre4_bit(ix->pre4_log2, ss->slot, w);
     if (!((ix->pre4[bit >> 6] >> (bit & 63)) & 1))
         return;
+    const hit_at h = {text, len, i};
     if (ss->grams4)
-        probe(ix, ss->base | (4ull << 32) | w, m);
+        probe(ix, ss->base | (4ull << 32) | w, &h, m);
     if (ss->grams8 && avail >= SG_LONG_GRAM)
-        probe(ix, ss->base | (5ull << 32) | sg_long_gram_bits(x), m);
+        probe(ix, ss->base | (5ull << 32) | sg_long_gram_bits(x), &h, m);
 }
 
 void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const char *text,
@@ -120,12 +145,12 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
      * that would reach past the end is skipped by `avail`). */
     if (n == 1) {
         for (; i + 8 <= len; i++)
-            scan_at(ix, &ss[0], load_le64(p + i), 8, m);
+            scan_at(ix, &ss[0], load_le64(p + i), 8, p, len, i, m);
     } else {
         for (; i + 8 <= len; i++) {
             const uint64_t x = load_le64(p + i);
-            scan_at(ix, &ss[0], x, 8, m);
-            scan_at(ix, &ss[1], x, 8, m);
+            scan_at(ix, &ss[0], x, 8, p, len, i, m);
+            scan_at(ix, &ss[1], x, 8, p, len, i, m);
         }
     }
     unsigned char tail[16] = {0};
@@ -133,9 +158,9 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
     memcpy(tail, p + i, rest);
     for (size_t j = 0; j < rest; j++) {
         const uint64_t x = load_le64(tail + j);
-        scan_at(ix, &ss[0], x, rest - j, m);
+        scan_at(ix, &ss[0], x, rest - j, p, len, i + j, m);
         if (n == 2)
-            scan_at(ix, &ss[1], x, rest - j, m);
+            scan_at(ix, &ss[1], x, rest - j, p, len, i + j, m);
     }
 }
 
