@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,4 +583,51 @@ int json_fast_parse(json_fast *p, const char *line, size_t len, unsigned flags,
         return rc;
     skip_ws(p);
     return p->s == p->end ? SIGMA_OK : FALLBACK;
+}
+
+static const char *type_name(const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "value";
+}
+
+int json_fast_fill_event(json_fast *p, sigma_event *ev, const char *line, size_t len,
+                         json_error_t *err)
+{
+    if (!p || !ev)
+        return SIGMA_E_INVALID_ARG;
+    sigma_event_clear(ev);
+    int rc = json_fast_parse(p, line, len, 0, &json_event_sigma_sink, ev);
+    if (rc == SIGMA_OK || rc == SIGMA_E_NOMEM)
+        return rc;
+    sigma_event_clear(ev);
+    json_error_t local;
+    if (!err)
+        err = &local;
+    json_t *root = json_event_load_line(line, len, err);
+    if (!root)
+        return JSON_FAST_MALFORMED;
+    if (!json_is_object(root)) {
+        snprintf(err->text, sizeof err->text, "expected an object, got %s", type_name(root));
+        json_decref(root);
+        return JSON_FAST_MALFORMED;
+    }
+    rc = json_event_fill(ev, root);
+    json_decref(root);
+    return rc;
 }

@@ -39,6 +39,16 @@ void json_fast_free(json_fast *p);
 int json_fast_parse(json_fast *p, const char *line, size_t len, unsigned flags,
                     const json_event_sink *sink, void *ctx);
 
+#define JSON_FAST_MALFORMED 2 /* json_fast_fill_event: the line is not a JSON object */
+
+/* One JSON line to `ev` (cleared first) the way sigma-scan reads flat events: the fast
+ * parser, else jansson (json_event_load_line + json_event_fill), so the event is the
+ * same either way. Returns SIGMA_OK, JSON_FAST_MALFORMED (err, may be NULL, says why:
+ * jansson's message or "expected an object, got ...") or a negative SIGMA_E_* status
+ * from building the event. */
+int json_fast_fill_event(json_fast *p, sigma_event *ev, const char *line, size_t len,
+                         json_error_t *err);
+
 /* After SIGMA_OK: the string value of the top-level "Channel" member (NULL when there
  * is none or it is not a string), NUL-terminated, valid until the next parse. */
 const char *json_fast_channel(const json_fast *p, size_t *len);
