@@ -159,9 +159,10 @@ static inline uint64_t sg_mix64(uint64_t x)
 /* Where a scan records what it found: candidate rules, and predicates whose key
  * occurred (a keyed predicate not marked here is false for this event). */
 typedef struct sg_scan_marks {
-    uint64_t *rules;
-    uint64_t *preds;
-    uint64_t *nodes;
+    uint64_t *rules; /* bitset */
+    uint32_t *preds; /* predicate -> gen (stamped: nothing to clear per event) */
+    uint32_t *nodes; /* gate id -> gen */
+    uint32_t gen;
 } sg_scan_marks;
 
 /* Marks the rules and predicates whose gram occurs in text[0, len) of field slot `slot`. */

@@ -37,10 +37,12 @@ static void mark(const sg_index *ix, uint64_t hash, uint64_t key, const hit_at *
                 ok_lit = lit;
             }
             const uint32_t id = r[k].id & SG_POST_ID;
-            uint64_t *bits = r[k].id & SG_POST_PRED   ? m->preds
-                             : r[k].id & SG_POST_NODE ? m->nodes
-                                                      : m->rules;
-            bits[id >> 6] |= 1ull << (id & 63);
+            if (r[k].id & SG_POST_PRED)
+                m->preds[id] = m->gen;
+            else if (r[k].id & SG_POST_NODE)
+                m->nodes[id] = m->gen;
+            else
+                m->rules[id >> 6] |= 1ull << (id & 63);
         }
         return;
     }

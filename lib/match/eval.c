@@ -58,8 +58,8 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         fit_array((void **)&s->pred_gen, &s->pred_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_field, &slot_cap, rs->nfields, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_gen, &s->slot_cap, rs->nfields, sizeof(uint32_t)) ||
-        fit_array((void **)&s->node_seen, &s->node_words_cap, ix->ngate_words, sizeof(uint64_t)) ||
-        fit_array((void **)&s->pred_seen, &s->pred_words_cap, ix->npred_words, sizeof(uint64_t)) ||
+        fit_array((void **)&s->node_seen, &s->node_seen_cap, ix->ngates, sizeof(uint32_t)) ||
+        fit_array((void **)&s->pred_seen, &s->pred_seen_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->ls_mask, &words, ix->nwords, sizeof(uint64_t)) ||
         fit_array((void **)&s->cand, &s->words_cap, ix->nwords, sizeof(uint64_t)) ||
         fit_array((void **)&s->hits, &hits, rs->nrules, sizeof(uint32_t)))
@@ -111,6 +111,8 @@ static void next_generation(sigma_scratch *s)
         memset(s->pred_gen, 0, s->pred_cap * sizeof(uint32_t));
         memset(s->slot_gen, 0, s->slot_cap * sizeof(uint32_t));
         memset(s->val_gen, 0, s->val_cap * sizeof(uint32_t));
+        memset(s->pred_seen, 0, s->pred_seen_cap * sizeof(uint32_t));
+        memset(s->node_seen, 0, s->node_seen_cap * sizeof(uint32_t));
         s->gen = 1;
     }
     sg_buf_clear(&s->fold);
@@ -387,8 +389,7 @@ static inline int pred_value(eval_ctx *c, uint32_t id)
     if (s->pred_gen[id] == s->gen)
         return s->pred_val[id]; /* memoized this call */
     const uint64_t bit = 1ull << (id & 63);
-    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) &&
-        !(s->pred_seen[id >> 6] & bit))
+    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) && s->pred_seen[id] != s->gen)
         return 0; /* its literal occurs nowhere in the field: no value can match */
     return pred_compute(c, id);
 }
@@ -407,7 +408,7 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
         const int is_and = n->kind == SG_X_AND;
         if (!is_and && c->use_pred_seen) {
             const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
-            if (g != UINT32_MAX && !((c->s->node_seen[g >> 6] >> (g & 63)) & 1))
+            if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
                 return 0; /* no child's literal occurs in the event */
         }
         const sg_prog_node *k = n + 1;
@@ -613,9 +614,7 @@ static int prefilter(eval_ctx *c)
     const sg_index *ix = &c->rs->index;
     const sigma_event *ev = c->ev;
     memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
-    memset(c->s->pred_seen, 0, ix->npred_words * sizeof *c->s->pred_seen);
-    memset(c->s->node_seen, 0, ix->ngate_words * sizeof *c->s->node_seen);
-    c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen};
+    c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
     const uint32_t kw = ix->nslots - 1;
     const uint32_t kw_scan = ix->slot_lens[kw] && want_slot(c, kw) ? kw : SG_NONE;
@@ -689,8 +688,8 @@ static int fit_event_slots(sigma_scratch *s, uint32_t nfields)
 int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags)
 {
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
-        s->words_cap < rs->index.nwords || s->pred_words_cap < rs->index.npred_words ||
-        s->node_words_cap < rs->index.ngate_words || s->route_cap < rs->routing.n ||
+        s->words_cap < rs->index.nwords || s->pred_seen_cap < rs->npreds ||
+        s->node_seen_cap < rs->index.ngates || s->route_cap < rs->routing.n ||
         s->cond_cap < rs->routing.ncond_fields || s->route_slot_words < rs->routing.nslot_words ||
         !s->md)
         return SIGMA_E_SCRATCH;
@@ -698,7 +697,7 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
         return SIGMA_E_NOMEM;
     next_generation(s);
     s->nhits = 0;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
     resolve_fields(&c);
     s->nroute_hits = 0;
     s->nextra = 0;
