@@ -64,6 +64,8 @@ static const char usage_text[] =
     "  --stats            counts and throughput on stderr at the end (per Channel too)\n"
     "  --threads N        matching threads (1-64; default: the number of online CPUs);\n"
     "                     the output is the same for any N\n"
+    "  --jansson          read every JSON line with jansson, not the fast parser of flat\n"
+    "                     lines (same results, slower; for comparison)\n"
     "  --mapping FILE     add a logsource mapping (YAML, docs/mapping.md); repeatable\n"
     "  --no-mapping       do not use the built-in mapping (only --mapping files, if any)\n"
     "  --strict-logsource events no mapping recognises match no rule (default: all rules)\n"
@@ -277,6 +279,7 @@ typedef struct options {
     int strict;
     int stats;
     unsigned threads; /* --threads, default the number of online CPUs */
+    int jansson;      /* --jansson: no fast parser */
 } options;
 
 static void print_version(void)
@@ -367,6 +370,8 @@ static void parse_args(int argc, char **argv, options *o)
             o->strict = 1;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = 1;
+        } else if (strcmp(a, "--jansson") == 0) {
+            o->jansson = 1;
         } else if (strcmp(a, "--threads") == 0) {
             if (i + 1 >= argc)
                 usage_error("option '%s' needs a number", a);
@@ -587,6 +592,7 @@ typedef struct scan_state {
     uint32_t n_rules;
     enum input_format format;
     int convert;      /* --convert: print the flat events instead of matching */
+    int jansson;      /* --jansson: every line through jansson */
     int with_file;    /* add "file" to each match line */
     uint64_t events;  /* events matched (or converted) */
     uint64_t matches; /* match lines written */
@@ -896,7 +902,7 @@ static int scan_line(scan_state *st, const scan_source *src, const char *line, s
     if (is_blank(line, len))
         return 0;
 
-    if (!st->convert && st->format != FMT_WINDOWS) {
+    if (!st->convert && !st->jansson && st->format != FMT_WINDOWS) {
         int rc = scan_line_fast(st, src, line, len, lineno);
         if (rc != 0)
             return rc < 0 ? -1 : 0;
@@ -1216,6 +1222,7 @@ static int run(const options *o)
     st.n_rules = n_rules;
     st.format = opt.format;
     st.convert = opt.convert;
+    st.jansson = opt.jansson;
     st.with_file = opt.n_events > 1;
     st.stats = opt.stats;
     st.match_flags = opt.strict_logsource ? SIGMA_MATCH_STRICT_LOGSOURCE : 0;
