@@ -737,7 +737,9 @@ static int scan_report(scan_state *st, const scan_source *src, const sigma_event
     if (n_hits && st->prog.shown && st->prog.stdout_tty)
         progress_clear(&st->prog);
     char head[64];
-    int head_len = snprintf(head, sizeof head, "{\"event\": %llu%s", (unsigned long long)number,
+    int head_len = 0;
+    if (n_hits)
+        head_len = snprintf(head, sizeof head, "{\"event\": %llu%s", (unsigned long long)number,
                             st->with_file ? ", \"file\": " : "");
     for (uint32_t i = 0; i < n_hits; i++) {
         uint32_t r = hits[i];

@@ -161,6 +161,8 @@ typedef struct crafted {
 static const crafted cases[] = {
     /* handled by the fast parser, identical to jansson */
     {L("{\"a\":\"b\"}"), FAST, 1, 0},
+    {L("{\"long key 0123456789\":\"0123456789abcdef\\\"q\\\\\x7f~ \xc3\xa9 01234567\"}"), FAST, 1,
+     0},
     {L("{\"s\":\"q\\\"b\\\\s\\/n\\nr\\rt\\tb\\bf\\f\"}"), FAST, 1, 0},
     {L("{\"u\":\"\\u00e9\\u4E2D\\ud83d\\ude00 \\u0041\"}"), FAST, 1, 0},
     {L("{\"z\":\"a\\u0000b\",\"z2\":\"\\u0000\"}"), FAST, 1, 0},
@@ -215,6 +217,11 @@ static const crafted cases[] = {
     {L("{\"a\":\"\\udc00\\ud800\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"\\ud800\\u0041\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"x\ty\"}"), DECLINED, 0, 0},
+    {L("{\"a\":\"0123456789abc\tdef0123456789\"}"), DECLINED, 0, 0},
+    {L("{\"a\":\"0123456789\x7f\x01\"}"), DECLINED, 0, 0},
+    {L("{\"a\":\"012345678\xff"
+       "0123456789\"}"),
+     DECLINED, 0, 0},
     {L("{\"a\":\"\xff\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"\xc0\x80\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"\xed\xa0\x80\"}"), DECLINED, 0, 0},
