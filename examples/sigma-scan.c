@@ -728,7 +728,7 @@ static int scan_report(scan_state *st, const scan_source *src, const sigma_event
                        uint64_t number, int match_rc, const uint32_t *hits, uint32_t n_hits,
                        const char *channel)
 {
-    (void)ev;
+    (void)ev; /* the event as matched, still alive here (for per-match hooks) */
     if (match_rc != SIGMA_OK) {
         scan_warn(st, "%s:%llu: match failed: %s\n", src->display, (unsigned long long)number,
                   sigma_status_str(match_rc));
@@ -797,26 +797,21 @@ static int scan_drain(scan_state *st)
 }
 
 /* The next event slot for an event of `src`: in the current batch, or in a new one
- * once it is full (results of earlier batches are written meanwhile). NULL with
- * *fatal set on a fatal error. */
-static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t number, int *fatal)
+ * once it is full (results of earlier batches are written meanwhile). NULL on a
+ * fatal error (message printed). */
+static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t number)
 {
-    *fatal = 0;
     int rc = SIGMA_OK;
     if (st->batch && (st->batch->source != src || scan_batch_full(st->batch))) {
         scan_pool_submit(st->pool, st->batch);
         st->batch = NULL;
-        if (output_ready(st, 0) != 0) {
-            *fatal = 1;
+        if (output_ready(st, 0) != 0)
             return NULL;
-        }
     }
     while (!st->batch && (st->batch = scan_pool_free_batch(st->pool)) == NULL) {
         scan_batch *b = scan_pool_next_done(st->pool, 1);
-        if (b && output_batch(st, b) != 0) {
-            *fatal = 1;
+        if (b && output_batch(st, b) != 0)
             return NULL;
-        }
     }
     if (st->batch->n == 0)
         st->batch->source = src;
@@ -853,8 +848,7 @@ static int scan_flat(scan_state *st, const scan_source *src, const json_t *flat,
         return 0;
     }
 
-    int fatal;
-    sigma_event *ev = next_event(st, src, number, &fatal);
+    sigma_event *ev = next_event(st, src, number);
     if (!ev)
         return -1;
     int rc = json_event_fill(ev, flat);
@@ -877,8 +871,7 @@ static int scan_flat(scan_state *st, const scan_source *src, const json_t *flat,
 static int scan_line_fast(scan_state *st, const scan_source *src, const char *line, size_t len,
                           uint64_t lineno)
 {
-    int fatal;
-    sigma_event *ev = next_event(st, src, lineno, &fatal);
+    sigma_event *ev = next_event(st, src, lineno);
     if (!ev)
         return -1;
     int rc =

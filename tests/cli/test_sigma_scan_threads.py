@@ -382,7 +382,22 @@ def corpus_same_output_for_threads_and_parsers():
         check(res.stdout == base.stdout, "stdout differs with %r" % extra)
         check(without_timings(res.stderr) == without_timings(base.stderr),
               "stderr differs with %r\n%s" % (extra, describe(res)))
-    return "%d matches" % n
+    # EVTX records go through the same batches: EVTX files mixed with JSON lines.
+    evtx_dir = os.path.join(corpus, "regression", "evtx")
+    evtx = sorted(os.path.join(evtx_dir, f) for f in os.listdir(evtx_dir)
+                  if f.endswith(".evtx")) if os.path.isdir(evtx_dir) else []
+    version = run(["--version"])
+    if evtx and b"EVTX input: supported" in version.stdout:
+        mixed = evtx[:len(evtx) // 2] + files[:1] + evtx[len(evtx) // 2:]
+        one = run(args + ["--threads", "1"] + mixed)
+        check(one.returncode == 0 and len(one.stdout.splitlines()) > n // 10, describe(one))
+        for extra in (["--threads", "2"], ["--threads", "7"]):
+            res = run(args + extra + mixed)
+            check(res.stdout == one.stdout, "EVTX stdout differs with %r" % extra)
+            check(without_timings(res.stderr) == without_timings(one.stderr),
+                  "EVTX stderr differs with %r\n%s" % (extra, describe(res)))
+        return "%d matches; with %d EVTX files %d" % (n, len(evtx), len(one.stdout.splitlines()))
+    return "%d matches (no EVTX)" % n
 
 
 def main():
