@@ -270,9 +270,12 @@ static int run_crafted(json_fast *p)
         char line[1024];
         size_t len = 0;
         line[len++] = '{';
-        for (int d = 0; d < depth; d++)
-            len += (size_t)sprintf(line + len, "\"k\":{");
-        len += (size_t)sprintf(line + len, "\"v\":1");
+        for (int d = 0; d < depth; d++) {
+            memcpy(line + len, "\"k\":{", 5);
+            len += 5;
+        }
+        memcpy(line + len, "\"v\":1", 5);
+        len += 5;
         for (int d = 0; d <= depth; d++)
             line[len++] = '}';
         int jansson_ok = 0;
