@@ -60,6 +60,12 @@ typedef struct sg_index {
     uint32_t ngates, ngate_words;
     uint64_t *always; /* rules evaluated whatever the prefilter says */
     uint32_t nalways;
+    /* Rules without a literal set that cannot match an event lacking all of
+     * their fields (they do not match an empty event): candidates when one of
+     * their field slots is present. pres_rules[pres_first[slot] ..
+     * pres_first[slot + 1]) per field slot. */
+    uint32_t *pres_first, *pres_rules;
+    uint32_t npresence; /* such rules */
     /* gram table */
     sg_gram_slot *table;
     uint64_t table_mask;

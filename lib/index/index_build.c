@@ -6,6 +6,7 @@
 #include "compile/ruleset.h"
 #include "index/index.h"
 #include "index/literals.h"
+#include "match/eval.h"
 #include "util/vec.h"
 
 /* The bloom filter has at least 2^18 bits and about 16 bits per key, so that it
@@ -369,6 +370,83 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const gram *pred_gram,
     return 0;
 }
 
+typedef struct slot_rule {
+    uint32_t slot, rule;
+} slot_rule;
+
+static int cmp_slot_rule(const void *a, const void *b)
+{
+    const slot_rule *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+/* The field slots rule r reads (fieldref: both), appended to *v; 0 if it also
+ * searches keywords (every value: no field is required). -1 no memory. */
+static int rule_slots(const sigma_ruleset *rs, uint32_t r, slot_rule **v, size_t *n, size_t *cap)
+{
+    const sg_rule *rule = &rs->rules[r];
+    for (uint32_t i = 0; i < rule->prog_len; i++) {
+        const sg_prog_node *node = &rs->prog[rule->prog_start + i];
+        if (node->kind != SG_X_PRED)
+            continue;
+        const sg_pred *p = &rs->preds[node->arg];
+        if (p->field == SG_KEYWORD_FIELD)
+            return 0;
+        if (SG_PUSH(*v, *n, *cap, ((slot_rule){p->field, r})) != 0)
+            return -1;
+        if (p->op == SG_OP_FIELDREF && SG_PUSH(*v, *n, *cap, ((slot_rule){p->ref_field, r})) != 0)
+            return -1;
+    }
+    return 1;
+}
+
+/* A rule's verdict only depends on the fields it reads: on an event that has
+ * none of them it is the verdict on an empty event. Always-evaluated rules that
+ * do not match the empty event are therefore only evaluated when one of their
+ * fields is present. */
+static int gate_by_presence(sigma_ruleset *rs, sg_index *ix)
+{
+    uint64_t *empty = calloc(ix->nwords ? ix->nwords : 1, sizeof *empty);
+    ix->pres_first = calloc((size_t)ix->nslots + 1, sizeof *ix->pres_first);
+    slot_rule *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc = empty && ix->pres_first ? sg_eval_empty_event(rs, empty) : -1;
+    for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++) {
+        if (!((ix->always[r >> 6] >> (r & 63)) & 1) || ((empty[r >> 6] >> (r & 63)) & 1))
+            continue;
+        size_t n0 = n;
+        int ok = rule_slots(rs, r, &v, &n, &cap);
+        if (ok < 0) {
+            rc = -1;
+        } else if (ok == 0) {
+            n = n0; /* keyword search: stays always evaluated */
+        } else {
+            ix->always[r >> 6] &= ~(1ull << (r & 63));
+            ix->nalways--;
+            ix->npresence++;
+        }
+    }
+    if (rc == 0 && n)
+        qsort(v, n, sizeof *v, cmp_slot_rule);
+    size_t u = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (u == 0 || v[i].slot != v[u - 1].slot || v[i].rule != v[u - 1].rule)
+            v[u++] = v[i];
+    if (rc == 0 && !(ix->pres_rules = malloc((u ? u : 1) * sizeof *ix->pres_rules)))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < u; i++) {
+        ix->pres_rules[i] = v[i].rule;
+        ix->pres_first[v[i].slot + 1]++;
+    }
+    for (uint32_t sl = 0; rc == 0 && sl < ix->nslots; sl++)
+        ix->pres_first[sl + 1] += ix->pres_first[sl];
+    free(v);
+    free(empty);
+    return rc;
+}
+
 int sg_index_build(sigma_ruleset *rs)
 {
 
@@ -442,6 +520,8 @@ int sg_index_build(sigma_ruleset *rs)
     }
     if (rc == 0)
         rc = build_buckets(rs, ix);
+    if (rc == 0)
+        rc = gate_by_presence(rs, ix);
     for (uint32_t r = 0; sets && r < rs->nrules; r++)
         sg_litset_free(&sets[r]);
     free(sets);
@@ -460,6 +540,8 @@ void sg_index_free(sg_index *ix)
     free(ix->postings);
     free(ix->bloom);
     free(ix->pre4);
+    free(ix->pres_first);
+    free(ix->pres_rules);
     free(ix->lits);
     free(ix->lit_bytes);
     free(ix->short_first);

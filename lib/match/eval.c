@@ -608,7 +608,15 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
     return !c->route_slots || ((c->route_slots[slot >> 6] >> (slot & 63)) & 1);
 }
 
-/* cand = always-evaluate rules + rules whose literal gram occurs in the event. */
+/* Rules without literals that need one of their fields present: slot is. */
+static void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
+{
+    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
+        cand[ix->pres_rules[k] >> 6] |= 1ull << (ix->pres_rules[k] & 63);
+}
+
+/* cand = always-evaluate rules + rules whose literal gram occurs in the event +
+ * rules that need a field present, one of which is. */
 static int prefilter(eval_ctx *c)
 {
     const sg_index *ix = &c->rs->index;
@@ -620,6 +628,8 @@ static int prefilter(eval_ctx *c)
     const uint32_t kw_scan = ix->slot_lens[kw] && want_slot(c, kw) ? kw : SG_NONE;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         uint32_t slot = c->s->ev_slot[i];
+        if (slot != SG_NONE)
+            mark_present(ix, slot, c->s->cand);
         if (slot != SG_NONE && !(ix->slot_lens[slot] && want_slot(c, slot)))
             slot = SG_NONE;
         if ((slot != SG_NONE || kw_scan != SG_NONE) &&
@@ -628,6 +638,7 @@ static int prefilter(eval_ctx *c)
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         uint32_t slot = c->s->extra_scan[i + 1];
+        mark_present(ix, slot, c->s->cand);
         if (ix->slot_lens[slot] && want_slot(c, slot) &&
             scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, SG_NONE) != 0)
             return -1;
@@ -734,4 +745,20 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     s->stat_candidates += evaluated;
     s->stat_hits += s->nhits;
     return SIGMA_OK;
+}
+
+int sg_eval_empty_event(const sigma_ruleset *rs, uint64_t *rules)
+{
+    sigma_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    sigma_event ev;
+    memset(&ev, 0, sizeof ev);
+    int rc = sg_scratch_fit(s, rs);
+    if (rc == SIGMA_OK)
+        rc = sg_eval_event(rs, s, &ev, SIGMA_MATCH_NO_INDEX);
+    for (uint32_t i = 0; rc == SIGMA_OK && i < s->nhits; i++)
+        rules[s->hits[i] >> 6] |= 1ull << (s->hits[i] & 63);
+    sigma_scratch_free(s);
+    return rc == SIGMA_OK ? 0 : -1;
 }

@@ -57,4 +57,8 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs);
  * SIGMA_E_SCRATCH or SIGMA_E_NOMEM. */
 int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags);
 
+/* Sets in `rules` (a bitset over rule indexes) the rules that match an event
+ * without any field, value or message. 0 or -1 (no memory). */
+int sg_eval_empty_event(const sigma_ruleset *rs, uint64_t *rules);
+
 #endif

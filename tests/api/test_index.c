@@ -8,6 +8,8 @@
  *    Unicode case folding), each also checked against its expected hit set;
  *  - field slots (sigma_ruleset_field_slot / _count / _name, add by slot);
  *  - sigma_scratch_get_stats counters and its size prefix;
+ *  - presence gating: a rule without literals that does not match an empty event
+ *    is a candidate only when one of its fields is present;
  *  - whole-literal verification: an event holding every gram of a literal but
  *    never the whole literal makes no rule a candidate;
  *  - sigma_match flags with unknown bits.
@@ -1239,6 +1241,56 @@ static void test_verified_literals(void)
     sigma_ruleset_unref(rs);
 }
 
+/* ------------------------------------------------------ presence gating */
+
+static const rule_src presence_rules[] = {
+    /* Needs Image present (null filter): gated by the presence of Image. */
+    {"not_exe", WIN_PC,
+     "    sel: {Image|endswith: '.exe'}\n    nul: {Image: null}\n"
+     "    condition: not sel and not nul\n"},
+    /* Fieldref over two fields: gated by either. */
+    {"same", WIN_PC, "    sel: {User|fieldref: Owner}\n    condition: sel\n"},
+    /* Matches an event without Image: always evaluated. */
+    {"no_tmp", WIN_PC, "    sel: {Image|endswith: '.tmp'}\n    condition: not sel\n"},
+};
+
+static void test_presence(void)
+{
+    const size_t n = sizeof presence_rules / sizeof presence_rules[0];
+    sigma_ruleset *rs = build_rules(presence_rules, n);
+    if (!rs)
+        return;
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    uint32_t hits = 0;
+    /* None of the fields: only the always-evaluated rule, which matches. */
+    sigma_event_add_str(ev, "Other", SIGMA_NUL_TERMINATED, "x.exe", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 1);
+    CHECK_EQ_INT(hits, 1);
+    /* Image present: not_exe is a candidate (and matches a .dll). */
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, "C:\\x.dll", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 2);
+    /* Image present but empty (no values): still present, a candidate. */
+    sigma_event_clear(ev);
+    sigma_event_add_empty(ev, "Image", SIGMA_NUL_TERMINATED);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    /* The referenced field alone makes the fieldref rule a candidate. */
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "Owner", SIGMA_NUL_TERMINATED, "bob", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 1);
+    sigma_event_add_str(ev, "User", SIGMA_NUL_TERMINATED, "BOB", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 2);
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
 int main(void)
 {
     test_index_equivalence();
@@ -1247,5 +1299,6 @@ int main(void)
     test_stats();
     test_flags();
     test_verified_literals();
+    test_presence();
     return TEST_DONE();
 }
