@@ -37,7 +37,7 @@
 #define EXIT_USAGE 2
 
 /* Events per batch handed to a matching thread. */
-#define SCAN_BATCH_EVENTS 256
+#define SCAN_BATCH_EVENTS 64
 
 static const char usage_text[] =
     "usage: sigma-scan [options] -r PATH [-r PATH ...] [EVENTS ...]\n"
