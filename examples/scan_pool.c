@@ -35,7 +35,9 @@ struct scan_pool {
     pthread_cond_t work_cv; /* a batch was queued, or stop */
     pthread_cond_t done_cv; /* a batch is DONE */
     worker *workers;
-    sigma_scratch *inline_scratch; /* one thread: submit matches directly */
+    /* The reading thread's own scratch: with one thread it matches every batch at
+     * submission; with more it matches queued batches while it waits for one. */
+    sigma_scratch *inline_scratch;
 };
 
 static int reserve_hits(scan_batch *b, size_t extra)
@@ -130,10 +132,9 @@ int scan_pool_new(const sigma_ruleset *rs, unsigned threads, size_t batch_size,
             goto fail;
         pool->batches[i].cap = batch_size;
     }
-    if (threads == 1) {
-        if ((rc = sigma_scratch_reserve(rs, &pool->inline_scratch)) != SIGMA_OK)
-            goto fail;
-    } else {
+    if ((rc = sigma_scratch_reserve(rs, &pool->inline_scratch)) != SIGMA_OK)
+        goto fail;
+    if (threads > 1) {
         pool->workers = calloc(threads, sizeof *pool->workers);
         if (!pool->workers)
             goto fail;
@@ -294,8 +295,22 @@ scan_batch *scan_pool_next_done(scan_pool *pool, int wait)
         return NULL;
     scan_batch *b = &pool->batches[pool->next_out % pool->n_batches];
     pthread_mutex_lock(&pool->mu);
-    while (b->state != B_DONE && wait)
-        pthread_cond_wait(&pool->done_cv, &pool->mu);
+    while (b->state != B_DONE && wait) {
+        if (pool->next_take == pool->next_fill) {
+            pthread_cond_wait(&pool->done_cv, &pool->mu);
+            continue;
+        }
+        /* Rather than sit idle (or wait for a worker the scheduler has not run
+         * yet), match the oldest queued batch here, as a worker would. */
+        scan_batch *q = &pool->batches[pool->next_take % pool->n_batches];
+        pool->next_take++;
+        q->state = B_RUNNING;
+        pthread_mutex_unlock(&pool->mu);
+        match_batch(pool, pool->inline_scratch, q);
+        pthread_mutex_lock(&pool->mu);
+        q->state = B_DONE;
+        pthread_cond_broadcast(&pool->done_cv);
+    }
     int done = b->state == B_DONE;
     pthread_mutex_unlock(&pool->mu);
     return done ? b : NULL;

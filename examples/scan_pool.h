@@ -10,6 +10,8 @@
  *   ... read d's items (event, number, hits) ..., scan_pool_release(pool, d)
  *
  * With one thread no worker is started: scan_pool_submit matches the batch itself.
+ * With more, a reading thread that has to wait for a batch matches queued batches
+ * itself meanwhile.
  */
 #ifndef SIGMA_EXAMPLES_SCAN_POOL_H
 #define SIGMA_EXAMPLES_SCAN_POOL_H
