@@ -42,77 +42,125 @@ static int name_push(name_buf *nb, int top, const char *key, size_t key_len)
     return SIGMA_OK;
 }
 
-static int fill_object(sigma_event *ev, name_buf *nb, const json_t *obj, int top);
+typedef struct walker {
+    const json_event_sink *sink;
+    void *ctx;
+    name_buf nb;
+} walker;
 
-/* Adds `value` under the current name. Arrays add each element to the same
- * name; objects (also inside arrays) continue the dotted name. */
-static int fill_value(sigma_event *ev, name_buf *nb, const json_t *value)
+static int fill_object(walker *w, const json_t *obj, int top);
+
+/* Passes `value` on under the current name. Arrays pass each element under the
+ * same name; objects (also inside arrays) continue the dotted name. */
+static int fill_value(walker *w, const json_t *value)
 {
-    const char *name = nb->data;
-    size_t name_len = nb->len;
+    const char *name = w->nb.data;
+    size_t name_len = w->nb.len;
 
     switch (json_typeof(value)) {
     case JSON_OBJECT:
-        return fill_object(ev, nb, value, 0);
+        return fill_object(w, value, 0);
     case JSON_ARRAY: {
         size_t n = json_array_size(value);
         if (n == 0)
-            return sigma_event_add_empty(ev, name, name_len);
+            return w->sink->empty(w->ctx, name, name_len);
         for (size_t i = 0; i < n; i++) {
-            int rc = fill_value(ev, nb, json_array_get(value, i));
+            int rc = fill_value(w, json_array_get(value, i));
             if (rc != SIGMA_OK)
                 return rc;
         }
         return SIGMA_OK;
     }
     case JSON_STRING:
-        return sigma_event_add_str(ev, name, name_len, json_string_value(value),
-                                   json_string_length(value), SIGMA_VALUE_COPY);
+        return w->sink->str(w->ctx, name, name_len, json_string_value(value),
+                            json_string_length(value));
     case JSON_INTEGER:
-        return sigma_event_add_int(ev, name, name_len, (int64_t)json_integer_value(value));
+        return w->sink->integer(w->ctx, name, name_len, (int64_t)json_integer_value(value));
     case JSON_REAL:
-        return sigma_event_add_float(ev, name, name_len, json_real_value(value));
+        return w->sink->real(w->ctx, name, name_len, json_real_value(value));
     case JSON_TRUE:
-        return sigma_event_add_bool(ev, name, name_len, 1);
+        return w->sink->boolean(w->ctx, name, name_len, 1);
     case JSON_FALSE:
-        return sigma_event_add_bool(ev, name, name_len, 0);
+        return w->sink->boolean(w->ctx, name, name_len, 0);
     case JSON_NULL:
-        return sigma_event_add_null(ev, name, name_len);
+        return w->sink->null(w->ctx, name, name_len);
     }
     return SIGMA_E_INVALID_ARG;
 }
 
-static int fill_object(sigma_event *ev, name_buf *nb, const json_t *obj, int top)
+static int fill_object(walker *w, const json_t *obj, int top)
 {
     /* jansson's iteration functions take a non-const object but do not modify it. */
     json_t *o = (json_t *)obj;
-    size_t base = nb->len;
+    size_t base = w->nb.len;
 
     for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
-        int rc = name_push(nb, top, json_object_iter_key(it), json_object_iter_key_len(it));
+        int rc = name_push(&w->nb, top, json_object_iter_key(it), json_object_iter_key_len(it));
         if (rc == SIGMA_OK)
-            rc = fill_value(ev, nb, json_object_iter_value(it));
-        nb->len = base;
-        nb->data[base] = '\0';
+            rc = fill_value(w, json_object_iter_value(it));
+        w->nb.len = base;
+        w->nb.data[base] = '\0';
         if (rc != SIGMA_OK)
             return rc;
     }
     return SIGMA_OK;
 }
 
+int json_event_walk(const json_t *obj, const json_event_sink *sink, void *ctx)
+{
+    if (!sink || !obj || !json_is_object(obj))
+        return SIGMA_E_INVALID_ARG;
+    walker w;
+    w.sink = sink;
+    w.ctx = ctx;
+    w.nb.data = w.nb.local;
+    w.nb.len = 0;
+    w.nb.cap = sizeof w.nb.local;
+    w.nb.local[0] = '\0';
+    int rc = fill_object(&w, obj, 1);
+    if (w.nb.data != w.nb.local)
+        free(w.nb.data);
+    return rc;
+}
+
+static int sink_str(void *ctx, const char *name, size_t name_len, const char *s, size_t n)
+{
+    return sigma_event_add_str(ctx, name, name_len, s, n, SIGMA_VALUE_COPY);
+}
+
+static int sink_integer(void *ctx, const char *name, size_t name_len, int64_t v)
+{
+    return sigma_event_add_int(ctx, name, name_len, v);
+}
+
+static int sink_real(void *ctx, const char *name, size_t name_len, double v)
+{
+    return sigma_event_add_float(ctx, name, name_len, v);
+}
+
+static int sink_boolean(void *ctx, const char *name, size_t name_len, int v)
+{
+    return sigma_event_add_bool(ctx, name, name_len, v);
+}
+
+static int sink_null(void *ctx, const char *name, size_t name_len)
+{
+    return sigma_event_add_null(ctx, name, name_len);
+}
+
+static int sink_empty(void *ctx, const char *name, size_t name_len)
+{
+    return sigma_event_add_empty(ctx, name, name_len);
+}
+
+const json_event_sink json_event_sigma_sink = {sink_str,     sink_integer, sink_real,
+                                               sink_boolean, sink_null,    sink_empty};
+
 int json_event_fill(sigma_event *ev, const json_t *obj)
 {
-    if (!ev || !obj || !json_is_object(obj))
+    if (!ev)
         return SIGMA_E_INVALID_ARG;
-    name_buf nb;
-    nb.data = nb.local;
-    nb.len = 0;
-    nb.cap = sizeof nb.local;
-    nb.local[0] = '\0';
-    int rc = fill_object(ev, &nb, obj, 1);
-    if (nb.data != nb.local)
-        free(nb.data);
-    return rc;
+    return json_event_walk(obj, &json_event_sigma_sink, ev);
 }
 
 /* jansson refuses integers beyond int64 ("too big integer"); the EVTX converters

@@ -28,11 +28,17 @@
 
 #include "evtx_input.h"
 #include "json_event.h"
+#include "json_fast.h"
+#include "scan_lines.h"
+#include "scan_pool.h"
 #include "scan_explain.h"
 #include "windows_event.h"
 
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
+
+/* Events per batch handed to a matching thread. */
+#define SCAN_BATCH_EVENTS 64
 
 static const char usage_text[] =
     "usage: sigma-scan [options] -r PATH [-r PATH ...] [EVENTS ...]\n"
@@ -57,6 +63,10 @@ static const char usage_text[] =
     "  --check            load and compile only, print diagnostics, exit 1 if any rule failed\n"
     "  --strict           exit 1 before scanning if any rule failed to compile\n"
     "  --stats            counts and throughput on stderr at the end (per Channel too)\n"
+    "  --threads N        matching threads (1-64; default: the number of online CPUs);\n"
+    "                     the output is the same for any N\n"
+    "  --jansson          read every JSON line with jansson, not the fast parser of flat\n"
+    "                     lines (same results, slower; for comparison)\n"
     "  --mapping FILE     add a logsource mapping (YAML, docs/mapping.md); repeatable\n"
     "  --no-mapping       do not use the built-in mapping (only --mapping files, if any)\n"
     "  --strict-logsource events no mapping recognises match no rule (default: all rules)\n"
@@ -272,6 +282,8 @@ typedef struct options {
     int check;
     int strict;
     int stats;
+    unsigned threads; /* --threads, default the number of online CPUs */
+    int jansson;      /* --jansson: no fast parser */
 } options;
 
 static void print_version(void)
@@ -294,6 +306,26 @@ static void set_format(options *o, const char *name)
     usage_error("unknown format '%s' (use auto, flat, windows or evtx)", name);
 }
 
+static void set_threads(options *o, const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long n = strtoul(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
+        n > SCAN_POOL_MAX_THREADS)
+        usage_error("--threads needs a number from 1 to %d, not '%s'", SCAN_POOL_MAX_THREADS, text);
+    o->threads = (unsigned)n;
+}
+
+/* The default for --threads: one matching thread per online CPU. */
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > SCAN_POOL_MAX_THREADS ? SCAN_POOL_MAX_THREADS : (unsigned)n;
+}
+
 static void parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
@@ -305,6 +337,7 @@ static void parse_args(int argc, char **argv, options *o)
     if (!o->rules || !o->events || !o->placeholders || !o->mappings)
         die_nomem();
     o->format = FMT_AUTO;
+    o->threads = default_threads();
 
     int only_files = 0;
     for (int i = 1; i < argc; i++) {
@@ -341,6 +374,14 @@ static void parse_args(int argc, char **argv, options *o)
             o->strict = 1;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = 1;
+        } else if (strcmp(a, "--jansson") == 0) {
+            o->jansson = 1;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (i + 1 >= argc)
+                usage_error("option '%s' needs a number", a);
+            set_threads(o, argv[++i]);
+        } else if (strncmp(a, "--threads=", 10) == 0) {
+            set_threads(o, a + 10);
         } else if (strcmp(a, "--mapping") == 0) {
             if (i + 1 >= argc)
                 usage_error("option '%s' needs a FILE", a);
@@ -540,19 +581,27 @@ typedef struct channel_count {
     uint64_t events, matches;
 } channel_count;
 
+/* One events input (file or stdin). */
+typedef struct scan_source {
+    const char *display; /* its name in messages ("<stdin>" for "-") */
+    char *file_json;     /* its name as a JSON string, for "file" in match lines */
+    int flush_matches;   /* a pipe or terminal: flush stdout after each match */
+} scan_source;
+
 typedef struct scan_state {
     const sigma_ruleset *rs;
-    sigma_scratch *scratch;
-    sigma_event *ev;
+    scan_pool *pool;   /* matching threads (NULL under --convert) */
+    scan_batch *batch; /* the batch being filled */
+    json_fast *fast;   /* the JSON-lines parser of flat events */
     windows_converter *conv;
     char **tails;
     uint32_t n_rules;
     enum input_format format;
-    int convert;       /* --convert: print the flat events instead of matching */
-    int with_file;     /* add "file" to each match line */
-    int flush_matches; /* input is a pipe or terminal: flush stdout after each match */
-    uint64_t events;   /* events matched (or converted) */
-    uint64_t matches;  /* match lines written */
+    int convert;      /* --convert: print the flat events instead of matching */
+    int jansson;      /* --jansson: every line through jansson */
+    int with_file;    /* add "file" to each match line */
+    uint64_t events;  /* events matched (or converted) */
+    uint64_t matches; /* match lines written */
     uint64_t malformed;
     uint32_t match_flags; /* SIGMA_MATCH_* */
     int stats;            /* --stats: count events and matches per Channel */
@@ -677,10 +726,121 @@ static int by_events(const void *a, const void *b)
     return (x->events < y->events) - (x->events > y->events);
 }
 
-/* Matches one flat event (or prints it under --convert); `number` is its line or
- * record number. Returns 0, or -1 on a fatal error (message printed). */
-static int scan_flat(scan_state *st, const char *display, const char *file_json, const json_t *flat,
-                     uint64_t number)
+/* Writes the match lines of one event, in input order (called on the reading thread
+ * for every event that was matched, in the order of the input): `hits` are the rule
+ * indexes sigma_match reported for `ev` (`match_rc` its status), `number` its line or
+ * record number, `channel` its Channel value (NULL if none). Returns 0, or -1 on a
+ * fatal error (message printed). */
+static int scan_report(scan_state *st, const scan_source *src, const sigma_event *ev,
+                       uint64_t number, int match_rc, const uint32_t *hits, uint32_t n_hits,
+                       const char *channel)
+{
+    if (match_rc != SIGMA_OK) {
+        scan_warn(st, "%s:%llu: match failed: %s\n", src->display, (unsigned long long)number,
+                  sigma_status_str(match_rc));
+        return match_rc == SIGMA_E_NOMEM ? -1 : 0;
+    }
+    if (n_hits && st->prog.shown && st->prog.stdout_tty)
+        progress_clear(&st->prog);
+    char head[64];
+    int head_len = 0;
+    if (n_hits)
+        head_len = snprintf(head, sizeof head, "{\"event\": %llu%s", (unsigned long long)number,
+                            st->with_file ? ", \"file\": " : "");
+    for (uint32_t i = 0; i < n_hits; i++) {
+        uint32_t r = hits[i];
+        if (r >= st->n_rules)
+            continue;
+        fwrite(head, 1, (size_t)head_len, stdout);
+        if (st->with_file)
+            fputs(src->file_json, stdout);
+        if (!st->explain)
+            fputs(st->tails[r], stdout);
+        else if (scan_explain_line(stdout, st->rs, r, ev, st->tails[r]) != SIGMA_OK)
+            die_nomem(); /* the rule and event are valid: only memory can fail */
+        st->matches++;
+    }
+    if (n_hits && src->flush_matches)
+        fflush(stdout);
+    if (st->stats)
+        count_channel(st, channel, n_hits);
+    return 0;
+}
+
+/* Writes the results of one matched batch. Returns 0, or -1 on a fatal error. */
+static int output_batch(scan_state *st, scan_batch *b)
+{
+    const scan_source *src = b->source;
+    int rc = 0;
+    for (size_t i = 0; i < b->n && rc == 0; i++) {
+        const scan_item *it = &b->items[i];
+        rc = scan_report(st, src, it->ev, it->number, it->match_rc, b->hits + it->hits_at,
+                         it->n_hits, scan_item_channel(b, it));
+    }
+    scan_pool_release(st->pool, b);
+    return rc;
+}
+
+/* Writes the batches that are matched, in order: all of them (waiting) when `all`,
+ * else those ready now. Returns 0, or -1 on a fatal error. */
+static int output_ready(scan_state *st, int all)
+{
+    scan_batch *b;
+    while ((b = scan_pool_next_done(st->pool, all)) != NULL)
+        if (output_batch(st, b) != 0)
+            return -1;
+    return 0;
+}
+
+/* Hands the batch being filled to the workers and writes every result (waiting for
+ * them). Returns 0, or -1 on a fatal error. */
+static int scan_drain(scan_state *st)
+{
+    if (!st->pool)
+        return 0;
+    if (st->batch) {
+        scan_pool_submit(st->pool, st->batch);
+        st->batch = NULL;
+    }
+    return output_ready(st, 1);
+}
+
+/* The next event slot for an event of `src`: in the current batch, or in a new one
+ * once it is full (results of earlier batches are written meanwhile). NULL on a
+ * fatal error (message printed). */
+static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t number)
+{
+    int rc = SIGMA_OK;
+    if (st->batch && (st->batch->source != src || scan_batch_full(st->batch))) {
+        scan_pool_submit(st->pool, st->batch);
+        st->batch = NULL;
+        if (output_ready(st, 0) != 0)
+            return NULL;
+    }
+    while (!st->batch && (st->batch = scan_pool_free_batch(st->pool)) == NULL) {
+        scan_batch *b = scan_pool_next_done(st->pool, 1);
+        if (b && output_batch(st, b) != 0)
+            return NULL;
+    }
+    if (st->batch->n == 0)
+        st->batch->source = src;
+    sigma_event *ev = scan_batch_add(st->batch, number, &rc);
+    if (!ev)
+        die_nomem();
+    return ev;
+}
+
+/* Keeps the event's Channel with it for --stats. */
+static void keep_channel(scan_state *st, const char *channel)
+{
+    if (st->stats && channel && scan_batch_set_channel(st->batch, channel) != SIGMA_OK)
+        die_nomem();
+}
+
+/* Turns one flat event (a jansson object) into the next event of the batch (or prints
+ * it under --convert); `number` is its line or record number. Returns 0, or -1 on a
+ * fatal error (message printed). */
+static int scan_flat(scan_state *st, const scan_source *src, const json_t *flat, uint64_t number)
 {
     if (st->convert) {
         char *text = json_dumps(flat, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -692,15 +852,18 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
         fputc('\n', stdout);
         free(text);
         st->events++;
-        if (st->flush_matches)
+        if (src->flush_matches)
             fflush(stdout);
         return 0;
     }
 
-    sigma_event_clear(st->ev);
-    int rc = json_event_fill(st->ev, flat);
+    sigma_event *ev = next_event(st, src, number);
+    if (!ev)
+        return -1;
+    int rc = json_event_fill(ev, flat);
     if (rc != SIGMA_OK) {
-        scan_warn(st, "%s:%llu: cannot build event: %s\n", display, (unsigned long long)number,
+        scan_batch_drop_last(st->batch);
+        scan_warn(st, "%s:%llu: cannot build event: %s\n", src->display, (unsigned long long)number,
                   sigma_status_str(rc));
         if (rc == SIGMA_E_NOMEM)
             return -1;
@@ -708,43 +871,46 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
         return 0;
     }
     st->events++;
-
-    rc = sigma_match(st->rs, st->scratch, st->ev, st->match_flags, NULL, NULL);
-    if (rc != SIGMA_OK) {
-        scan_warn(st, "%s:%llu: match failed: %s\n", display, (unsigned long long)number,
-                  sigma_status_str(rc));
-        return rc == SIGMA_E_NOMEM ? -1 : 0;
-    }
-    uint32_t hits = sigma_scratch_hit_count(st->scratch);
-    if (hits && st->prog.shown && st->prog.stdout_tty)
-        progress_clear(&st->prog);
-    for (uint32_t i = 0; i < hits; i++) {
-        uint32_t r = sigma_scratch_hit_rule(st->scratch, i);
-        if (r >= st->n_rules)
-            continue;
-        const char *tail = st->explain ? "" : st->tails[r];
-        if (st->with_file)
-            printf("{\"event\": %llu, \"file\": %s%s", (unsigned long long)number, file_json,
-                   tail);
-        else
-            printf("{\"event\": %llu%s", (unsigned long long)number, tail);
-        if (st->explain && scan_explain_line(stdout, st->rs, r, st->ev, st->tails[r]) != SIGMA_OK)
-            die_nomem(); /* the rule and event are valid: only memory can fail */
-        st->matches++;
-    }
-    if (hits && st->flush_matches)
-        fflush(stdout);
-    if (st->stats)
-        count_channel(st, json_string_value(json_object_get(flat, "Channel")), hits);
+    keep_channel(st, json_string_value(json_object_get(flat, "Channel")));
     return 0;
 }
 
-/* Matches one line; returns 0, or -1 on a fatal error (message printed). */
-static int scan_line(scan_state *st, const char *display, const char *file_json, char *line,
-                     size_t len, uint64_t lineno)
+/* The fast path for a flat JSON line (json_fast.h): 1 when the line became the next
+ * event, 0 when it needs the jansson path, -1 on a fatal error. */
+static int scan_line_fast(scan_state *st, const scan_source *src, const char *line, size_t len,
+                          uint64_t lineno)
+{
+    sigma_event *ev = next_event(st, src, lineno);
+    if (!ev)
+        return -1;
+    int rc =
+        json_fast_parse(st->fast, line, len, st->format == FMT_AUTO ? JSON_FAST_DECLINE_EVENT : 0,
+                        &json_event_sigma_sink, ev);
+    if (rc == SIGMA_E_NOMEM)
+        die_nomem();
+    if (rc != SIGMA_OK) {
+        /* Declined (or a field the library refused): the jansson path decides, with
+         * the diagnostics it always gave. */
+        scan_batch_drop_last(st->batch);
+        return 0;
+    }
+    st->events++;
+    keep_channel(st, json_fast_channel(st->fast, NULL));
+    return 1;
+}
+
+/* Reads one line into an event; returns 0, or -1 on a fatal error (message printed). */
+static int scan_line(scan_state *st, const scan_source *src, const char *line, size_t len,
+                     uint64_t lineno)
 {
     if (is_blank(line, len))
         return 0;
+
+    if (!st->convert && !st->jansson && st->format != FMT_WINDOWS) {
+        int rc = scan_line_fast(st, src, line, len, lineno);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
 
     json_error_t jerr;
     json_t *root = json_event_load_line(line, len, &jerr);
@@ -753,16 +919,16 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
             scan_warn(st,
                       "%s: this is an EVTX file: give it as a file (not on standard "
                       "input) with --format evtx or auto\n",
-                      display);
+                      src->display);
             return -1;
         }
-        scan_warn(st, "%s:%llu: malformed JSON: %s\n", display, (unsigned long long)lineno,
+        scan_warn(st, "%s:%llu: malformed JSON: %s\n", src->display, (unsigned long long)lineno,
                   jerr.text);
         st->malformed++;
         return 0;
     }
     if (!json_is_object(root)) {
-        scan_warn(st, "%s:%llu: malformed JSON: expected an object, got %s\n", display,
+        scan_warn(st, "%s:%llu: malformed JSON: expected an object, got %s\n", src->display,
                   (unsigned long long)lineno, json_type_name(root));
         json_decref(root);
         st->malformed++;
@@ -772,7 +938,7 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
     int windows =
         st->format == FMT_WINDOWS || (st->format == FMT_AUTO && windows_event_is_nested(root));
     if (!windows) {
-        int rc = scan_flat(st, display, file_json, root, lineno);
+        int rc = scan_flat(st, src, root, lineno);
         json_decref(root);
         return rc;
     }
@@ -780,75 +946,78 @@ static int scan_line(scan_state *st, const char *display, const char *file_json,
     json_t *flat = windows_event_from_json(st->conv, root, &why);
     json_decref(root);
     if (!flat) {
-        scan_warn(st, "%s:%llu: %s\n", display, (unsigned long long)lineno,
+        scan_warn(st, "%s:%llu: %s\n", src->display, (unsigned long long)lineno,
                   why ? why : "cannot convert the Windows event");
         st->malformed++;
         return 0;
     }
-    int rc = scan_flat(st, display, file_json, flat, lineno);
+    int rc = scan_flat(st, src, flat, lineno);
     json_decref(flat);
     return rc;
 }
 
 /* Scans one opened stream of lines; returns 0, or -1 on a fatal error. */
-static int scan_stream(scan_state *st, FILE *f, const char *display, const char *name)
+static int scan_stream(scan_state *st, FILE *f, scan_source *src)
 {
-    strbuf file_json = {NULL, 0, 0};
-    sb_add_json_str(&file_json, name, strlen(name));
     /* Streams (tail -F | sigma-scan) should see matches as they happen. */
     struct stat sbuf;
     int regular = fstat(fileno(f), &sbuf) == 0 && S_ISREG(sbuf.st_mode);
-    st->flush_matches = !regular;
-    st->prog.name = display;
+    src->flush_matches = !regular;
+    st->prog.name = src->display;
     st->prog.done = 0;
     st->prog.total = regular && sbuf.st_size > 0 ? (uint64_t)sbuf.st_size : 0;
 
-    char *line = NULL;
-    size_t cap = 0;
+    scan_lines reader;
+    scan_lines_init(&reader, fileno(f));
     uint64_t lineno = 0;
     int result = 0;
     for (;;) {
-        errno = 0;
-        ssize_t got = getline(&line, &cap, f);
-        if (got < 0) {
-            if (ferror(f)) {
-                scan_warn(st, "sigma-scan: %s: read error: %s\n", display,
-                          strerror(errno ? errno : EIO));
+        /* Before waiting for more of a stream, write the matches of what came so far. */
+        if (!regular && scan_lines_would_block(&reader)) {
+            if (scan_drain(st) != 0) {
                 result = -1;
-            } else if (!feof(f)) {
-                die_nomem(); /* getline fails without EOF or error only when out of memory */
+                break;
             }
+            fflush(stdout);
+        }
+        const char *line;
+        size_t len, consumed;
+        errno = 0;
+        int got = scan_lines_next(&reader, &line, &len, &consumed);
+        if (got < 0) {
+            if (errno == ENOMEM)
+                die_nomem();
+            scan_warn(st, "sigma-scan: %s: read error: %s\n", src->display,
+                      strerror(errno ? errno : EIO));
+            result = -1;
             break;
         }
+        if (got == 0)
+            break;
         lineno++;
-        st->prog.done += (uint64_t)got;
-        size_t len = (size_t)got;
-        if (len && line[len - 1] == '\n')
-            len--;
-        if (scan_line(st, display, file_json.data, line, len, lineno) != 0) {
+        st->prog.done += (uint64_t)consumed;
+        if (scan_line(st, src, line, len, lineno) != 0) {
             result = -1;
             break;
         }
         progress_tick(st);
     }
-    free(line);
-    free(file_json.data);
+    scan_lines_free(&reader);
     return result;
 }
 
 /* Scans one EVTX file, record by record; the event number is the record's
  * 1-based position in the file. Returns 0, or -1 on a fatal error. */
-static int scan_evtx(scan_state *st, const char *path)
+static int scan_evtx(scan_state *st, scan_source *src)
 {
     char err[512];
+    const char *path = src->display;
     evtx_reader *r = evtx_reader_open(path, err, sizeof err);
     if (!r) {
         scan_warn(st, "sigma-scan: %s: cannot read the EVTX file: %s\n", path, err);
         return -1;
     }
-    strbuf file_json = {NULL, 0, 0};
-    sb_add_json_str(&file_json, path, strlen(path));
-    st->flush_matches = 0;
+    src->flush_matches = 0;
     int count = evtx_reader_count(r);
     st->prog.name = path;
     st->prog.done = 0;
@@ -873,7 +1042,7 @@ static int scan_evtx(scan_state *st, const char *path)
             st->malformed++;
             continue;
         }
-        int rc = scan_flat(st, path, file_json.data, flat, number);
+        int rc = scan_flat(st, src, flat, number);
         json_decref(flat);
         if (rc != 0) {
             result = -1;
@@ -882,7 +1051,6 @@ static int scan_evtx(scan_state *st, const char *path)
         progress_tick(st);
     }
     evtx_reader_close(r);
-    free(file_json.data);
     return result;
 }
 
@@ -1058,6 +1226,7 @@ static int run(const options *o)
     st.n_rules = n_rules;
     st.format = opt.format;
     st.convert = opt.convert;
+    st.jansson = opt.jansson;
     st.with_file = opt.n_events > 1;
     st.stats = opt.stats;
     st.explain = opt.explain;
@@ -1065,43 +1234,53 @@ static int run(const options *o)
     st.conv = windows_converter_new();
     if (!st.conv)
         die_nomem();
+    st.fast = json_fast_new();
+    scan_source *sources = calloc(n_events, sizeof *sources);
+    if (!st.fast || !sources)
+        die_nomem();
+    for (size_t i = 0; i < n_events; i++) {
+        strbuf name = {NULL, 0, 0};
+        sb_add_json_str(&name, events[i], strlen(events[i]));
+        sources[i].file_json = name.data;
+        sources[i].display = strcmp(events[i], "-") == 0 ? "<stdin>" : events[i];
+    }
     if (rs) {
-        int rc;
-        if ((rc = sigma_scratch_reserve(rs, &st.scratch)) != SIGMA_OK ||
-            (rc = sigma_event_new(&st.ev)) != SIGMA_OK) {
+        int rc = scan_pool_new(rs, opt.threads, SCAN_BATCH_EVENTS, st.match_flags, &st.pool);
+        if (rc != SIGMA_OK) {
             fprintf(stderr, "sigma-scan: %s\n", sigma_status_str(rc));
-            sigma_scratch_free(st.scratch);
-            windows_converter_free(st.conv);
-            free(is_evtx);
-            sigma_ruleset_unref(rs);
-            return EXIT_USAGE;
+            exit(EXIT_USAGE);
         }
         st.tails = prepare_rule_tails(rs, n_rules);
     }
     st.prog.enabled = isatty(STDERR_FILENO);
     st.prog.stdout_tty = isatty(STDOUT_FILENO);
+    /* Match lines are written in large blocks unless someone watches them. */
+    if (!st.prog.stdout_tty)
+        setvbuf(stdout, NULL, _IOFBF, 1u << 16);
 
     int status = 0;
     double t_scan = now_seconds();
     st.prog.t_start = t_scan;
     for (size_t i = 0; i < n_events && status == 0; i++) {
         if (is_evtx[i]) {
-            if (scan_evtx(&st, events[i]) != 0)
+            if (scan_evtx(&st, &sources[i]) != 0)
                 status = EXIT_USAGE;
             continue;
         }
         int is_stdin = strcmp(events[i], "-") == 0;
-        const char *display = is_stdin ? "<stdin>" : events[i];
         FILE *f = open_events(events[i]);
         if (!f) {
             status = EXIT_USAGE;
             break;
         }
-        if (scan_stream(&st, f, display, events[i]) != 0)
+        if (scan_stream(&st, f, &sources[i]) != 0)
             status = EXIT_USAGE;
         if (!is_stdin)
             fclose(f);
     }
+    /* The results of the events read before a fatal error are written too. */
+    if (scan_drain(&st) != 0)
+        status = EXIT_USAGE;
     t_scan = now_seconds() - t_scan;
     progress_clear(&st.prog);
 
@@ -1136,8 +1315,11 @@ static int run(const options *o)
     }
     windows_converter_free(st.conv);
     free(is_evtx);
-    sigma_event_free(st.ev);
-    sigma_scratch_free(st.scratch);
+    scan_pool_free(st.pool);
+    json_fast_free(st.fast);
+    for (size_t i = 0; i < n_events; i++)
+        free(sources[i].file_json);
+    free(sources);
     sigma_ruleset_unref(rs);
     return status;
 }

@@ -24,6 +24,21 @@ typedef struct sg_gram_slot {
     uint32_t first, count;
 } sg_gram_slot;
 
+/* Posting: what a key marks (a rule, or SG_POST_PRED / SG_POST_NODE | id) and the
+ * literal that must occur around the gram for the mark to count (SG_NO_LIT: the
+ * key is the whole literal). */
+typedef struct sg_posting {
+    uint32_t id;
+    uint32_t lit;
+} sg_posting;
+
+#define SG_NO_LIT UINT32_MAX
+
+/* A literal to verify: lit_bytes[off, off+len), whose gram starts at offset `at`. */
+typedef struct sg_vlit {
+    uint32_t off, len, at;
+} sg_vlit;
+
 /* One distinct (product, category, service) of the rules, with its rule bitset. */
 typedef struct sg_ls_bucket {
     const char *product, *category, *service; /* borrowed from the rules; NULL = unset */
@@ -45,14 +60,31 @@ typedef struct sg_index {
     uint32_t ngates, ngate_words;
     uint64_t *always; /* rules evaluated whatever the prefilter says */
     uint32_t nalways;
+    /* Rules without a literal set that cannot match an event lacking all of
+     * their fields (they do not match an empty event): candidates when one of
+     * their field slots is present. pres_rules[pres_first[slot] ..
+     * pres_first[slot + 1]) per field slot. */
+    uint32_t *pres_first, *pres_rules;
+    uint32_t npresence; /* such rules */
     /* gram table */
     sg_gram_slot *table;
     uint64_t table_mask;
     uint32_t table_shift; /* 64 - log2(table size): slot = hash >> shift */
-    uint32_t *postings;
+    sg_posting *postings;
+    sg_vlit *lits;
+    unsigned char *lit_bytes;
     uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
-    uint64_t *pairs; /* 65536 bits: byte pairs that start some key of 2+ bytes */
     uint32_t bloom_bits_log2;
+    /* Scan prefilter: one bit per hashed (slot, 4 leading bytes) of every 4- and
+     * 8-byte gram, so most text positions cost one filter test per slot. */
+    uint64_t *pre4;
+    uint32_t pre4_log2;
+    /* Keys of 1-3 bytes (short literals): per slot an offset into short_first, a
+     * 256-byte table of first byte -> bit n set = some n-byte key starts with it
+     * (offset 0 = the all-zero table: the slot has no short keys). */
+    uint8_t *short_first;
+    uint32_t *short_tab;
+    uint32_t nshort_tabs;
     uint8_t *slot_lens; /* per field slot (+1 for keywords): bit n set = grams of n bytes */
     uint32_t nslots;    /* field slots + 1; the last one is the keyword slot */
     /* logsource buckets */
@@ -73,12 +105,11 @@ void sg_index_free(sg_index *ix);
 #define SG_NUM_KEYS (1u << 7)
 #define SG_LONG_GRAM 8
 
-/* 32 key bits of an 8-byte window x (byte i in bits 8i..): its first two bytes, so
- * that every key of 2+ bytes starts with the bytes it was cut from (see
- * sg_key_pair), and 16 bits of a hash of all eight. */
+/* 32 key bits of an 8-byte window x (byte i in bits 8i..): a hash of all eight
+ * (distinct grams sharing a key only add candidates). */
 static inline uint32_t sg_long_gram_bits(uint64_t x)
 {
-    return (uint32_t)((x & 0xffffu) << 16) | (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> 48);
+    return (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 /* Key of the 8-byte gram at p (len code 5). */
@@ -90,11 +121,10 @@ static inline uint64_t sg_long_gram_key(uint32_t slot, const unsigned char *p)
     return ((uint64_t)(slot + 1) << 35) | (5ull << 32) | sg_long_gram_bits(g);
 }
 
-/* The first two bytes of a key's gram (little-endian), for keys of 2+ bytes. */
-static inline uint32_t sg_key_pair(uint64_t key)
+/* Bit of the scan prefilter for the 4 leading bytes w of a gram of field slot `slot`. */
+static inline uint64_t sg_pre4_bit(uint32_t log2, uint32_t slot, uint32_t w)
 {
-    uint32_t len = (uint32_t)(key >> 32) & 7;
-    return len == 5 ? (uint32_t)(key >> 16) & 0xffffu : (uint32_t)key & 0xffffu;
+    return (((uint64_t)(slot + 1) << 32 | w) * 0x9E3779B97F4A7C15ull) >> (64 - log2);
 }
 
 static inline uint64_t sg_mix64(uint64_t x);
@@ -135,14 +165,19 @@ static inline uint64_t sg_mix64(uint64_t x)
 /* Where a scan records what it found: candidate rules, and predicates whose key
  * occurred (a keyed predicate not marked here is false for this event). */
 typedef struct sg_scan_marks {
-    uint64_t *rules;
-    uint64_t *preds;
-    uint64_t *nodes;
+    uint64_t *rules; /* bitset */
+    uint32_t *preds; /* predicate -> gen (stamped: nothing to clear per event) */
+    uint32_t *nodes; /* gate id -> gen */
+    uint32_t gen;
 } sg_scan_marks;
 
 /* Marks the rules and predicates whose gram occurs in text[0, len) of field slot `slot`. */
 void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
                    const sg_scan_marks *m);
+/* The same for two slots at once (a field's own slot and the keyword slot): one
+ * pass over the text. UINT32_MAX = no slot. */
+void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const char *text,
+                    size_t len, const sg_scan_marks *m);
 /* Marks the rules and predicates that need field slot `slot` to equal integer v. */
 void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m);
 

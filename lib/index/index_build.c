@@ -6,16 +6,33 @@
 #include "compile/ruleset.h"
 #include "index/index.h"
 #include "index/literals.h"
+#include "match/eval.h"
 #include "util/vec.h"
 
 /* The bloom filter has at least 2^18 bits and about 16 bits per key, so that it
  * stays mostly empty (few table probes) as the rule count grows. */
 enum { GRAM = 4, BLOOM_MIN_LOG2 = 18, BLOOM_MAX_LOG2 = 26 };
 
+/* The gram chosen for a literal: its key, its first four bytes (4- and 8-byte
+ * grams, for the scan prefilter) and the literal to verify at a hit (SG_NO_LIT
+ * when the key is the whole literal: numbers and 1-3 byte literals). */
+typedef struct gram {
+    uint64_t key;
+    uint32_t w4;
+    uint32_t lit;
+} gram;
+
 typedef struct posting {
     uint64_t key;
-    uint32_t rule;
+    uint32_t rule; /* rule index, or SG_POST_PRED / SG_POST_NODE | id */
+    uint32_t w4;
+    uint32_t lit;
 } posting;
+
+/* Growing store of the literals to verify (becomes ix->lits / ix->lit_bytes). */
+typedef struct lit_store {
+    size_t nlits, lits_cap, nbytes, bytes_cap;
+} lit_store;
 
 typedef struct gram_count {
     uint64_t key; /* 0 = empty */
@@ -84,10 +101,19 @@ static int count_grams(counter *c, const sg_lit *l)
     return 0;
 }
 
-/* The key that stands for literal l: the whole literal when short, else its 4-gram
- * that the fewest literals share. */
-static uint64_t pick_key(counter *c, const sg_lit *l)
+static uint32_t le32(const unsigned char *p)
 {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The key that stands for literal l: the whole literal when short, else its gram
+ * that the fewest literals share (the last such: literals often start alike, as
+ * hashes behind "md5=" or paths behind "c:\\"). *w4 = the gram's first four
+ * bytes and *at its offset in the literal (4+ bytes). */
+static uint64_t pick_key_at(counter *c, const sg_lit *l, uint32_t *w4, uint32_t *at)
+{
+    *w4 = 0;
+    *at = 0;
     if (l->len == 0)
         return sg_num_key(l->slot, l->num);
     if (l->len < GRAM)
@@ -97,12 +123,56 @@ static uint64_t pick_key(counter *c, const sg_lit *l)
     for (uint32_t i = 0; i + gram_len(l) <= l->len; i++) {
         uint64_t k = gram_at(l, i);
         uint32_t n = counter_slot(c, k)->count;
-        if (n < best_count) {
+        if (n <= best_count) {
             best_count = n;
             best = k;
+            *w4 = le32(l->s + i);
+            *at = i;
         }
     }
     return best;
+}
+
+static uint64_t pick_key(counter *c, const sg_lit *l)
+{
+    uint32_t w4, at;
+    return pick_key_at(c, l, &w4, &at);
+}
+
+/* Chooses l's gram and, for literals longer than a key holds, stores the literal
+ * so that a hit is only counted where the whole literal occurs. 0 or -1. */
+static int choose_gram(sg_index *ix, lit_store *ls, counter *c, const sg_lit *l, gram *g)
+{
+    uint32_t at;
+    g->key = pick_key_at(c, l, &g->w4, &at);
+    g->lit = SG_NO_LIT;
+    if (l->len < GRAM)
+        return 0;
+    if (ls->nlits == ls->lits_cap) {
+        size_t cap = ls->lits_cap ? ls->lits_cap * 2 : 256;
+        sg_vlit *v = realloc(ix->lits, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ix->lits = v;
+        ls->lits_cap = cap;
+    }
+    if (ls->nbytes + l->len > ls->bytes_cap) {
+        size_t cap = ls->bytes_cap ? ls->bytes_cap : 4096;
+        while (cap < ls->nbytes + l->len)
+            cap *= 2;
+        unsigned char *b = realloc(ix->lit_bytes, cap);
+        if (!b)
+            return -1;
+        ix->lit_bytes = b;
+        ls->bytes_cap = cap;
+    }
+    if (ls->nlits >= SG_NO_LIT || ls->nbytes + l->len > UINT32_MAX)
+        return 0; /* absurdly many: unverified (still a superset) */
+    memcpy(ix->lit_bytes + ls->nbytes, l->s, l->len);
+    ix->lits[ls->nlits] = (sg_vlit){(uint32_t)ls->nbytes, l->len, at};
+    ls->nbytes += l->len;
+    g->lit = (uint32_t)ls->nlits++;
+    return 0;
 }
 
 static int cmp_posting(const void *a, const void *b)
@@ -110,12 +180,56 @@ static int cmp_posting(const void *a, const void *b)
     const posting *x = a, *y = b;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
-    return (x->rule > y->rule) - (x->rule < y->rule);
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return (x->lit > y->lit) - (x->lit < y->lit);
 }
 
 static void set_bit(uint64_t *bits, uint64_t i)
 {
     bits[i >> 6] |= 1ull << (i & 63);
+}
+
+/* Records a key of 1-3 bytes in its slot's first-byte table (allocated on the
+ * first short key of the slot; table 0 stays all zero). */
+static int add_short_key(sg_index *ix, uint32_t slot, uint32_t len, uint8_t first)
+{
+    if (!ix->short_tab[slot]) {
+        uint32_t n = ix->nshort_tabs + 1;
+        uint8_t *t = realloc(ix->short_first, (size_t)(n + 1) * 256);
+        if (!t)
+            return -1;
+        memset(t + (size_t)n * 256, 0, 256);
+        ix->short_first = t;
+        ix->nshort_tabs = n;
+        ix->short_tab[slot] = n * 256;
+    }
+    ix->short_first[ix->short_tab[slot] + first] |= (uint8_t)(1u << len);
+    return 0;
+}
+
+/* The scan prefilter over the first four bytes of every 4- and 8-byte gram, set
+ * from every posting (before de-duplication: grams whose 8-byte keys collide keep
+ * their own prefixes). About 16 bits per prefix, at least 2^16. */
+static int build_pre4(sg_index *ix, const posting *p, size_t n)
+{
+    size_t grams = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
+        grams += len == GRAM || len == 5;
+    }
+    uint32_t log2 = 16;
+    while (log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < grams * 16)
+        log2++;
+    ix->pre4_log2 = log2;
+    if (!(ix->pre4 = calloc(((size_t)1 << log2) / 64, sizeof *ix->pre4)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
+        if (len == GRAM || len == 5)
+            set_bit(ix->pre4, sg_pre4_bit(log2, (uint32_t)(p[i].key >> 35) - 1, p[i].w4));
+    }
+    return 0;
 }
 
 /* Lays the sorted, de-duplicated postings out as the hash table + bloom filter. */
@@ -134,25 +248,23 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         log2++;
     ix->bloom_bits_log2 = log2;
     ix->bloom = calloc(((size_t)1 << log2) / 64, sizeof *ix->bloom);
-    ix->pairs = calloc(65536 / 64, sizeof *ix->pairs);
-    if (!ix->table || !ix->postings || !ix->bloom || !ix->pairs)
+    if (!ix->table || !ix->postings || !ix->bloom)
         return -1;
     ix->table_mask = cap - 1;
     ix->table_shift = 64 - (uint32_t)__builtin_ctzll(cap);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && p[j].key == p[i].key)
-            ix->postings[j] = p[j].rule, j++;
+            ix->postings[j] = (sg_posting){p[j].rule, p[j].lit}, j++;
         uint64_t h = sg_key_hash(p[i].key);
         size_t s = h >> ix->table_shift;
         while (ix->table[s].key)
             s = (s + 1) & ix->table_mask;
         ix->table[s] = (sg_gram_slot){p[i].key, (uint32_t)i, (uint32_t)(j - i)};
         set_bit(ix->bloom, h >> (64 - ix->bloom_bits_log2));
-        uint32_t klen = (uint32_t)(p[i].key >> 32) & 7;
-        if (klen >= 2 && klen != 7)
-            set_bit(ix->pairs, sg_key_pair(p[i].key));
         uint32_t slot = (uint32_t)(p[i].key >> 35) - 1, len = (uint32_t)(p[i].key >> 32) & 7;
+        if (len >= 1 && len < GRAM && add_short_key(ix, slot, len, (uint8_t)p[i].key) != 0)
+            return -1;
         ix->slot_lens[slot] |= (uint8_t)(len == 7   ? SG_NUM_KEYS
                                          : len == 5 ? SG_LONG_KEYS
                                                     : 1u << len);
@@ -233,7 +345,7 @@ static int keyed(const sg_index *ix, uint32_t pred)
 /* OR nodes whose children are all keyed predicates (value lists) are gated: the
  * scan marks them when any child's key occurs, and an unmarked one is false
  * without looking at its children. */
-static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_key, posting **post,
+static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const gram *pred_gram, posting **post,
                          size_t *npost, size_t *cap)
 {
     for (uint32_t i = 0; i < rs->nprog; i++) {
@@ -247,13 +359,92 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const uint64_t *pred_k
             continue;
         uint32_t gate = ix->ngates++;
         ix->node_gate[i] = gate;
-        for (uint32_t j = 1; j < n->size; j++)
+        for (uint32_t j = 1; j < n->size; j++) {
+            const gram *g = &pred_gram[rs->prog[i + j].arg];
             if (SG_PUSH(*post, *npost, *cap,
-                        ((posting){pred_key[rs->prog[i + j].arg], gate | SG_POST_NODE})) != 0)
+                        ((posting){g->key, gate | SG_POST_NODE, g->w4, g->lit})) != 0)
                 return -1;
+        }
     }
     ix->ngate_words = (ix->ngates + 63) / 64;
     return 0;
+}
+
+typedef struct slot_rule {
+    uint32_t slot, rule;
+} slot_rule;
+
+static int cmp_slot_rule(const void *a, const void *b)
+{
+    const slot_rule *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+/* The field slots rule r reads (fieldref: both), appended to *v; 0 if it also
+ * searches keywords (every value: no field is required). -1 no memory. */
+static int rule_slots(const sigma_ruleset *rs, uint32_t r, slot_rule **v, size_t *n, size_t *cap)
+{
+    const sg_rule *rule = &rs->rules[r];
+    for (uint32_t i = 0; i < rule->prog_len; i++) {
+        const sg_prog_node *node = &rs->prog[rule->prog_start + i];
+        if (node->kind != SG_X_PRED)
+            continue;
+        const sg_pred *p = &rs->preds[node->arg];
+        if (p->field == SG_KEYWORD_FIELD)
+            return 0;
+        if (SG_PUSH(*v, *n, *cap, ((slot_rule){p->field, r})) != 0)
+            return -1;
+        if (p->op == SG_OP_FIELDREF && SG_PUSH(*v, *n, *cap, ((slot_rule){p->ref_field, r})) != 0)
+            return -1;
+    }
+    return 1;
+}
+
+/* A rule's verdict only depends on the fields it reads: on an event that has
+ * none of them it is the verdict on an empty event. Always-evaluated rules that
+ * do not match the empty event are therefore only evaluated when one of their
+ * fields is present. */
+static int gate_by_presence(sigma_ruleset *rs, sg_index *ix)
+{
+    uint64_t *empty = calloc(ix->nwords ? ix->nwords : 1, sizeof *empty);
+    ix->pres_first = calloc((size_t)ix->nslots + 1, sizeof *ix->pres_first);
+    slot_rule *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc = empty && ix->pres_first ? sg_eval_empty_event(rs, empty) : -1;
+    for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++) {
+        if (!((ix->always[r >> 6] >> (r & 63)) & 1) || ((empty[r >> 6] >> (r & 63)) & 1))
+            continue;
+        size_t n0 = n;
+        int ok = rule_slots(rs, r, &v, &n, &cap);
+        if (ok < 0) {
+            rc = -1;
+        } else if (ok == 0) {
+            n = n0; /* keyword search: stays always evaluated */
+        } else {
+            ix->always[r >> 6] &= ~(1ull << (r & 63));
+            ix->nalways--;
+            ix->npresence++;
+        }
+    }
+    if (rc == 0 && n)
+        qsort(v, n, sizeof *v, cmp_slot_rule);
+    size_t u = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (u == 0 || v[i].slot != v[u - 1].slot || v[i].rule != v[u - 1].rule)
+            v[u++] = v[i];
+    if (rc == 0 && !(ix->pres_rules = malloc((u ? u : 1) * sizeof *ix->pres_rules)))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < u; i++) {
+        ix->pres_rules[i] = v[i].rule;
+        ix->pres_first[v[i].slot + 1]++;
+    }
+    for (uint32_t sl = 0; rc == 0 && sl < ix->nslots; sl++)
+        ix->pres_first[sl + 1] += ix->pres_first[sl];
+    free(v);
+    free(empty);
+    return rc;
 }
 
 int sg_index_build(sigma_ruleset *rs)
@@ -270,21 +461,31 @@ int sg_index_build(sigma_ruleset *rs)
     if (ix->node_gate)
         memset(ix->node_gate, 0xff, rs->nprog * sizeof *ix->node_gate);
     ix->slot_lens = calloc(ix->nslots, 1);
+    ix->short_tab = calloc(ix->nslots, sizeof *ix->short_tab);
+    ix->short_first = calloc(256, 1); /* table 0: no short keys */
     sg_litset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
     counter c = {calloc(1024, sizeof(gram_count)), 1023, 0};
     sg_arena arena = {0};
     posting *post = NULL;
     size_t npost = 0, post_cap = 0;
-    int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && sets && c.v ? 0 : -1;
+    lit_store ls = {0};
+    int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && ix->short_tab &&
+                     ix->short_first && sets && c.v
+                 ? 0
+                 : -1;
     if (rc == 0)
         rc = collect(rs, ix, &arena, sets, &c);
     for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++)
-        for (size_t i = 0; rc == 0 && sets[r].ok && i < sets[r].n; i++)
-            rc = SG_PUSH(post, npost, post_cap, ((posting){pick_key(&c, &sets[r].v[i]), r}));
+        for (size_t i = 0; rc == 0 && sets[r].ok && i < sets[r].n; i++) {
+            gram g;
+            rc = choose_gram(ix, &ls, &c, &sets[r].v[i], &g);
+            if (rc == 0)
+                rc = SG_PUSH(post, npost, post_cap, ((posting){g.key, r, g.w4, g.lit}));
+        }
     /* Every predicate with a literal is also keyed, so that evaluating a candidate
      * skips the string search for literals the scan did not see. */
-    uint64_t *pred_key = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_key);
-    if (!pred_key)
+    gram *pred_gram = calloc(rs->npreds ? rs->npreds : 1, sizeof *pred_gram);
+    if (!pred_gram)
         rc = -1;
     for (uint32_t p = 0; rc == 0 && p < rs->npreds; p++) {
         sg_lit l;
@@ -295,24 +496,32 @@ int sg_index_build(sigma_ruleset *rs)
             /* 1-3 byte literals would make the scan test short grams at every
              * position for little gain: such predicates are simply evaluated. */
             set_bit(ix->pred_keyed, p);
-            pred_key[p] = pick_key(&c, &l);
-            rc = SG_PUSH(post, npost, post_cap, ((posting){pred_key[p], p | SG_POST_PRED}));
+            const gram *g = &pred_gram[p];
+            rc = choose_gram(ix, &ls, &c, &l, &pred_gram[p]);
+            if (rc == 0)
+                rc = SG_PUSH(post, npost, post_cap,
+                             ((posting){g->key, p | SG_POST_PRED, g->w4, g->lit}));
         }
     }
     if (rc == 0)
-        rc = gate_or_nodes(rs, ix, pred_key, &post, &npost, &post_cap);
-    free(pred_key);
+        rc = gate_or_nodes(rs, ix, pred_gram, &post, &npost, &post_cap);
+    free(pred_gram);
+    if (rc == 0)
+        rc = build_pre4(ix, post, npost);
     if (rc == 0) {
         if (npost)
             qsort(post, npost, sizeof *post, cmp_posting);
         size_t u = 0;
         for (size_t i = 0; i < npost; i++)
-            if (u == 0 || post[i].key != post[u - 1].key || post[i].rule != post[u - 1].rule)
+            if (u == 0 || post[i].key != post[u - 1].key || post[i].rule != post[u - 1].rule ||
+                post[i].lit != post[u - 1].lit)
                 post[u++] = post[i];
         rc = build_table(ix, post, u);
     }
     if (rc == 0)
         rc = build_buckets(rs, ix);
+    if (rc == 0)
+        rc = gate_by_presence(rs, ix);
     for (uint32_t r = 0; sets && r < rs->nrules; r++)
         sg_litset_free(&sets[r]);
     free(sets);
@@ -330,7 +539,13 @@ void sg_index_free(sg_index *ix)
     free(ix->table);
     free(ix->postings);
     free(ix->bloom);
-    free(ix->pairs);
+    free(ix->pre4);
+    free(ix->pres_first);
+    free(ix->pres_rules);
+    free(ix->lits);
+    free(ix->lit_bytes);
+    free(ix->short_first);
+    free(ix->short_tab);
     free(ix->slot_lens);
     for (uint32_t b = 0; b < ix->nbuckets; b++)
         free(ix->buckets[b].rules);
@@ -355,92 +570,5 @@ void sg_index_logsource_mask(const sg_index *ix, const char *product, const char
             continue;
         for (uint32_t w = 0; w < ix->nwords; w++)
             mask[w] |= k->rules[w];
-    }
-}
-
-/* Marks the rules listed under `key`, if it is in the table. */
-static void mark(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
-{
-    uint64_t h = sg_key_hash(key);
-    uint64_t bit = h >> (64 - ix->bloom_bits_log2);
-    if (!(ix->bloom[bit >> 6] & (1ull << (bit & 63))))
-        return;
-    for (size_t s = h >> ix->table_shift; ix->table[s].key; s = (s + 1) & ix->table_mask) {
-        if (ix->table[s].key != key)
-            continue;
-        const uint32_t *r = ix->postings + ix->table[s].first;
-        for (uint32_t k = 0; k < ix->table[s].count; k++) {
-            uint32_t id = r[k] & SG_POST_ID;
-            uint64_t *bits = r[k] & SG_POST_PRED   ? m->preds
-                             : r[k] & SG_POST_NODE ? m->nodes
-                                                   : m->rules;
-            bits[id >> 6] |= 1ull << (id & 63);
-        }
-        return;
-    }
-}
-
-void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m)
-{
-    mark(ix, sg_num_key(slot, v), m);
-}
-
-/* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7), like sg_gram_key. */
-static inline uint64_t load_le64(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-#else
-    uint64_t x = 0;
-    for (int k = 0; k < 8; k++)
-        x |= (uint64_t)p[k] << (8 * k);
-    return x;
-#endif
-}
-
-/* Bloom test of a key; the table is probed only when it passes. */
-static inline void probe(const sg_index *ix, uint64_t key, const sg_scan_marks *m)
-{
-    uint64_t bit = sg_key_hash(key) >> (64 - ix->bloom_bits_log2);
-    if (ix->bloom[bit >> 6] & (1ull << (bit & 63)))
-        mark(ix, key, m);
-}
-
-void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
-                   const sg_scan_marks *m)
-{
-    const uint8_t lens = ix->slot_lens[slot] & (0x1e | SG_LONG_KEYS);
-    if (!lens || len == 0)
-        return;
-    const unsigned char *p = (const unsigned char *)text;
-    const uint64_t base = (uint64_t)(slot + 1) << 35;
-    const int short_lens = lens & 0x1e, long_keys = lens & SG_LONG_KEYS;
-    /* Keys come from a little-endian window of the next bytes, masked per length:
-     * the same values sg_gram_key / sg_long_gram_key compute byte by byte. */
-    static const uint32_t masks[GRAM + 1] = {0, 0xffu, 0xffffu, 0xffffffu, 0xffffffffu};
-    for (size_t i = 0; i < len; i++) {
-        size_t avail = len - i;
-        uint64_t x = 0;
-        if (avail >= 8)
-            x = load_le64(p + i);
-        else
-            for (size_t k = 0; k < avail; k++)
-                x |= (uint64_t)p[i + k] << (8 * k);
-        if ((short_lens & 2) && 1 <= avail)
-            probe(ix, base | (1ull << 32) | (x & 0xffu), m);
-        /* Every longer key starts with a byte pair some key has: most positions stop here. */
-        uint32_t pair = (uint32_t)x & 0xffffu;
-        if (avail < 2 || !((ix->pairs[pair >> 6] >> (pair & 63)) & 1))
-            continue;
-        if (short_lens & 0x1c) {
-            uint32_t w = (uint32_t)x;
-            for (uint32_t l = 2; l <= GRAM && l <= avail; l++)
-                if (short_lens & (1u << l))
-                    probe(ix, base | ((uint64_t)l << 32) | (w & masks[l]), m);
-        }
-        if (long_keys && avail >= SG_LONG_GRAM)
-            probe(ix, base | (5ull << 32) | sg_long_gram_bits(x), m);
     }
 }

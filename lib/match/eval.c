@@ -58,8 +58,8 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         fit_array((void **)&s->pred_gen, &s->pred_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_field, &slot_cap, rs->nfields, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_gen, &s->slot_cap, rs->nfields, sizeof(uint32_t)) ||
-        fit_array((void **)&s->node_seen, &s->node_words_cap, ix->ngate_words, sizeof(uint64_t)) ||
-        fit_array((void **)&s->pred_seen, &s->pred_words_cap, ix->npred_words, sizeof(uint64_t)) ||
+        fit_array((void **)&s->node_seen, &s->node_seen_cap, ix->ngates, sizeof(uint32_t)) ||
+        fit_array((void **)&s->pred_seen, &s->pred_seen_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->ls_mask, &words, ix->nwords, sizeof(uint64_t)) ||
         fit_array((void **)&s->cand, &s->words_cap, ix->nwords, sizeof(uint64_t)) ||
         fit_array((void **)&s->hits, &hits, rs->nrules, sizeof(uint32_t)))
@@ -111,6 +111,8 @@ static void next_generation(sigma_scratch *s)
         memset(s->pred_gen, 0, s->pred_cap * sizeof(uint32_t));
         memset(s->slot_gen, 0, s->slot_cap * sizeof(uint32_t));
         memset(s->val_gen, 0, s->val_cap * sizeof(uint32_t));
+        memset(s->pred_seen, 0, s->pred_seen_cap * sizeof(uint32_t));
+        memset(s->node_seen, 0, s->node_seen_cap * sizeof(uint32_t));
         s->gen = 1;
     }
     sg_buf_clear(&s->fold);
@@ -124,9 +126,24 @@ static size_t render_scalar(const sg_value *v, char *buf, size_t cap)
 {
     int n = 0;
     switch (v->type) {
-    case SG_VAL_INT:
-        n = snprintf(buf, cap, "%lld", (long long)v->i);
+    case SG_VAL_INT: {
+        /* Decimal digits by hand: numbers are common event values (ids, ports)
+         * and snprintf is slow; the same text as "%lld". */
+        char tmp[24];
+        size_t k = sizeof tmp;
+        uint64_t u = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
+        do
+            tmp[--k] = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        if (v->i < 0)
+            tmp[--k] = '-';
+        n = (int)(sizeof tmp - k);
+        if ((size_t)n >= cap)
+            return 0;
+        memcpy(buf, tmp + k, (size_t)n);
+        buf[n] = '\0';
         break;
+    }
     case SG_VAL_FLOAT:
         if (!isfinite(v->f)) {
             n = snprintf(buf, cap, "%s", isnan(v->f) ? "nan" : v->f > 0 ? "inf" : "-inf");
@@ -372,8 +389,7 @@ static inline int pred_value(eval_ctx *c, uint32_t id)
     if (s->pred_gen[id] == s->gen)
         return s->pred_val[id]; /* memoized this call */
     const uint64_t bit = 1ull << (id & 63);
-    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) &&
-        !(s->pred_seen[id >> 6] & bit))
+    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) && s->pred_seen[id] != s->gen)
         return 0; /* its literal occurs nowhere in the field: no value can match */
     return pred_compute(c, id);
 }
@@ -392,7 +408,7 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
         const int is_and = n->kind == SG_X_AND;
         if (!is_and && c->use_pred_seen) {
             const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
-            if (g != UINT32_MAX && !((c->s->node_seen[g >> 6] >> (g & 63)) & 1))
+            if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
                 return 0; /* no child's literal occurs in the event */
         }
         const sg_prog_node *k = n + 1;
@@ -553,24 +569,34 @@ static void apply_routes(eval_ctx *c, uint32_t flags)
         s->cand[w] &= s->ls_mask[w];
 }
 
-/* Scans every value of one event field (folded) for the index's grams. */
-static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot)
+/* Scans every value of one event field (folded) for the index's grams of field
+ * slot `slot` and of slot `kw` (the keyword slot) in one pass; either may be
+ * SG_NONE. */
+static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint32_t kw)
 {
     const sg_index *ix = &c->rs->index;
+    const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
+    const uint8_t lens = (slot != SG_NONE ? ix->slot_lens[slot] : 0),
+                  klens = (kw != SG_NONE ? ix->slot_lens[kw] : 0);
     for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next) {
         const sg_value *v = &c->ev->values[vi];
         if (v->type == SG_VAL_NULL)
             continue;
         int64_t k;
-        if ((ix->slot_lens[slot] & SG_NUM_KEYS) && integer_key(v, &k))
-            sg_index_scan_number(ix, slot, k, &c->marks);
-        if (!(ix->slot_lens[slot] & (0x1e | SG_LONG_KEYS)))
+        if (((lens | klens) & SG_NUM_KEYS) && integer_key(v, &k)) {
+            if (lens & SG_NUM_KEYS)
+                sg_index_scan_number(ix, slot, k, &c->marks);
+            if (klens & SG_NUM_KEYS)
+                sg_index_scan_number(ix, kw, k, &c->marks);
+        }
+        if (!((lens | klens) & text_keys))
             continue;
         size_t len;
         const char *t = folded_text(c, vi, &len);
         if (!t)
             return -1;
-        sg_index_scan(&c->rs->index, slot, t, len, &c->marks);
+        sg_index_scan2(ix, (lens & text_keys) ? slot : SG_NONE, (klens & text_keys) ? kw : SG_NONE,
+                       t, len, &c->marks);
     }
     return 0;
 }
@@ -582,29 +608,39 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
     return !c->route_slots || ((c->route_slots[slot >> 6] >> (slot & 63)) & 1);
 }
 
-/* cand = always-evaluate rules + rules whose literal gram occurs in the event. */
+/* Rules without literals that need one of their fields present: slot is. */
+static void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
+{
+    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
+        cand[ix->pres_rules[k] >> 6] |= 1ull << (ix->pres_rules[k] & 63);
+}
+
+/* cand = always-evaluate rules + rules whose literal gram occurs in the event +
+ * rules that need a field present, one of which is. */
 static int prefilter(eval_ctx *c)
 {
     const sg_index *ix = &c->rs->index;
     const sigma_event *ev = c->ev;
     memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
-    memset(c->s->pred_seen, 0, ix->npred_words * sizeof *c->s->pred_seen);
-    memset(c->s->node_seen, 0, ix->ngate_words * sizeof *c->s->node_seen);
-    c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen};
+    c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
     const uint32_t kw = ix->nslots - 1;
+    const uint32_t kw_scan = ix->slot_lens[kw] && want_slot(c, kw) ? kw : SG_NONE;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         uint32_t slot = c->s->ev_slot[i];
-        if (slot != SG_NONE && ix->slot_lens[slot] && want_slot(c, slot) &&
-            scan_field(c, &ev->fields[i], slot) != 0)
-            return -1;
-        if (ix->slot_lens[kw] && want_slot(c, kw) && scan_field(c, &ev->fields[i], kw) != 0)
+        if (slot != SG_NONE)
+            mark_present(ix, slot, c->s->cand);
+        if (slot != SG_NONE && !(ix->slot_lens[slot] && want_slot(c, slot)))
+            slot = SG_NONE;
+        if ((slot != SG_NONE || kw_scan != SG_NONE) &&
+            scan_field(c, &ev->fields[i], slot, kw_scan) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         uint32_t slot = c->s->extra_scan[i + 1];
+        mark_present(ix, slot, c->s->cand);
         if (ix->slot_lens[slot] && want_slot(c, slot) &&
-            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot) != 0)
+            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, SG_NONE) != 0)
             return -1;
     }
     if (ix->slot_lens[kw] && want_slot(c, kw) && ev->message) {
@@ -663,8 +699,8 @@ static int fit_event_slots(sigma_scratch *s, uint32_t nfields)
 int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags)
 {
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
-        s->words_cap < rs->index.nwords || s->pred_words_cap < rs->index.npred_words ||
-        s->node_words_cap < rs->index.ngate_words || s->route_cap < rs->routing.n ||
+        s->words_cap < rs->index.nwords || s->pred_seen_cap < rs->npreds ||
+        s->node_seen_cap < rs->index.ngates || s->route_cap < rs->routing.n ||
         s->cond_cap < rs->routing.ncond_fields || s->route_slot_words < rs->routing.nslot_words ||
         !s->md)
         return SIGMA_E_SCRATCH;
@@ -672,7 +708,7 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
         return SIGMA_E_NOMEM;
     next_generation(s);
     s->nhits = 0;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
     resolve_fields(&c);
     s->nroute_hits = 0;
     s->nextra = 0;
@@ -721,7 +757,7 @@ int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
     next_generation(s);
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
     resolve_fields(&c);
     if (rs->routing.n && !ev->has_logsource)
         classify(&c);
@@ -731,7 +767,7 @@ int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event
 int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
                          uint32_t id, uint32_t *vi_out)
 {
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL}, 0, NULL};
+    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
     const sg_pred *p = &rs->preds[id];
     *vi_out = UINT32_MAX;
     if (p->field == SG_KEYWORD_FIELD) {
@@ -761,4 +797,20 @@ int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_
             return 1;
         }
     return 0;
+}
+
+int sg_eval_empty_event(const sigma_ruleset *rs, uint64_t *rules)
+{
+    sigma_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    sigma_event ev;
+    memset(&ev, 0, sizeof ev);
+    int rc = sg_scratch_fit(s, rs);
+    if (rc == SIGMA_OK)
+        rc = sg_eval_event(rs, s, &ev, SIGMA_MATCH_NO_INDEX);
+    for (uint32_t i = 0; rc == SIGMA_OK && i < s->nhits; i++)
+        rules[s->hits[i] >> 6] |= 1ull << (s->hits[i] & 63);
+    sigma_scratch_free(s);
+    return rc == SIGMA_OK ? 0 : -1;
 }

@@ -28,10 +28,10 @@ struct sigma_scratch {
     uint64_t *cand;    /* candidate rules of this call (bitset, ruleset's nwords) */
     uint64_t *ls_mask; /* rules fitting ls_key's logsource (cached across calls) */
     uint32_t words_cap;
-    uint64_t *pred_seen; /* predicates whose index key occurred in this event */
-    uint32_t pred_words_cap;
-    uint64_t *node_seen; /* gated OR nodes marked by this event's scan */
-    uint32_t node_words_cap;
+    uint32_t *pred_seen; /* predicate -> gen when its index key occurred in this event */
+    uint32_t pred_seen_cap;
+    uint32_t *node_seen; /* gated OR node (gate id) -> gen when marked by this event's scan */
+    uint32_t node_seen_cap;
     sg_buf ls_key;              /* "product\0category\0service" of the cached mask */
     const sigma_ruleset *ls_rs; /* ruleset the cached mask belongs to */
     uint32_t *ev_slot;          /* event field index -> field slot (SG_NONE if unused) */
@@ -66,5 +66,9 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
 int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev);
 int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
                          uint32_t id, uint32_t *vi_out);
+
+/* Sets in `rules` (a bitset over rule indexes) the rules that match an event
+ * without any field, value or message. 0 or -1 (no memory). */
+int sg_eval_empty_event(const sigma_ruleset *rs, uint64_t *rules);
 
 #endif

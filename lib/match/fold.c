@@ -7,6 +7,8 @@
  * tables, so this is thread-safe; the only allocation is growing `out`. */
 #include "match/strmatch.h"
 
+#include <string.h>
+
 #include <utf8proc.h>
 
 /* Full case folding maps one code point to at most 3 (e.g. U+0390 -> 3); the
@@ -25,22 +27,6 @@ static size_t fold_cp(int32_t cp, utf8proc_int32_t dst[FOLD_MAX_CPS])
     return (size_t)n;
 }
 
-/* Appends the ASCII run s[0, n) lowercased (A-Z are the only ASCII code points
- * that case folding changes). */
-static int append_ascii_lower(const unsigned char *s, size_t n, sg_buf *out)
-{
-    if (sg_buf_reserve(out, n) != 0)
-        return -1;
-    char *d = out->data + out->len;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        d[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    }
-    out->len += n;
-    out->data[out->len] = '\0';
-    return 0;
-}
-
 /* Appends the folding of the non-ASCII unit s[0, n) whose code point is cp
  * (-1 for an invalid byte). */
 static int append_unit_folded(const unsigned char *s, size_t n, int32_t cp, sg_buf *out)
@@ -56,21 +42,43 @@ static int append_unit_folded(const unsigned char *s, size_t n, int32_t cp, sg_b
     return sg_buf_append(out, tmp, tlen);
 }
 
+/* ASCII letters of the 8 ASCII bytes in x lowercased, all at once: a byte gets
+ * 0x20 added when 'A' <= byte <= 'Z' (bytes are < 0x80, so no carries cross). */
+static inline uint64_t lower_ascii8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t ge_a = x + ones * (0x80 - 'A');     /* high bit set where byte >= 'A' */
+    uint64_t gt_z = x + ones * (0x80 - 'Z' - 1); /* high bit set where byte > 'Z' */
+    uint64_t upper = ge_a & ~gt_z & (ones * 0x80);
+    return x | (upper >> 2);
+}
+
 int sg_fold_append(const char *s, size_t len, sg_buf *out)
 {
     const unsigned char *p = (const unsigned char *)s;
-    /* Most values are ASCII: reserve once so the common case never regrows. */
-    if (sg_buf_reserve(out, len) != 0)
-        return -1;
-    out->data[out->len] = '\0'; /* reserve does not terminate a fresh buffer */
     size_t i = 0;
     while (i < len) {
-        size_t j = i;
-        while (j < len && p[j] < 0x80)
-            j++;
-        if (j > i && append_ascii_lower(p + i, j - i, out) != 0)
+        /* Most values are ASCII: lowercase 8 bytes at a time until a non-ASCII
+         * byte, then fold that unit with utf8proc. Reserving the rest of the input
+         * each time keeps room (folding can grow a unit). */
+        if (sg_buf_reserve(out, len - i) != 0)
             return -1;
-        i = j;
+        char *d = out->data + out->len;
+        const size_t start = i;
+        for (; i + 8 <= len; i += 8) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            if (x & 0x8080808080808080ull)
+                break;
+            x = lower_ascii8(x);
+            memcpy(d + (i - start), &x, 8);
+        }
+        for (; i < len && p[i] < 0x80; i++) {
+            unsigned char c = p[i];
+            d[i - start] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        }
+        out->len += i - start;
+        out->data[out->len] = '\0';
         if (i == len)
             break;
         int32_t cp;
@@ -79,6 +87,9 @@ int sg_fold_append(const char *s, size_t len, sg_buf *out)
             return -1;
         i += n;
     }
+    if (len == 0 && sg_buf_reserve(out, 0) != 0)
+        return -1;
+    out->data[out->len] = '\0';
     return 0;
 }
 

@@ -8,6 +8,10 @@
  *    Unicode case folding), each also checked against its expected hit set;
  *  - field slots (sigma_ruleset_field_slot / _count / _name, add by slot);
  *  - sigma_scratch_get_stats counters and its size prefix;
+ *  - presence gating: a rule without literals that does not match an empty event
+ *    is a candidate only when one of its fields is present;
+ *  - whole-literal verification: an event holding every gram of a literal but
+ *    never the whole literal makes no rule a candidate;
  *  - sigma_match flags with unknown bits.
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
@@ -1144,6 +1148,149 @@ static void test_flags(void)
     sigma_ruleset_unref(rs);
 }
 
+/* ------------------------------------------------- verified literals */
+
+static const rule_src verify_rules[] = {
+    {"hash", WIN_PC,
+     "    sel: {Hashes|contains: 'MD5=C996D7971C49252C582171D9380360F2'}\n    condition: sel\n"},
+    {"seven", WIN_PC, "    sel: {Image|endswith: 'wscript'}\n    condition: sel\n"},
+    {"four", WIN_PC, "    sel: {Image|endswith: '.hta'}\n    condition: sel\n"},
+    {"kw", WIN_PC, "    keywords: ['Invoke-Shellcode-Now']\n    condition: keywords\n"},
+    {"list", WIN_PC,
+     "    sel:\n        Target|contains:\n            - 'alpha-bravo-charlie'\n"
+     "            - 'delta-echo-foxtrot'\n    condition: sel\n"},
+};
+
+/* Every window of `lit` (any gram the index may have picked) but not `lit`
+ * itself: two values pre+lit+post, one with lit's first byte changed, one with
+ * its last. */
+static void add_windows(sigma_event *ev, const char *field, const char *pre, const char *lit,
+                        const char *post)
+{
+    const size_t np = strlen(pre), nl = strlen(lit);
+    for (int k = 0; k < 2; k++) {
+        char v[256];
+        snprintf(v, sizeof v, "%s%s%s", pre, lit, post);
+        char *c = v + np + (k ? nl - 1 : 0);
+        *c = *c == '#' ? '%' : '#';
+        CHECK_EQ_INT(
+            sigma_event_add_str(ev, field, SIGMA_NUL_TERMINATED, v, SIGMA_NUL_TERMINATED, 0),
+            SIGMA_OK);
+    }
+}
+
+static uint64_t candidates_of(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
+                              uint32_t *hits)
+{
+    sigma_scratch_stats before = {.size = sizeof before}, after = {.size = sizeof after};
+    CHECK_EQ_INT(sigma_scratch_get_stats(s, &before), SIGMA_OK);
+    CHECK_EQ_INT(sigma_match(rs, s, ev, 0, NULL, NULL), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_get_stats(s, &after), SIGMA_OK);
+    *hits = sigma_scratch_hit_count(s);
+    /* The index never changes a verdict. */
+    CHECK_EQ_INT(sigma_match(rs, s, ev, SIGMA_MATCH_NO_INDEX, NULL, NULL), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), *hits);
+    return after.candidates - before.candidates;
+}
+
+static void test_verified_literals(void)
+{
+    const size_t n = sizeof verify_rules / sizeof verify_rules[0];
+    sigma_ruleset *rs = build_rules(verify_rules, n);
+    if (!rs)
+        return;
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    static const struct {
+        const char *field, *pre, *lit, *post; /* lit as in the event (case differs) */
+    } cases[] = {
+        {"Hashes", "SHA1=00,", "md5=c996d7971c49252c582171d9380360f2", ",IMPHASH=00"},
+        {"Image", "C:\\Windows\\", "WSCRIPT", ""},
+        {"Image", "x", ".HTA", ""},
+        {"Message", "run ", "invoke-shellcode-now", " please"},
+        {"Target", "x ", "delta-echo-foxtrot", " y"},
+    };
+    uint32_t hits = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* Whole literal present: the rule is a candidate and matches. */
+        char v[256];
+        snprintf(v, sizeof v, "%s%s%s", cases[i].pre, cases[i].lit, cases[i].post);
+        sigma_event_clear(ev);
+        CHECK_EQ_INT(sigma_event_add_str(ev, cases[i].field, SIGMA_NUL_TERMINATED, v,
+                                         SIGMA_NUL_TERMINATED, 0),
+                     SIGMA_OK);
+        CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 1);
+        CHECK_MSG(hits == 1, "case %zu: %u hits", i, hits);
+        /* Every gram present, the literal nowhere: no candidate at all. */
+        sigma_event_clear(ev);
+        add_windows(ev, cases[i].field, cases[i].pre, cases[i].lit, cases[i].post);
+        uint64_t cand = candidates_of(rs, s, ev, &hits);
+        CHECK_MSG(cand == 0 && hits == 0, "case %zu: %llu candidates, %u hits", i,
+                  (unsigned long long)cand, hits);
+    }
+    /* The literal split across two values of a field is not an occurrence. */
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "Target", SIGMA_NUL_TERMINATED, "delta-echo", SIGMA_NUL_TERMINATED, 0);
+    sigma_event_add_str(ev, "Target", SIGMA_NUL_TERMINATED, "-foxtrot", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 0);
+    CHECK_EQ_INT(hits, 0);
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
+/* ------------------------------------------------------ presence gating */
+
+static const rule_src presence_rules[] = {
+    /* Needs Image present (null filter): gated by the presence of Image. */
+    {"not_exe", WIN_PC,
+     "    sel: {Image|endswith: '.exe'}\n    nul: {Image: null}\n"
+     "    condition: not sel and not nul\n"},
+    /* Fieldref over two fields: gated by either. */
+    {"same", WIN_PC, "    sel: {User|fieldref: Owner}\n    condition: sel\n"},
+    /* Matches an event without Image: always evaluated. */
+    {"no_tmp", WIN_PC, "    sel: {Image|endswith: '.tmp'}\n    condition: not sel\n"},
+};
+
+static void test_presence(void)
+{
+    const size_t n = sizeof presence_rules / sizeof presence_rules[0];
+    sigma_ruleset *rs = build_rules(presence_rules, n);
+    if (!rs)
+        return;
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    uint32_t hits = 0;
+    /* None of the fields: only the always-evaluated rule, which matches. */
+    sigma_event_add_str(ev, "Other", SIGMA_NUL_TERMINATED, "x.exe", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 1);
+    CHECK_EQ_INT(hits, 1);
+    /* Image present: not_exe is a candidate (and matches a .dll). */
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, "C:\\x.dll", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 2);
+    /* Image present but empty (no values): still present, a candidate. */
+    sigma_event_clear(ev);
+    sigma_event_add_empty(ev, "Image", SIGMA_NUL_TERMINATED);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    /* The referenced field alone makes the fieldref rule a candidate. */
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "Owner", SIGMA_NUL_TERMINATED, "bob", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 1);
+    sigma_event_add_str(ev, "User", SIGMA_NUL_TERMINATED, "BOB", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 2);
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
 int main(void)
 {
     test_index_equivalence();
@@ -1151,5 +1298,7 @@ int main(void)
     test_field_slots();
     test_stats();
     test_flags();
+    test_verified_literals();
+    test_presence();
     return TEST_DONE();
 }

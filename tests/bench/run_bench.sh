@@ -125,9 +125,9 @@ def scan(rnd):
 
 print()
 print("medians over %d rounds:" % len(rounds))
-hdr = "%-13s %7s %7s %9s %11s %11s %10s %9s %11s %3s" % (
-    "run", "rules", "events", "matches", "compile_s", "events/s", "ns/event", "cand/ev",
-    "peak_rss_kb", "thr")
+hdr = "%-13s %7s %7s %9s %11s %11s %10s %10s %9s %11s %3s" % (
+    "run", "rules", "events", "matches", "compile_s", "events/s", "ns/event", "cpu_ns/ev",
+    "cand/ev", "peak_rss_kb", "thr")
 print(hdr)
 print("-" * len(hdr))
 for label in ["index-1t", "index-2t", "no-index", "x8-1t", "routed-1t", "compile-only",
@@ -135,9 +135,10 @@ for label in ["index-1t", "index-2t", "no-index", "x8-1t", "routed-1t", "compile
     if label not in by:
         continue
     g = lambda k: med([res(label, n, k) for n in rounds])
-    print("%-13s %7d %7d %9d %11.3f %11.0f %10.1f %9.2f %11d %3d" % (
+    print("%-13s %7d %7d %9d %11.3f %11.0f %10.1f %10.1f %9.2f %11d %3d" % (
         label, g("rules"), g("events"), g("matches"), g("compile_s"), g("events_per_s"),
-        g("ns_per_event"), g("candidates_per_event"), g("peak_rss_kb"), g("threads")))
+        g("ns_per_event"), g("cpu_ns_per_event"), g("candidates_per_event"), g("peak_rss_kb"),
+        g("threads")))
 s = [scan(n) for n in rounds]
 if any(s):
     print("%-13s %7s %7d %9d %11s %11.0f %10.1f" % (
@@ -158,6 +159,8 @@ for text, vals in [
         ("indexed / no-index (events/s, 1 thread)", ratio("index-1t", "events_per_s", "no-index", "events_per_s")),
         ("2 threads / 1 thread (events/s)", ratio("index-2t", "events_per_s", "index-1t", "events_per_s")),
         ("x8 rules / x1 rules (ns per event)", ratio("x8-1t", "ns_per_event", "index-1t", "ns_per_event")),
+        ("x8 rules / x1 rules (CPU ns per event)", ratio("x8-1t", "cpu_ns_per_event", "index-1t", "cpu_ns_per_event")),
+        ("indexed / no-index (CPU ns per event)", ratio("no-index", "cpu_ns_per_event", "index-1t", "cpu_ns_per_event")),
         ("x8 rules / x1 rules (candidates per event)", ratio("x8-1t", "candidates_per_event", "index-1t", "candidates_per_event")),
         ("x8 rules / x1 rules (compile s)", ratio("compile-x8", "compile_s", "compile-only", "compile_s")),
         ("routed / unrouted (ns per event)", ratio("routed-1t", "ns_per_event", "index-1t", "ns_per_event"))]:
