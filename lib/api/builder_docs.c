@@ -120,6 +120,7 @@ static int load_correlation(sigma_builder *b, const sg_node *root, sg_diag_ctx *
     sg_loaded_rule lr;
     memset(&lr, 0, sizeof lr);
     lr.meta.kind = SIGMA_RULE_CORRELATION;
+    lr.corr = &lc->c;
     const char *from[] = {c->id,     c->title,       c->name,   c->level,
                           c->status, c->description, dc->source};
     if (keep_strings(&lr.meta, from, sizeof from / sizeof from[0], c->tags, c->ntags) != 0) {

@@ -1,0 +1,106 @@
+/* The correlator's state (sigma_correlator): per correlation a hash table of groups
+ * and a least-recently-updated list; one min-heap of group deadlines (window close,
+ * expiry) for the whole correlator. Every byte it allocates is counted. */
+#ifndef SG_CORRELATION_CORRELATOR_H
+#define SG_CORRELATION_CORRELATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "correlation/corr_set.h"
+#include "sigma/sigma.h"
+#include "util/vec.h"
+
+/* One event (or chained correlation match) kept in a group. */
+typedef struct sg_centry {
+    int64_t t;
+    uint64_t seq;    /* arrival order: ties in time keep it */
+    uint64_t ref;    /* the caller's event ref (nrefs <= 1) */
+    uint64_t *refs;  /* chained entries with several refs: owned copy */
+    uint32_t nrefs;  /* refs held (0 or 1 use `ref`) */
+    uint32_t k;      /* position of the matched rule in the correlation's refs */
+    uint64_t weight; /* base events behind it: 1, or the inner match's total */
+    double num;      /* numeric `field` value (value_sum/avg/percentile/median) */
+    uint64_t vhash;  /* hash of the `field` value(s) (value_count) */
+    uint8_t has_num, has_val;
+} sg_centry;
+
+typedef struct sg_cgroup sg_cgroup;
+struct sg_cgroup {
+    sg_cgroup *hnext;               /* hash chain */
+    sg_cgroup *lru_prev, *lru_next; /* per correlation, least recently updated first */
+    uint64_t hash;
+    uint32_t corr;
+    uint32_t heap_idx;
+    int64_t deadline; /* when the heap must look at it again */
+    int64_t start;    /* deferred correlations: start of the open window */
+    int64_t updated;  /* stream time of the last update */
+    sg_centry *e;     /* live entries are e[head..len), sorted by (t, seq) */
+    uint32_t head, len, cap;
+    uint32_t key_len;
+    char key[]; /* per group-by field: uint32 length + bytes */
+};
+
+typedef struct sg_cstate {
+    sg_cgroup **buckets;
+    size_t nbuckets; /* power of two, or 0 */
+    size_t count;
+    sg_cgroup *lru_head, *lru_tail;
+} sg_cstate;
+
+/* Where the values of a fed hit come from: an event, or an inner correlation match. */
+typedef struct sg_csrc {
+    const sigma_event *ev;
+    const sigma_correlation_match *m;
+} sg_csrc;
+
+struct sigma_correlation_match {
+    const sigma_ruleset *rs;
+    const sg_ccorr *cc;
+    const char **gval; /* [ngroup] */
+    size_t *glen;
+    double value;
+    int64_t first, last;
+    uint64_t total;
+    const uint64_t *refs;
+    uint32_t nrefs;
+};
+
+struct sigma_correlator {
+    sigma_ruleset *rs; /* referenced */
+    const sg_corr_set *set;
+    uint32_t max_groups, max_events, max_refs;
+    int64_t idle_ms, ooo_ms;
+    sg_cstate *st; /* [set->n] */
+    sg_cgroup **heap;
+    size_t heap_len, heap_cap;
+    int64_t now; /* newest time fed or advanced to */
+    int started;
+    uint64_t seq;
+    sigma_correlator_stats stats;
+    /* the current call's callback */
+    sigma_correlation_fn cb;
+    void *user;
+    int stop, oom;
+    /* scratch */
+    sg_buf key;
+    sg_buf text;
+};
+
+/* groups.c */
+void sg_cor_account(sigma_correlator *c, int64_t delta);
+sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, uint32_t key_len);
+void sg_cor_group_free(sigma_correlator *c, sg_cgroup *g);
+void sg_cor_group_touch(sigma_correlator *c, sg_cgroup *g);
+int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e);
+void sg_cor_entries_drop_front(sigma_correlator *c, sg_cgroup *g, uint32_t n);
+void sg_cor_heap_set(sigma_correlator *c, sg_cgroup *g, int64_t deadline);
+void sg_cor_free_all(sigma_correlator *c);
+
+/* window.c: the figure of entries e[i0..i1) of a group of `cc`; 0 when it has
+ * none (value_* without numeric values), else 1 and *fires says if it meets the
+ * condition. `tmp` is scratch. */
+int sg_cor_figure(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t i1, sg_buf *tmp,
+                  double *value, int *fires);
+
+#endif
