@@ -28,6 +28,7 @@
 
 #include "evtx_input.h"
 #include "json_event.h"
+#include "scan_correlation.h"
 #include "windows_event.h"
 
 #define EXIT_RULES 1
@@ -59,6 +60,14 @@ static const char usage_text[] =
     "  --mapping FILE     add a logsource mapping (YAML, docs/mapping.md); repeatable\n"
     "  --no-mapping       do not use the built-in mapping (only --mapping files, if any)\n"
     "  --strict-logsource events no mapping recognises match no rule (default: all rules)\n"
+    "  --timestamp-field NAME\n"
+    "                     field with the event time for correlation rules; repeatable,\n"
+    "                     tried in order (default: @timestamp, timestamp,\n"
+    "                     TimeCreated_SystemTime, TimeCreated, UtcTime, SystemTime,\n"
+    "                     EventTime, time)\n"
+    "  --max-disorder SECONDS\n"
+    "                     correlate events up to this much older than the newest one\n"
+    "                     (default 0: events must come in time order)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
@@ -268,6 +277,9 @@ typedef struct options {
     int check;
     int strict;
     int stats;
+    const char **timestamp_fields;
+    size_t n_timestamp_fields;
+    int64_t max_disorder_ms;
 } options;
 
 static void print_version(void)
@@ -290,6 +302,16 @@ static void set_format(options *o, const char *name)
     usage_error("unknown format '%s' (use auto, flat, windows or evtx)", name);
 }
 
+static void set_max_disorder(options *o, const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 1e9))
+        usage_error("--max-disorder needs a number of seconds (0 to 1e9), not '%s'", text);
+    o->max_disorder_ms = (int64_t)(v * 1000.0 + 0.5);
+}
+
 static void parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
@@ -298,7 +320,8 @@ static void parse_args(int argc, char **argv, options *o)
     o->events = calloc((size_t)argc + 1, sizeof *o->events);
     o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
     o->mappings = calloc((size_t)argc + 1, sizeof *o->mappings);
-    if (!o->rules || !o->events || !o->placeholders || !o->mappings)
+    o->timestamp_fields = calloc((size_t)argc + 1, sizeof *o->timestamp_fields);
+    if (!o->rules || !o->events || !o->placeholders || !o->mappings || !o->timestamp_fields)
         die_nomem();
     o->format = FMT_AUTO;
 
@@ -347,6 +370,18 @@ static void parse_args(int argc, char **argv, options *o)
             o->no_mapping = 1;
         } else if (strcmp(a, "--strict-logsource") == 0) {
             o->strict_logsource = 1;
+        } else if (strcmp(a, "--timestamp-field") == 0 ||
+                   strncmp(a, "--timestamp-field=", 18) == 0) {
+            if (a[17] == '\0' && i + 1 >= argc)
+                usage_error("option '%s' needs a NAME", a);
+            const char *name = a[17] == '=' ? a + 18 : argv[++i];
+            if (name[0] == '\0')
+                usage_error("empty --timestamp-field name");
+            o->timestamp_fields[o->n_timestamp_fields++] = name;
+        } else if (strcmp(a, "--max-disorder") == 0 || strncmp(a, "--max-disorder=", 15) == 0) {
+            if (a[14] == '\0' && i + 1 >= argc)
+                usage_error("option '%s' needs SECONDS", a);
+            set_max_disorder(o, a[14] == '=' ? a + 15 : argv[++i]);
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
@@ -553,6 +588,8 @@ typedef struct scan_state {
     channel_count *channels;
     size_t n_channels, channels_cap;
     progress prog;
+    scan_corr *corr;   /* correlation rules (NULL without any) */
+    size_t file_index; /* the input being read, for correlation event refs */
 } scan_state;
 
 static void progress_clear(progress *p)
@@ -709,11 +746,18 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
         return rc == SIGMA_E_NOMEM ? -1 : 0;
     }
     uint32_t hits = sigma_scratch_hit_count(st->scratch);
-    if (hits && st->prog.shown && st->prog.stdout_tty)
+    int corr_lines = 0; /* correlation match lines this event produced */
+    if (st->corr && (corr_lines = scan_corr_event(st->corr, flat, st->ev, st->scratch,
+                                                  st->file_index, number, display)) < 0)
+        return -1;
+    if ((hits || corr_lines) && st->prog.shown && st->prog.stdout_tty)
         progress_clear(&st->prog);
+    if (corr_lines)
+        scan_corr_write_closed(st->corr, stdout);
+    uint64_t printed = st->matches; /* hits of rules that alert (generate) */
     for (uint32_t i = 0; i < hits; i++) {
         uint32_t r = sigma_scratch_hit_rule(st->scratch, i);
-        if (r >= st->n_rules)
+        if (r >= st->n_rules || !scan_corr_alerts(st->corr, r))
             continue;
         if (st->with_file)
             printf("{\"event\": %llu, \"file\": %s%s", (unsigned long long)number, file_json,
@@ -722,10 +766,13 @@ static int scan_flat(scan_state *st, const char *display, const char *file_json,
             printf("{\"event\": %llu%s", (unsigned long long)number, st->tails[r]);
         st->matches++;
     }
-    if (hits && st->flush_matches)
+    if (corr_lines)
+        scan_corr_write(st->corr, stdout);
+    if ((hits || corr_lines) && st->flush_matches)
         fflush(stdout);
     if (st->stats)
-        count_channel(st, json_string_value(json_object_get(flat, "Channel")), hits);
+        count_channel(st, json_string_value(json_object_get(flat, "Channel")),
+                      (uint32_t)(st->matches - printed));
     return 0;
 }
 
@@ -1066,6 +1113,9 @@ static int run(const options *o)
             return EXIT_USAGE;
         }
         st.tails = prepare_rule_tails(rs, n_rules);
+        scan_corr_config cc = {opt.timestamp_fields, opt.n_timestamp_fields, opt.max_disorder_ms,
+                               events, n_events};
+        st.corr = scan_corr_new(rs, &cc);
     }
     st.prog.enabled = isatty(STDERR_FILENO);
     st.prog.stdout_tty = isatty(STDOUT_FILENO);
@@ -1074,6 +1124,7 @@ static int run(const options *o)
     double t_scan = now_seconds();
     st.prog.t_start = t_scan;
     for (size_t i = 0; i < n_events && status == 0; i++) {
+        st.file_index = i;
         if (is_evtx[i]) {
             if (scan_evtx(&st, events[i]) != 0)
                 status = EXIT_USAGE;
@@ -1093,6 +1144,8 @@ static int run(const options *o)
     }
     t_scan = now_seconds() - t_scan;
     progress_clear(&st.prog);
+    if (st.corr && (scan_corr_finish(st.corr, opt.stats) < 0 || scan_corr_write(st.corr, stdout)))
+        status = EXIT_USAGE;
 
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "sigma-scan: error writing output: %s\n", strerror(errno));
@@ -1123,6 +1176,7 @@ static int run(const options *o)
             free(st.tails[r]);
         free(st.tails);
     }
+    scan_corr_free(st.corr);
     windows_converter_free(st.conv);
     free(is_evtx);
     sigma_event_free(st.ev);
@@ -1140,5 +1194,6 @@ int main(int argc, char **argv)
     free(opt.events);
     free(opt.placeholders);
     free(opt.mappings);
+    free(opt.timestamp_fields);
     return status;
 }
