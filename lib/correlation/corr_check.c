@@ -1,0 +1,105 @@
+/* Build-time checks of correlation chains (a correlation over correlations): a
+ * correlation that references a dropped rule is dropped too, and reference cycles
+ * are rejected with a diagnostic. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/builder.h"
+#include "correlation/corr_check.h"
+
+/* Builder rule index of the rule with this id, else this name; -1 if none. */
+static long find(const sigma_builder *b, const char *ref)
+{
+    for (int by_name = 0; by_name < 2; by_name++)
+        for (size_t i = 0; i < b->nrules; i++) {
+            const char *s = by_name ? b->rules[i].meta.name : b->rules[i].meta.id;
+            if (s && strcmp(s, ref) == 0)
+                return (long)i;
+        }
+    return -1;
+}
+
+/* The diagnostic context for a correlation's first error, or 0 when it already has one. */
+static int first_error(sigma_builder *b, sg_loaded_corr *lc, sg_diag_ctx *dc)
+{
+    if (lc->reported)
+        return 0;
+    *dc = (sg_diag_ctx){.list = &b->diags, .source = lc->source, .rule_id = lc->c.id};
+    lc->reported = 1;
+    b->failed++;
+    return 1;
+}
+
+/* Depth-first search over correlation references; state 1 = on the stack. */
+static int on_cycle(sigma_builder *b, const uint8_t *dropped, size_t *corr_of, uint8_t *state,
+                    size_t ci)
+{
+    if (state[ci] == 1)
+        return 1;
+    if (state[ci] == 2)
+        return 0;
+    state[ci] = 1;
+    const sg_correlation *c = &b->corrs[ci]->c;
+    for (size_t k = 0; k < c->nrules; k++) {
+        long r = find(b, c->rules[k]);
+        if (r < 0 || dropped[r] || corr_of[r] == SIZE_MAX)
+            continue;
+        if (on_cycle(b, dropped, corr_of, state, corr_of[r]))
+            return 1; /* leaves state 1: every correlation on the path is cyclic */
+    }
+    state[ci] = 2;
+    return 0;
+}
+
+int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped)
+{
+    size_t *corr_of = malloc((b->nrules ? b->nrules : 1) * sizeof *corr_of);
+    uint8_t *state = calloc(b->ncorrs ? b->ncorrs : 1, 1);
+    if (!corr_of || !state) {
+        free(corr_of);
+        free(state);
+        return -1;
+    }
+    for (size_t i = 0; i < b->nrules; i++)
+        corr_of[i] = SIZE_MAX;
+    for (size_t ci = 0; ci < b->ncorrs; ci++)
+        corr_of[b->corrs[ci]->rule_index] = ci;
+    /* cycles first (so a cycle is reported as such, not as a dropped reference) */
+    for (size_t ci = 0; ci < b->ncorrs; ci++) {
+        sg_loaded_corr *lc = b->corrs[ci];
+        if (dropped[lc->rule_index])
+            continue;
+        memset(state, 0, b->ncorrs);
+        if (on_cycle(b, dropped, corr_of, state, ci) && state[ci] == 1) {
+            dropped[lc->rule_index] = 1;
+            sg_diag_ctx dc;
+            if (first_error(b, lc, &dc))
+                sg_error(&dc, SIGMA_DIAG_BAD_CORRELATION, lc->c.pos,
+                         "correlation '%s' is part of a reference cycle (a correlation cannot "
+                         "depend on itself)",
+                         lc->c.title ? lc->c.title : "?");
+        }
+    }
+    /* then everything that depends on a dropped rule, until nothing changes */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t ci = 0; ci < b->ncorrs; ci++) {
+            sg_loaded_corr *lc = b->corrs[ci];
+            for (size_t k = 0; k < lc->c.nrules && !dropped[lc->rule_index]; k++) {
+                long r = find(b, lc->c.rules[k]);
+                if (r >= 0 && dropped[r]) {
+                    dropped[lc->rule_index] = 1;
+                    sg_diag_ctx dc;
+                    if (first_error(b, lc, &dc))
+                        sg_error(&dc, SIGMA_DIAG_BAD_CORRELATION, lc->c.pos,
+                                 "correlation '%s' refers to rule '%s', which was rejected",
+                                 lc->c.title ? lc->c.title : "?", lc->c.rules[k]);
+                    changed = 1;
+                }
+            }
+        }
+    }
+    free(corr_of);
+    free(state);
+    return 0;
+}

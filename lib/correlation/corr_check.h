@@ -1,0 +1,14 @@
+/* Build-time checks of correlation chains, called by sigma_builder_build. */
+#ifndef SG_CORRELATION_CORR_CHECK_H
+#define SG_CORRELATION_CORR_CHECK_H
+
+#include <stdint.h>
+
+#include "sigma/sigma.h"
+
+/* Marks dropped[rule_index] for correlations on a reference cycle and for
+ * correlations that reference a dropped rule (transitively), with an error
+ * diagnostic each (SIGMA_DIAG_BAD_CORRELATION). 0, or -1 when out of memory. */
+int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped);
+
+#endif
