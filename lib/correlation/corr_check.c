@@ -30,24 +30,25 @@ static int first_error(sigma_builder *b, sg_loaded_corr *lc, sg_diag_ctx *dc)
     return 1;
 }
 
-/* Depth-first search over correlation references; state 1 = on the stack. */
-static int on_cycle(sigma_builder *b, const uint8_t *dropped, size_t *corr_of, uint8_t *state,
-                    size_t ci)
+/* Whether correlation `target` is reachable from correlation `ci` through
+ * references (depth-first; `seen` marks visited correlations). */
+static int reaches(sigma_builder *b, const uint8_t *dropped, const size_t *corr_of, uint8_t *seen,
+                   size_t ci, size_t target)
 {
-    if (state[ci] == 1)
-        return 1;
-    if (state[ci] == 2)
-        return 0;
-    state[ci] = 1;
     const sg_correlation *c = &b->corrs[ci]->c;
     for (size_t k = 0; k < c->nrules; k++) {
         long r = find(b, c->rules[k]);
         if (r < 0 || dropped[r] || corr_of[r] == SIZE_MAX)
             continue;
-        if (on_cycle(b, dropped, corr_of, state, corr_of[r]))
-            return 1; /* leaves state 1: every correlation on the path is cyclic */
+        size_t next = corr_of[r];
+        if (next == target)
+            return 1;
+        if (seen[next])
+            continue;
+        seen[next] = 1;
+        if (reaches(b, dropped, corr_of, seen, next, target))
+            return 1;
     }
-    state[ci] = 2;
     return 0;
 }
 
@@ -64,22 +65,33 @@ int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped)
         corr_of[i] = SIZE_MAX;
     for (size_t ci = 0; ci < b->ncorrs; ci++)
         corr_of[b->corrs[ci]->rule_index] = ci;
-    /* cycles first (so a cycle is reported as such, not as a dropped reference) */
+    /* cycles first (so a cycle is reported as such, not as a dropped reference);
+     * found before anything is dropped, so every member of a cycle is reported */
+    uint8_t *cyclic = calloc(b->ncorrs ? b->ncorrs : 1, 1);
+    if (!cyclic) {
+        free(corr_of);
+        free(state);
+        return -1;
+    }
     for (size_t ci = 0; ci < b->ncorrs; ci++) {
-        sg_loaded_corr *lc = b->corrs[ci];
-        if (dropped[lc->rule_index])
+        if (dropped[b->corrs[ci]->rule_index])
             continue;
         memset(state, 0, b->ncorrs);
-        if (on_cycle(b, dropped, corr_of, state, ci) && state[ci] == 1) {
-            dropped[lc->rule_index] = 1;
-            sg_diag_ctx dc;
-            if (first_error(b, lc, &dc))
-                sg_error(&dc, SIGMA_DIAG_BAD_CORRELATION, lc->c.pos,
-                         "correlation '%s' is part of a reference cycle (a correlation cannot "
-                         "depend on itself)",
-                         lc->c.title ? lc->c.title : "?");
-        }
+        cyclic[ci] = (uint8_t)reaches(b, dropped, corr_of, state, ci, ci);
     }
+    for (size_t ci = 0; ci < b->ncorrs; ci++) {
+        sg_loaded_corr *lc = b->corrs[ci];
+        if (!cyclic[ci])
+            continue;
+        dropped[lc->rule_index] = 1;
+        sg_diag_ctx dc;
+        if (first_error(b, lc, &dc))
+            sg_error(&dc, SIGMA_DIAG_BAD_CORRELATION, lc->c.pos,
+                     "correlation '%s' is part of a reference cycle (a correlation cannot "
+                     "depend on itself)",
+                     lc->c.title ? lc->c.title : "?");
+    }
+    free(cyclic);
     /* then everything that depends on a dropped rule, until nothing changes */
     for (int changed = 1; changed;) {
         changed = 0;
