@@ -60,9 +60,13 @@ static int src_text(const sg_csrc *src, const char *name, char *num, const char 
     case SG_VAL_INT:
         *len = (size_t)snprintf(num, 40, "%lld", (long long)v->i);
         break;
-    case SG_VAL_FLOAT:
-        *len = (size_t)snprintf(num, 40, "%.17g", v->f);
+    case SG_VAL_FLOAT: {
+        /* the shortest of %.15g / %.17g that reads back as the same double */
+        *len = (size_t)snprintf(num, 40, "%.15g", v->f);
+        if (strtod(num, NULL) != v->f)
+            *len = (size_t)snprintf(num, 40, "%.17g", v->f);
         break;
+    }
     case SG_VAL_BOOL:
         *len = (size_t)snprintf(num, 40, "%s", v->b ? "true" : "false");
         break;

@@ -377,6 +377,38 @@ static void test_units(void)
     }
 }
 
+/* Group-by values of every event value type, as text. */
+static void test_group_value_text(void)
+{
+    const char *body = "  type: event_count\n  rules: [failed]\n  group-by: [F, I, B]\n"
+                       "  timespan: 1m\n  condition: {gte: 1}\n";
+    harness h;
+    if (h_init(&h, corr_doc("gv", body), NULL) != 0)
+        return;
+    sigma_event_clear(h.ev);
+    sigma_event_add_int(h.ev, "EventID", 7, 4625);
+    sigma_event_add_float(h.ev, "F", 1, 0.1);
+    sigma_event_add_int(h.ev, "I", 1, -42);
+    sigma_event_add_bool(h.ev, "B", 1, 1);
+    sigma_event_add_bool(h.ev, "B", 1, 0); /* multi-valued: the first value counts */
+    uint32_t r = h_rule(&h, "failed");
+    CHECK_EQ_INT(sigma_correlator_feed(h.c, h.ev, 0, 1, &r, 1, h_on_match, &h), SIGMA_OK);
+    CHECK(h.n == 1 && !strcmp(h.m[0].group, "F=0.1,I=-42,B=true"));
+    sigma_event_clear(h.ev);
+    sigma_event_add_float(h.ev, "F", 1, 1.0 / 3.0);
+    sigma_event_add_int(h.ev, "I", 1, 1);
+    sigma_event_add_empty(h.ev, "B", 1); /* empty: ignored */
+    CHECK_EQ_INT(sigma_correlator_feed(h.c, h.ev, 1, 2, &r, 1, h_on_match, &h), SIGMA_OK);
+    CHECK_EQ_INT(h.n, 1);
+    sigma_event_clear(h.ev);
+    sigma_event_add_float(h.ev, "F", 1, 1.0 / 3.0);
+    sigma_event_add_int(h.ev, "I", 1, 1);
+    sigma_event_add_str(h.ev, "B", 1, "", 0, 0); /* an empty string is a value */
+    CHECK_EQ_INT(sigma_correlator_feed(h.c, h.ev, 2, 3, &r, 1, h_on_match, &h), SIGMA_OK);
+    CHECK(h.n == 2 && !strcmp(h.m[1].group, "F=0.33333333333333331,I=1,B="));
+    h_free(&h);
+}
+
 int main(void)
 {
     test_event_count_window();
@@ -387,5 +419,6 @@ int main(void)
     test_operators();
     test_value_aggregates();
     test_units();
+    test_group_value_text();
     return TEST_DONE();
 }
