@@ -363,8 +363,8 @@ static void feed_corr(sigma_correlator *c, uint32_t ci, const sg_csrc *src, int6
 /* Decides and drops whatever the watermark `wm` has passed. */
 static void run_until(sigma_correlator *c, int64_t wm)
 {
-    while (c->heap_len && c->heap[0]->deadline < wm) {
-        sg_cgroup *g = c->heap[0];
+    sg_cgroup *g;
+    while ((g = sg_cor_heap_due(c, wm)) != NULL) {
         const sg_ccorr *cc = &c->set->corrs[g->corr];
         int64_t end = cc->deferred ? sat_add(g->start, cc->span_ms)
                                    : sat_add(g->e[g->len - 1].t, cc->span_ms);

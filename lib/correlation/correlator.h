@@ -41,6 +41,11 @@ struct sg_cgroup {
     char key[]; /* per group-by field: uint32 length + bytes */
 };
 
+typedef struct sg_cheap_node {
+    int64_t key; /* <= the group's deadline (lazy, see groups.c) */
+    sg_cgroup *g;
+} sg_cheap_node;
+
 typedef struct sg_cstate {
     sg_cgroup **buckets;
     size_t nbuckets; /* power of two, or 0 */
@@ -72,7 +77,7 @@ struct sigma_correlator {
     uint32_t max_groups, max_events, max_refs;
     int64_t idle_ms, ooo_ms;
     sg_cstate *st; /* [set->n] */
-    sg_cgroup **heap;
+    sg_cheap_node *heap;
     size_t heap_len, heap_cap;
     int64_t now; /* newest time fed or advanced to */
     int started;
@@ -95,6 +100,8 @@ void sg_cor_group_touch(sigma_correlator *c, sg_cgroup *g);
 int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e);
 void sg_cor_entries_drop_front(sigma_correlator *c, sg_cgroup *g, uint32_t n);
 void sg_cor_heap_set(sigma_correlator *c, sg_cgroup *g, int64_t deadline);
+/* The group whose deadline is the earliest and before `wm`, or NULL. */
+sg_cgroup *sg_cor_heap_due(sigma_correlator *c, int64_t wm);
 void sg_cor_free_all(sigma_correlator *c);
 
 /* window.c: the figure of entries e[i0..i1) of a group of `cc`; 0 when it has

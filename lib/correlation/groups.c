@@ -13,67 +13,82 @@ void sg_cor_account(sigma_correlator *c, int64_t delta)
         c->stats.bytes_peak = c->stats.bytes_in_use;
 }
 
-/* ---- heap of deadlines ------------------------------------------------------------------- */
+/* ---- heap of deadlines -------------------------------------------------------------------
+ * Keys live in the heap array (no pointer chase per comparison) and are lazy: a group's
+ * deadline usually moves later with each event, which only updates g->deadline; the
+ * stale, earlier key is corrected when it reaches the top (sg_cor_heap_refresh). A
+ * deadline that moves earlier is applied at once. */
 
-static void heap_place(sigma_correlator *c, size_t i, sg_cgroup *g)
+static void heap_place(sigma_correlator *c, size_t i, sg_cheap_node n)
 {
-    c->heap[i] = g;
-    g->heap_idx = (uint32_t)i;
+    c->heap[i] = n;
+    n.g->heap_idx = (uint32_t)i;
 }
 
 static void heap_up(sigma_correlator *c, size_t i)
 {
-    sg_cgroup *g = c->heap[i];
+    sg_cheap_node n = c->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (c->heap[p]->deadline <= g->deadline)
+        if (c->heap[p].key <= n.key)
             break;
         heap_place(c, i, c->heap[p]);
         i = p;
     }
-    heap_place(c, i, g);
+    heap_place(c, i, n);
 }
 
 static void heap_down(sigma_correlator *c, size_t i)
 {
-    sg_cgroup *g = c->heap[i];
+    sg_cheap_node n = c->heap[i];
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        int64_t best = g->deadline;
-        if (l < c->heap_len && c->heap[l]->deadline < best) {
+        int64_t best = n.key;
+        if (l < c->heap_len && c->heap[l].key < best) {
             m = l;
-            best = c->heap[l]->deadline;
+            best = c->heap[l].key;
         }
-        if (l + 1 < c->heap_len && c->heap[l + 1]->deadline < best)
+        if (l + 1 < c->heap_len && c->heap[l + 1].key < best)
             m = l + 1;
         if (m == i)
             break;
         heap_place(c, i, c->heap[m]);
         i = m;
     }
-    heap_place(c, i, g);
+    heap_place(c, i, n);
 }
 
 static void heap_remove(sigma_correlator *c, sg_cgroup *g)
 {
     size_t i = g->heap_idx;
-    sg_cgroup *last = c->heap[--c->heap_len];
+    sg_cheap_node last = c->heap[--c->heap_len];
     if (i < c->heap_len) {
         heap_place(c, i, last);
         heap_up(c, i);
-        heap_down(c, last->heap_idx);
+        heap_down(c, last.g->heap_idx);
     }
     g->heap_idx = UINT32_MAX;
 }
 
 void sg_cor_heap_set(sigma_correlator *c, sg_cgroup *g, int64_t deadline)
 {
-    int64_t old = g->deadline;
     g->deadline = deadline;
-    if (deadline < old)
+    if (deadline < c->heap[g->heap_idx].key) {
+        c->heap[g->heap_idx].key = deadline;
         heap_up(c, g->heap_idx);
-    else
-        heap_down(c, g->heap_idx);
+    }
+}
+
+sg_cgroup *sg_cor_heap_due(sigma_correlator *c, int64_t wm)
+{
+    while (c->heap_len && c->heap[0].key < wm) {
+        sg_cgroup *g = c->heap[0].g;
+        if (g->deadline <= c->heap[0].key)
+            return g;
+        c->heap[0].key = g->deadline; /* stale key: the deadline moved on */
+        heap_down(c, 0);
+    }
+    return NULL;
 }
 
 /* ---- hash table and LRU ------------------------------------------------------------------ */
@@ -174,9 +189,12 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
     }
     if (s->count + 1 > s->nbuckets && rehash(c, s) != 0)
         return NULL;
-    if (c->heap_len == c->heap_cap &&
-        sg_grow((void **)&c->heap, &c->heap_cap, c->heap_len + 1, sizeof *c->heap) != 0)
-        return NULL;
+    if (c->heap_len == c->heap_cap) {
+        size_t old = c->heap_cap;
+        if (sg_grow((void **)&c->heap, &c->heap_cap, c->heap_len + 1, sizeof *c->heap) != 0)
+            return NULL;
+        sg_cor_account(c, (int64_t)((c->heap_cap - old) * sizeof *c->heap));
+    }
     sg_cgroup *g = calloc(1, sizeof *g + key_len);
     if (!g)
         return NULL;
@@ -189,7 +207,7 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
     s->count++;
     lru_append(s, g);
     g->deadline = INT64_MAX;
-    heap_place(c, c->heap_len++, g);
+    heap_place(c, c->heap_len++, (sg_cheap_node){INT64_MAX, g});
     g->updated = c->now;
     sg_cor_account(c, (int64_t)(sizeof *g + key_len));
     c->stats.groups_live++;
