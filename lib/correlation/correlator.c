@@ -273,9 +273,9 @@ static void group_updated(sigma_correlator *c, const sg_ccorr *cc, sg_cgroup *g,
     } else {
         int64_t newest = g->e[g->len - 1].t;
         if (try_window(c, cc, g, newest) || (t < newest && try_window(c, cc, g, t))) {
-            /* fired: the group starts over */
-            sg_cor_group_free(c, g);
-            c->stats.groups_closed++;
+            /* fired: the group starts over empty; it stays allocated (a key that
+             * fired tends to come back) and is freed at its deadline if it does not */
+            sg_cor_entries_drop_front(c, g, g->len - g->head);
             return;
         }
         /* entries no future window can reach (later events are >= the watermark) */
@@ -366,6 +366,12 @@ static void run_until(sigma_correlator *c, int64_t wm)
     sg_cgroup *g;
     while ((g = sg_cor_heap_due(c, wm)) != NULL) {
         const sg_ccorr *cc = &c->set->corrs[g->corr];
+        if (g->len == g->head) {
+            /* emptied by firing */
+            sg_cor_group_free(c, g);
+            c->stats.groups_closed++;
+            continue;
+        }
         int64_t end = cc->deferred ? sat_add(g->start, cc->span_ms)
                                    : sat_add(g->e[g->len - 1].t, cc->span_ms);
         if (end >= wm) {
