@@ -85,8 +85,8 @@ static int compile_one(sg_corr_set *s, const sg_loaded_rule *rules, size_t n, ui
     int rc = cc->refs && targets && ref_text ? 0 : -1;
     for (size_t k = 0; rc == 0 && k < c->nrules; k++) {
         long r = resolve(rules, n, c->rules[k]);
-        if (r < 0)
-            continue; /* dropped by the builder's checks; never seen */
+        if (r < 0 || cc->nrefs == UINT16_MAX)
+            continue; /* dropped by the builder's checks; never seen (or absurdly many) */
         cc->refs[cc->nrefs] = (uint32_t)r;
         targets[cc->nrefs] = &rules[r];
         ref_text[cc->nrefs] = c->rules[k];

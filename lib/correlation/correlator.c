@@ -147,9 +147,9 @@ static int entry_values(sigma_correlator *c, const sg_ccorr *cc, const sg_csrc *
                 return -1;
         }
         e->has_val = 1;
-        e->vhash = sg_hash_bytes(c->text.data ? c->text.data : "", c->text.len);
+        e->v.vhash = sg_hash_bytes(c->text.data ? c->text.data : "", c->text.len);
     } else {
-        e->has_num = (uint8_t)src_num(src, cc->fields[0], &e->num);
+        e->has_num = (uint8_t)src_num(src, cc->fields[0], &e->v.num);
     }
     return 0;
 }
@@ -351,8 +351,7 @@ static void feed_corr(sigma_correlator *c, uint32_t ci, const sg_csrc *src, int6
         if (rc == 0)
             continue; /* a group-by field is missing: not for this rule */
         sg_centry one = e;
-        one.k = ks[i];
-        one.seq = c->seq++;
+        one.k = (uint16_t)ks[i];
         add_entry(c, ci, &one);
         /* event_count and value_*: an event counts once, whatever it matched */
         if (!is_temporal(cc))

@@ -14,14 +14,15 @@
 /* One event (or chained correlation match) kept in a group. */
 typedef struct sg_centry {
     int64_t t;
-    uint64_t seq;    /* arrival order: ties in time keep it */
     uint64_t ref;    /* the caller's event ref (nrefs <= 1) */
     uint64_t *refs;  /* chained entries with several refs: owned copy */
-    uint32_t nrefs;  /* refs held (0 or 1 use `ref`) */
-    uint32_t k;      /* position of the matched rule in the correlation's refs */
     uint64_t weight; /* base events behind it: 1, or the inner match's total */
-    double num;      /* numeric `field` value (value_sum/avg/percentile/median) */
-    uint64_t vhash;  /* hash of the `field` value(s) (value_count) */
+    union {
+        double num;     /* numeric `field` value (value_sum/avg/percentile/median) */
+        uint64_t vhash; /* hash of the `field` value(s) (value_count) */
+    } v;
+    uint32_t nrefs; /* refs held (0 or 1 use `ref`) */
+    uint16_t k;     /* position of the matched rule in the correlation's refs */
     uint8_t has_num, has_val;
 } sg_centry;
 
@@ -35,7 +36,7 @@ struct sg_cgroup {
     int64_t deadline; /* when the heap must look at it again */
     int64_t start;    /* deferred correlations: start of the open window */
     int64_t updated;  /* stream time of the last update */
-    sg_centry *e;     /* live entries are e[head..len), sorted by (t, seq) */
+    sg_centry *e;     /* live entries are e[head..len), by time, then arrival */
     uint32_t head, len, cap;
     uint32_t key_len;
     char key[]; /* per group-by field: uint32 length + bytes */
@@ -81,7 +82,6 @@ struct sigma_correlator {
     size_t heap_len, heap_cap;
     int64_t now; /* newest time fed or advanced to */
     int started;
-    uint64_t seq;
     sigma_correlator_stats stats;
     /* the current call's callback */
     sigma_correlation_fn cb;

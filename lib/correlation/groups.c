@@ -237,7 +237,7 @@ int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e)
             g->head = 0;
         } else {
             /* doubling, but never past the per-group limit */
-            size_t old = g->cap, cap = old ? old * 2 : 4;
+            size_t old = g->cap, cap = old ? old * 2 : 2;
             if (c->max_events != SIGMA_CORRELATOR_UNLIMITED && cap > c->max_events)
                 cap = c->max_events;
             if (cap <= g->len || cap > UINT32_MAX)
@@ -250,7 +250,7 @@ int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e)
             sg_cor_account(c, (int64_t)((cap - old) * sizeof *g->e));
         }
     }
-    /* sorted by (t, arrival): walk back from the end (usually no move) */
+    /* sorted by time, ties in arrival order: walk back from the end (usually no move) */
     uint32_t i = g->len;
     while (i > g->head && g->e[i - 1].t > e->t)
         i--;

@@ -27,7 +27,7 @@ static int distinct_values(const sg_centry *e, uint32_t i0, uint32_t i1, sg_buf 
     size_t n = 0;
     for (uint32_t i = i0; i < i1; i++)
         if (e[i].has_val)
-            h[n++] = e[i].vhash;
+            h[n++] = e[i].v.vhash;
     qsort(h, n, sizeof *h, cmp_u64);
     size_t d = 0;
     for (size_t i = 0; i < n; i++)
@@ -122,8 +122,8 @@ int sg_cor_figure(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t 
         double sum = 0;
         for (uint32_t i = i0; i < i1; i++)
             if (e[i].has_num) {
-                nums[n++] = e[i].num;
-                sum += e[i].num;
+                nums[n++] = e[i].v.num;
+                sum += e[i].v.num;
             }
         if (!n)
             return 0;
