@@ -1,6 +1,7 @@
-/* Build-time checks of correlation chains (a correlation over correlations): a
- * correlation that references a dropped rule is dropped too, and reference cycles
- * are rejected with a diagnostic. */
+/* Build-time checks of correlation chains (a correlation over correlations):
+ * reference cycles are rejected with a diagnostic, so is an outer correlation that
+ * groups by a field its inner correlations do not group by, and a correlation that
+ * references a dropped rule is dropped too. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,50 @@ static int reaches(sigma_builder *b, const uint8_t *dropped, const size_t *corr_
     return 0;
 }
 
+/* The field group-by entry `g` of `c` reads in events of the rule listed as `ref`
+ * (loaded as builder rule `r`): the alias target, or `g` itself. */
+static const char *group_field(const sigma_builder *b, const sg_correlation *c, const char *g,
+                               const char *ref, long r)
+{
+    const sg_rule *m = &b->rules[r].meta;
+    for (size_t a = 0; a < c->naliases; a++) {
+        const sg_corr_alias *al = &c->aliases[a];
+        if (strcmp(al->alias, g) != 0)
+            continue;
+        for (size_t k = 0; k < al->n; k++)
+            if (!strcmp(al->rules[k], ref) || (m->name && !strcmp(al->rules[k], m->name)) ||
+                (m->id && !strcmp(al->rules[k], m->id)))
+                return al->fields[k];
+    }
+    return g;
+}
+
+/* A chained correlation can only group by what the inner matches carry: their
+ * group-by values. Returns the first group-by entry of `lc` that some referenced
+ * correlation does not provide (its matches would never count), or NULL. */
+static const char *missing_group(const sigma_builder *b, const size_t *corr_of,
+                                 const sg_loaded_corr *lc, const char **inner_title)
+{
+    const sg_correlation *c = &lc->c;
+    for (size_t k = 0; k < c->nrules; k++) {
+        long r = find(b, c->rules[k]);
+        if (r < 0 || corr_of[r] == SIZE_MAX)
+            continue;
+        const sg_correlation *in = &b->corrs[corr_of[r]]->c;
+        for (size_t g = 0; g < c->ngroup_by; g++) {
+            const char *f = group_field(b, c, c->group_by[g], c->rules[k], r);
+            size_t j = 0;
+            while (j < in->ngroup_by && strcmp(in->group_by[j], f) != 0)
+                j++;
+            if (j == in->ngroup_by) {
+                *inner_title = in->title ? in->title : c->rules[k];
+                return f;
+            }
+        }
+    }
+    return NULL;
+}
+
 int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped)
 {
     size_t *corr_of = malloc((b->nrules ? b->nrules : 1) * sizeof *corr_of);
@@ -92,6 +137,22 @@ int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped)
                      lc->c.title ? lc->c.title : "?");
     }
     free(cyclic);
+    /* chains whose outer group-by the inner matches cannot provide (§6.3: refuse
+     * what cannot be honoured rather than never fire) */
+    for (size_t ci = 0; ci < b->ncorrs; ci++) {
+        sg_loaded_corr *lc = b->corrs[ci];
+        const char *inner = NULL, *f;
+        if (dropped[lc->rule_index] || !(f = missing_group(b, corr_of, lc, &inner)))
+            continue;
+        dropped[lc->rule_index] = 1;
+        sg_diag_ctx dc;
+        if (first_error(b, lc, &dc))
+            sg_error(&dc, SIGMA_DIAG_BAD_CORRELATION, lc->c.pos,
+                     "correlation '%s' groups by '%s', which the correlation '%s' it "
+                     "references does not group by (a chained correlation can only group "
+                     "by the inner group-by fields)",
+                     lc->c.title ? lc->c.title : "?", f, inner);
+    }
     /* then everything that depends on a dropped rule, until nothing changes */
     for (int changed = 1; changed;) {
         changed = 0;

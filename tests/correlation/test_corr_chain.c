@@ -266,6 +266,60 @@ static void test_refs_by_id_and_multi_match(void)
     h_free(&h);
 }
 
+/* A chained correlation can only group by the inner correlation's group-by fields
+ * (aliases resolved); otherwise it is refused at build. */
+static void test_chain_group_subset(void)
+{
+    const char *y = LOGONS "---\ntitle: per user and host\nname: inner\n"
+                           "correlation:\n  type: event_count\n  rules: [failed_login]\n"
+                           "  group-by: [User, Host]\n  timespan: 1m\n  condition: {gte: 1}\n"
+                           "---\ntitle: by user\nname: ok_user\n"
+                           "correlation:\n  type: event_count\n  rules: [inner]\n"
+                           "  group-by: [User]\n  timespan: 1h\n  condition: {gte: 2}\n"
+                           "---\ntitle: by alias\nname: ok_alias\n"
+                           "correlation:\n  type: event_count\n  rules: [inner]\n"
+                           "  group-by: [who]\n  aliases: {who: {inner: User}}\n"
+                           "  timespan: 1h\n  condition: {gte: 2}\n"
+                           "---\ntitle: by ip\nname: bad_ip\n"
+                           "correlation:\n  type: event_count\n  rules: [inner]\n"
+                           "  group-by: [IpAddress]\n  timespan: 1h\n  condition: {gte: 2}\n"
+                           "---\ntitle: on bad\nname: on_bad\n"
+                           "correlation:\n  type: event_count\n  rules: [bad_ip]\n"
+                           "  timespan: 1h\n  condition: {gte: 1}\n";
+    sigma_builder *b = NULL;
+    sigma_ruleset *rs = NULL;
+    CHECK_EQ_INT(sigma_builder_new(NULL, &b), SIGMA_OK);
+    sigma_builder_add_yaml(b, "chain.yml", SIGMA_NUL_TERMINATED, y, SIGMA_NUL_TERMINATED, NULL);
+    CHECK_EQ_INT(sigma_builder_build(b, &rs), SIGMA_OK);
+    const sigma_diagnostics *d = sigma_builder_diagnostics(b);
+    CHECK_EQ_INT(sigma_diagnostics_error_count(d), 2);
+    int grouped = 0;
+    for (size_t i = 0; i < sigma_diagnostics_count(d); i++) {
+        sigma_diagnostic_info info;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        sigma_diagnostics_get(d, i, &info);
+        grouped += info.code == SIGMA_DIAG_BAD_CORRELATION &&
+                   strstr(info.message, "groups by 'IpAddress'") != NULL;
+    }
+    CHECK_EQ_INT(grouped, 1);
+    CHECK_EQ_INT(sigma_ruleset_correlation_count(rs), 3); /* inner, ok_user, ok_alias */
+    sigma_builder_free(b);
+    harness h;
+    memset(&h, 0, sizeof h);
+    h.rs = rs;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &h.scratch), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&h.ev), SIGMA_OK);
+    CHECK_EQ_INT(sigma_correlator_new(rs, NULL, &h.c), SIGMA_OK);
+    const char *ev[] = {"t=0 EventID=4625 User=u Host=a", "t=10 EventID=4625 User=u Host=b", NULL};
+    CHECK_EQ_INT(h_events(&h, ev), 4); /* inner twice, then both outer ones */
+    CHECK_EQ_INT(h_count(&h, "ok_user"), 1);
+    CHECK_EQ_INT(h_count(&h, "ok_alias"), 1);
+    const got *g = h_last(&h, "ok_alias");
+    CHECK(g && !strcmp(g->group, "who=u"));
+    h_free(&h);
+}
+
 int main(void)
 {
     test_chaining();
@@ -274,5 +328,6 @@ int main(void)
     test_generate();
     test_cycles();
     test_refs_by_id_and_multi_match();
+    test_chain_group_subset();
     return TEST_DONE();
 }
