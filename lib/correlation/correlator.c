@@ -275,7 +275,9 @@ static void group_updated(sigma_correlator *c, const sg_ccorr *cc, sg_cgroup *g,
         if (try_window(c, cc, g, newest) || (t < newest && try_window(c, cc, g, t))) {
             /* fired: the group starts over empty; it stays allocated (a key that
              * fired tends to come back) and is freed at its deadline if it does not */
+            int64_t d = group_deadline(c, cc, g);
             sg_cor_entries_drop_front(c, g, g->len - g->head);
+            sg_cor_set_deadline(c, g, d);
             return;
         }
         /* entries no future window can reach (later events are >= the watermark) */
@@ -288,7 +290,7 @@ static void group_updated(sigma_correlator *c, const sg_ccorr *cc, sg_cgroup *g,
             return;
         }
     }
-    sg_cor_heap_set(c, g, group_deadline(c, cc, g));
+    sg_cor_set_deadline(c, g, group_deadline(c, cc, g));
 }
 
 static void add_entry(sigma_correlator *c, uint32_t ci, sg_centry *e)
@@ -359,46 +361,58 @@ static void feed_corr(sigma_correlator *c, uint32_t ci, const sg_csrc *src, int6
     }
 }
 
+/* Frees the expired groups at the head of an immediate correlation's LRU list. A
+ * group whose deadline is out of order (a late or chained event) waits until it is at
+ * the head: it holds memory a little longer, its windows are still exact. */
+static void expire_immediate(sigma_correlator *c, sg_cstate *s, int64_t wm)
+{
+    while (s->head_due < wm) {
+        sg_cgroup *g = s->lru_head;
+        const sg_ccorr *cc = &c->set->corrs[g->corr];
+        int over = g->len == g->head || sat_add(g->e[g->len - 1].t, cc->span_ms) < wm;
+        sg_cor_group_free(c, g);
+        if (over)
+            c->stats.groups_closed++;
+        else
+            c->stats.groups_expired++;
+    }
+}
+
 /* Decides and drops whatever the watermark `wm` has passed. */
 static void run_until(sigma_correlator *c, int64_t wm)
 {
     sg_cgroup *g;
     while ((g = sg_cor_heap_due(c, wm)) != NULL) {
+        /* deferred correlations: decide the window that closed */
         const sg_ccorr *cc = &c->set->corrs[g->corr];
-        if (g->len == g->head) {
-            /* emptied by firing */
-            sg_cor_group_free(c, g);
-            c->stats.groups_closed++;
-            continue;
-        }
-        int64_t end = cc->deferred ? sat_add(g->start, cc->span_ms)
-                                   : sat_add(g->e[g->len - 1].t, cc->span_ms);
-        if (end >= wm) {
+        int64_t end = sat_add(g->start, cc->span_ms);
+        if (g->len == g->head || end >= wm) {
             /* idle expiry before the window is over */
             sg_cor_group_free(c, g);
             c->stats.groups_expired++;
             continue;
         }
-        if (cc->deferred) {
-            uint32_t i1 = bound(g, end, 1);
-            double v;
-            int fires;
-            int rc = sg_cor_figure(cc, g->e, g->head, i1, &c->text, &v, &fires);
-            if (rc < 0)
-                c->oom = 1;
-            if (rc > 0 && fires)
-                fire(c, cc, g, g->head, i1, v);
-            sg_cor_entries_drop_front(c, g, i1 - g->head);
-            if (g->len > g->head) {
-                /* the next window opens with the first event after this one */
-                g->start = g->e[g->head].t;
-                sg_cor_heap_set(c, g, group_deadline(c, cc, g));
-                continue;
-            }
+        uint32_t i1 = bound(g, end, 1);
+        double v;
+        int fires;
+        int rc = sg_cor_figure(cc, g->e, g->head, i1, &c->text, &v, &fires);
+        if (rc < 0)
+            c->oom = 1;
+        if (rc > 0 && fires)
+            fire(c, cc, g, g->head, i1, v);
+        sg_cor_entries_drop_front(c, g, i1 - g->head);
+        if (g->len > g->head) {
+            /* the next window opens with the first event after this one */
+            g->start = g->e[g->head].t;
+            sg_cor_set_deadline(c, g, group_deadline(c, cc, g));
+            continue;
         }
         sg_cor_group_free(c, g);
         c->stats.groups_closed++;
     }
+    for (uint32_t ci = 0; c->set && ci < c->set->n; ci++)
+        if (!c->st[ci].deferred)
+            expire_immediate(c, &c->st[ci], wm);
 }
 
 /* ---- public API -------------------------------------------------------------------------- */
@@ -432,6 +446,10 @@ int sigma_correlator_new(const sigma_ruleset *rs, const sigma_correlator_options
     if (c->set && !(c->st = calloc(c->set->n, sizeof *c->st))) {
         free(c);
         return SIGMA_E_NOMEM;
+    }
+    for (uint32_t ci = 0; c->set && ci < c->set->n; ci++) {
+        c->st[ci].head_due = INT64_MAX;
+        c->st[ci].deferred = c->set->corrs[ci].deferred;
     }
     c->rs = sigma_ruleset_ref((sigma_ruleset *)rs);
     sg_cor_account(c, (int64_t)(sizeof *c + (c->set ? c->set->n * sizeof *c->st : 0)));

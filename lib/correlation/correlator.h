@@ -33,7 +33,7 @@ struct sg_cgroup {
     uint64_t hash;
     uint32_t corr;
     uint32_t heap_idx;
-    int64_t deadline; /* when the heap must look at it again */
+    int64_t deadline; /* when it must be looked at again (window close, expiry) */
     int64_t start;    /* deferred correlations: start of the open window */
     int64_t updated;  /* stream time of the last update */
     sg_centry *e;     /* live entries are e[head..len), by time, then arrival */
@@ -47,11 +47,18 @@ typedef struct sg_cheap_node {
     sg_cgroup *g;
 } sg_cheap_node;
 
+/* Per correlation. Groups of a deferred correlation (decided at window close) wait in
+ * the correlator's deadline heap. Groups of an immediate one only ever expire, and
+ * their deadlines (newest event + timespan, or idle expiry) follow the order of their
+ * last update, so they are expired from the head of the LRU list instead: head_due
+ * is the head's deadline, compared without touching the group. */
 typedef struct sg_cstate {
     sg_cgroup **buckets;
     size_t nbuckets; /* power of two, or 0 */
     size_t count;
     sg_cgroup *lru_head, *lru_tail;
+    int64_t head_due; /* lru_head->deadline, or INT64_MAX */
+    int deferred;
 } sg_cstate;
 
 /* Where the values of a fed hit come from: an event, or an inner correlation match. */
@@ -99,8 +106,9 @@ void sg_cor_group_free(sigma_correlator *c, sg_cgroup *g);
 void sg_cor_group_touch(sigma_correlator *c, sg_cgroup *g);
 int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e);
 void sg_cor_entries_drop_front(sigma_correlator *c, sg_cgroup *g, uint32_t n);
-void sg_cor_heap_set(sigma_correlator *c, sg_cgroup *g, int64_t deadline);
-/* The group whose deadline is the earliest and before `wm`, or NULL. */
+/* Sets a group's deadline (heap or LRU bookkeeping as its correlation needs). */
+void sg_cor_set_deadline(sigma_correlator *c, sg_cgroup *g, int64_t deadline);
+/* The deferred group whose deadline is the earliest and before `wm`, or NULL. */
 sg_cgroup *sg_cor_heap_due(sigma_correlator *c, int64_t wm);
 void sg_cor_free_all(sigma_correlator *c);
 

@@ -70,10 +70,14 @@ static void heap_remove(sigma_correlator *c, sg_cgroup *g)
     g->heap_idx = UINT32_MAX;
 }
 
-void sg_cor_heap_set(sigma_correlator *c, sg_cgroup *g, int64_t deadline)
+void sg_cor_set_deadline(sigma_correlator *c, sg_cgroup *g, int64_t deadline)
 {
+    sg_cstate *s = &c->st[g->corr];
     g->deadline = deadline;
-    if (deadline < c->heap[g->heap_idx].key) {
+    if (!s->deferred) {
+        if (s->lru_head == g)
+            s->head_due = deadline;
+    } else if (deadline < c->heap[g->heap_idx].key) {
         c->heap[g->heap_idx].key = deadline;
         heap_up(c, g->heap_idx);
     }
@@ -93,8 +97,14 @@ sg_cgroup *sg_cor_heap_due(sigma_correlator *c, int64_t wm)
 
 /* ---- hash table and LRU ------------------------------------------------------------------ */
 
+static void head_changed(sg_cstate *s)
+{
+    s->head_due = s->lru_head ? s->lru_head->deadline : INT64_MAX;
+}
+
 static void lru_unlink(sg_cstate *s, sg_cgroup *g)
 {
+    sg_cgroup *head = s->lru_head;
     if (g->lru_prev)
         g->lru_prev->lru_next = g->lru_next;
     else
@@ -104,16 +114,20 @@ static void lru_unlink(sg_cstate *s, sg_cgroup *g)
     else
         s->lru_tail = g->lru_prev;
     g->lru_prev = g->lru_next = NULL;
+    if (s->lru_head != head)
+        head_changed(s);
 }
 
 static void lru_append(sg_cstate *s, sg_cgroup *g)
 {
     g->lru_prev = s->lru_tail;
     g->lru_next = NULL;
-    if (s->lru_tail)
+    if (s->lru_tail) {
         s->lru_tail->lru_next = g;
-    else
+    } else {
         s->lru_head = g;
+        head_changed(s);
+    }
     s->lru_tail = g;
 }
 
@@ -189,7 +203,7 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
     }
     if (s->count + 1 > s->nbuckets && rehash(c, s) != 0)
         return NULL;
-    if (c->heap_len == c->heap_cap) {
+    if (s->deferred && c->heap_len == c->heap_cap) {
         size_t old = c->heap_cap;
         if (sg_grow((void **)&c->heap, &c->heap_cap, c->heap_len + 1, sizeof *c->heap) != 0)
             return NULL;
@@ -205,9 +219,11 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
     g->hnext = s->buckets[h & (s->nbuckets - 1)];
     s->buckets[h & (s->nbuckets - 1)] = g;
     s->count++;
-    lru_append(s, g);
     g->deadline = INT64_MAX;
-    heap_place(c, c->heap_len++, (sg_cheap_node){INT64_MAX, g});
+    g->heap_idx = UINT32_MAX;
+    lru_append(s, g);
+    if (s->deferred)
+        heap_place(c, c->heap_len++, (sg_cheap_node){INT64_MAX, g});
     g->updated = c->now;
     sg_cor_account(c, (int64_t)(sizeof *g + key_len));
     c->stats.groups_live++;

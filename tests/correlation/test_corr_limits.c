@@ -245,6 +245,30 @@ static void test_stop_and_args(void)
     h_free(&h);
 }
 
+/* Groups that fired (restarted empty) are freed when their window is over. */
+static void test_fired_groups_freed(void)
+{
+    harness h;
+    if (h_init(&h, COUNT_RULES("{gte: 1}", "10s"), NULL) != 0)
+        return;
+    uint32_t rule = h_rule(&h, "failed");
+    for (int i = 0; i < 1000; i++) {
+        char user[32];
+        snprintf(user, sizeof user, "u%d", i);
+        sigma_event_clear(h.ev);
+        sigma_event_add_str(h.ev, "User", 4, user, SIGMA_NUL_TERMINATED, SIGMA_VALUE_COPY);
+        CHECK_EQ_INT(sigma_correlator_feed(h.c, h.ev, (int64_t)i * 1000, (uint64_t)i, &rule, 1,
+                                           h_on_match, &h),
+                     SIGMA_OK);
+    }
+    CHECK_EQ_INT(h.n, 1000);
+    sigma_correlator_stats s = h_stats(&h);
+    /* one event a second, 10 s windows: about 11 groups are still within reach */
+    CHECK_MSG(s.groups_live <= 12, "%llu groups live", (unsigned long long)s.groups_live);
+    CHECK_EQ_INT(s.groups_closed + s.groups_live, 1000);
+    h_free(&h);
+}
+
 int main(void)
 {
     test_group_limit();
@@ -252,5 +276,6 @@ int main(void)
     test_expiry();
     test_out_of_order();
     test_stop_and_args();
+    test_fired_groups_freed();
     return TEST_DONE();
 }
