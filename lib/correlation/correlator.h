@@ -26,6 +26,9 @@ typedef struct sg_centry {
     uint8_t has_num, has_val;
 } sg_centry;
 
+/* Entries held inside the group's own allocation (one malloc for most groups). */
+#define SG_CGROUP_INLINE 2
+
 typedef struct sg_cgroup sg_cgroup;
 struct sg_cgroup {
     sg_cgroup *hnext;               /* hash chain */
@@ -39,7 +42,8 @@ struct sg_cgroup {
     sg_centry *e;     /* live entries are e[head..len), by time, then arrival */
     uint32_t head, len, cap;
     uint32_t key_len;
-    char key[]; /* per group-by field: uint32 length + bytes */
+    sg_centry inl[SG_CGROUP_INLINE]; /* e points here until the group outgrows it */
+    char key[];                      /* per group-by field: uint32 length + bytes */
 };
 
 typedef struct sg_cheap_node {

@@ -163,8 +163,11 @@ void sg_cor_group_free(sigma_correlator *c, sg_cgroup *g)
         heap_remove(c, g);
     for (uint32_t i = g->head; i < g->len; i++)
         entry_release(c, &g->e[i]);
-    sg_cor_account(c, -(int64_t)(g->cap * sizeof *g->e + sizeof *g + g->key_len));
-    free(g->e);
+    if (g->e != g->inl) {
+        sg_cor_account(c, -(int64_t)(g->cap * sizeof *g->e));
+        free(g->e);
+    }
+    sg_cor_account(c, -(int64_t)(sizeof *g + g->key_len));
     free(g);
     c->stats.groups_live--;
 }
@@ -221,6 +224,8 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
     s->count++;
     g->deadline = INT64_MAX;
     g->heap_idx = UINT32_MAX;
+    g->e = g->inl;
+    g->cap = SG_CGROUP_INLINE;
     lru_append(s, g);
     if (s->deferred)
         heap_place(c, c->heap_len++, (sg_cheap_node){INT64_MAX, g});
@@ -253,14 +258,19 @@ int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e)
             g->head = 0;
         } else {
             /* doubling, but never past the per-group limit */
-            size_t old = g->cap, cap = old ? old * 2 : 2;
+            size_t old = g->cap, cap = old * 2;
             if (c->max_events != SIGMA_CORRELATOR_UNLIMITED && cap > c->max_events)
                 cap = c->max_events;
             if (cap <= g->len || cap > UINT32_MAX)
                 return -1;
-            sg_centry *ne = realloc(g->e, cap * sizeof *ne);
+            int inl = g->e == g->inl;
+            sg_centry *ne = realloc(inl ? NULL : g->e, cap * sizeof *ne);
             if (!ne)
                 return -1;
+            if (inl) {
+                memcpy(ne, g->inl, g->len * sizeof *ne);
+                old = 0; /* the inline entries are part of the group's bytes */
+            }
             g->e = ne;
             g->cap = (uint32_t)cap;
             sg_cor_account(c, (int64_t)((cap - old) * sizeof *g->e));
