@@ -352,7 +352,8 @@ static void test_units(void)
     struct {
         const char *span;
         double edge; /* seconds */
-    } cases[] = {{"45s", 45}, {"2m", 120}, {"1h", 3600}, {"1d", 86400}, {"1w", 604800}};
+    } cases[] = {{"45s", 45},    {"2m", 120},     {"1h", 3600},    {"1d", 86400},
+                 {"1w", 604800}, {"1M", 2629746}, {"1y", 31556952}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char body[256];
         snprintf(body, sizeof body,
