@@ -195,26 +195,40 @@ static void fire(sigma_correlator *c, const sg_ccorr *cc, const sg_cgroup *g, ui
     m.rs = c->rs;
     m.cc = cc;
     m.value = value;
-    m.first = g->e[i0].t;
-    m.last = g->e[i1 - 1].t;
+    /* the contributing entries: the window's, or for temporal_ordered the chain of
+     * rules in order that met the condition (other events of the window did not) */
+    uint32_t *idx = malloc((size_t)(i1 - i0) * sizeof *idx);
     const char **gval = calloc(cc->ngroup ? cc->ngroup : 1, sizeof *gval);
     size_t *glen = calloc(cc->ngroup ? cc->ngroup : 1, sizeof *glen);
+    uint32_t nidx = 0;
+    if (idx && cc->type == SG_CORR_TEMPORAL_ORDERED && !cc->bool_cond) {
+        int64_t rc = sg_cor_ordered_chain(cc, g->e, i0, i1, idx);
+        if (rc < 0)
+            c->oom = 1;
+        nidx = rc > 0 ? (uint32_t)rc : 0;
+    }
+    if (idx && !nidx)
+        for (uint32_t i = i0; i < i1; i++)
+            idx[nidx++] = i;
     uint64_t total_refs = 0;
-    for (uint32_t i = i0; i < i1; i++) {
-        m.total += g->e[i].weight;
-        total_refs += g->e[i].nrefs;
+    for (uint32_t i = 0; idx && i < nidx; i++) {
+        m.total += g->e[idx[i]].weight;
+        total_refs += g->e[idx[i]].nrefs;
     }
     size_t cap = (size_t)total_refs;
     if (c->max_refs != SIGMA_CORRELATOR_UNLIMITED && cap > c->max_refs)
         cap = c->max_refs;
     uint64_t *out = malloc((cap ? cap : 1) * sizeof *out);
-    if (!gval || !glen || !out) {
+    if (!idx || !gval || !glen || !out) {
         c->oom = 1;
+        free(idx);
         free(gval);
         free(glen);
         free(out);
         return;
     }
+    m.first = g->e[idx[0]].t;
+    m.last = g->e[idx[nidx - 1]].t;
     size_t pos = 0;
     for (uint32_t g2 = 0; g2 < cc->ngroup; g2++) {
         uint32_t l;
@@ -224,8 +238,8 @@ static void fire(sigma_correlator *c, const sg_ccorr *cc, const sg_cgroup *g, ui
         pos += sizeof l + l;
     }
     uint32_t n = 0;
-    for (uint32_t i = i0; i < i1 && n < cap; i++) {
-        const sg_centry *e = &g->e[i];
+    for (uint32_t i = 0; i < nidx && n < cap; i++) {
+        const sg_centry *e = &g->e[idx[i]];
         if (e->nrefs == 1)
             out[n++] = e->ref;
         for (uint32_t r = 0; e->nrefs > 1 && r < e->nrefs && n < cap; r++)
@@ -243,6 +257,7 @@ static void fire(sigma_correlator *c, const sg_ccorr *cc, const sg_cgroup *g, ui
     sg_csrc src = {NULL, &m};
     for (uint32_t h = set->hook_start[cc->rule]; h < set->hook_start[cc->rule + 1]; h++)
         feed_corr(c, set->hooks[h].corr, &src, m.last, &set->hooks[h].ref, 1, out, n, m.total);
+    free(idx);
     free(gval);
     free(glen);
     free(out);

@@ -121,5 +121,10 @@ void sg_cor_free_all(sigma_correlator *c);
  * condition. `tmp` is scratch. */
 int sg_cor_figure(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t i1, sg_buf *tmp,
                   double *value, int *fires);
+/* temporal_ordered: writes to out[] the entry indexes (ascending) of a longest chain
+ * of entries of e[i0..i1) whose rule positions strictly increase; returns its length,
+ * or -1 when out of memory. */
+int64_t sg_cor_ordered_chain(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t i1,
+                             uint32_t *out);
 
 #endif

@@ -142,3 +142,47 @@ int sg_cor_figure(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t 
     *fires = sg_ccorr_cmp(cc, v);
     return 1;
 }
+
+int64_t sg_cor_ordered_chain(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t i1,
+                             uint32_t *out)
+{
+    /* best[k]: longest chain ending with rule k so far, and its last entry; pred[i]:
+     * the entry before entry i in its chain */
+    uint32_t n = i1 - i0;
+    uint32_t *len = calloc(cc->nrefs ? cc->nrefs : 1, sizeof *len);
+    uint32_t *last = calloc(cc->nrefs ? cc->nrefs : 1, sizeof *last);
+    uint32_t *pred = malloc((n ? n : 1) * sizeof *pred);
+    if (!len || !last || !pred) {
+        free(len);
+        free(last);
+        free(pred);
+        return -1;
+    }
+    uint32_t top = 0, top_k = 0;
+    for (uint32_t i = i0; i < i1; i++) {
+        uint32_t k = e[i].k, before = 0, from = UINT32_MAX;
+        for (uint32_t j = 0; j < k; j++)
+            if (len[j] > before) {
+                before = len[j];
+                from = last[j];
+            }
+        if (before + 1 > len[k]) {
+            len[k] = before + 1;
+            last[k] = i;
+            pred[i - i0] = from;
+            if (len[k] > top) {
+                top = len[k];
+                top_k = k;
+            }
+        }
+    }
+    uint32_t at = top ? last[top_k] : UINT32_MAX;
+    for (uint32_t w = top; w > 0; w--) {
+        out[w - 1] = at;
+        at = pred[at - i0];
+    }
+    free(len);
+    free(last);
+    free(pred);
+    return top;
+}

@@ -182,6 +182,17 @@ static void test_temporal(void)
         h_free(&h);
     }
 
+    /* the match reports the events of the ordered chain, not the whole window */
+    if (h_init(&h, corr_doc("tc", o), NULL) != 0)
+        return;
+    const char *chain[] = {"t=0 Kind=b Host=h", "t=10 Kind=a Host=h", "t=20 Kind=a Host=h",
+                           "t=30 Kind=b Host=h", NULL};
+    int nchain = h_events(&h, chain);
+    CHECK_EQ_INT(nchain, 1);
+    CHECK(h.n == 1 && h.m[0].nrefs == 2 && h.m[0].refs[0] == 2 && h.m[0].refs[1] == 4 &&
+          h.m[0].first == 10000 && h.m[0].last == 30000 && h.m[0].total == 2);
+    h_free(&h);
+
     /* ordered with three rules: b, a, b, c has a -> b -> c in order */
     const char *o3 = "  type: temporal_ordered\n  rules: [rule_a, rule_b, rule_c]\n"
                      "  group-by: [Host]\n  timespan: 5m\n";
