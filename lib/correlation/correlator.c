@@ -321,6 +321,8 @@ static void add_entry(sigma_correlator *c, uint32_t ci, sg_centry *e)
         const uint64_t *src = e->refs;
         if (!(e->refs = malloc(e->nrefs * sizeof *e->refs))) {
             c->oom = 1;
+            if (was_empty)
+                sg_cor_group_free(c, g);
             return;
         }
         memcpy(e->refs, src, e->nrefs * sizeof *e->refs);
@@ -334,7 +336,7 @@ static void add_entry(sigma_correlator *c, uint32_t ci, sg_centry *e)
             free(e->refs);
         }
         c->oom = 1;
-        if (was_empty && g->len == g->head)
+        if (was_empty)
             sg_cor_group_free(c, g);
         return;
     }
