@@ -527,11 +527,12 @@ typedef int(SIGMA_CALL *sigma_correlation_fn)(const sigma_correlation_match *m, 
  *  `ev` supplies the group-by and `field` values (it is not retained; it may be NULL
  *  when no correlation needs fields). `event_ref` is the caller's id for the event
  *  (a line number, an offset), reported back in matches. Windows that `time_ms`
- *  closes are decided first. After a callback asked to stop, the call completes its
- *  state updates without calling it again (those matches are not reported). Chained correlations (correlations over correlations)
- *  are fed internally with each firing. Returns SIGMA_OK, SIGMA_E_TERMINATED,
- *  SIGMA_E_NOMEM or SIGMA_E_INVALID_ARG. A late event (older than the tolerance) is
- *  not an error: it is counted and skipped. */
+ *  closes are decided first. Chained correlations (correlations over correlations)
+ *  are fed internally with each firing. After a callback asked to stop, the call
+ *  completes its state updates without calling it again (those matches are not
+ *  reported). Returns SIGMA_OK, SIGMA_E_TERMINATED, SIGMA_E_NOMEM or
+ *  SIGMA_E_INVALID_ARG (a rule index out of range). A late event (older than the
+ *  tolerance) is not an error: it is counted and skipped. */
 SIGMA_API int SIGMA_CALL sigma_correlator_feed(sigma_correlator *c, const sigma_event *ev,
                                                int64_t time_ms, uint64_t event_ref,
                                                const uint32_t *matched_rules, size_t n,
