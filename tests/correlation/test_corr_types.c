@@ -136,6 +136,20 @@ static void test_value_count(void)
     CHECK_EQ_INT(h_events(&h, case_), 1);
     h_free(&h);
 
+    /* a list of fields: distinct tuples; an event lacking one of them adds no value */
+    const char *tuple = "  type: value_count\n  rules: [failed]\n  group-by: [Src]\n"
+                        "  timespan: 60s\n  condition: {field: [Target, Port], gte: 2}\n";
+    if (h_init(&h, corr_doc("tv", tuple), NULL) != 0)
+        return;
+    const char *tev[] = {"t=0 EventID=4625 Src=s Target=x Port=1",
+                         "t=1 EventID=4625 Src=s Target=x Port=1",
+                         "t=2 EventID=4625 Src=s Target=y", NULL};
+    int nt = h_events(&h, tev);
+    CHECK_EQ_INT(nt, 0);
+    CHECK_EQ_INT(h_event(&h, "t=3 EventID=4625 Src=s Target=x Port=2"), SIGMA_OK);
+    CHECK(h.n == 1 && h.m[0].value == 2 && h.m[0].total == 4);
+    h_free(&h);
+
     /* lt: few distinct values, decided at window close */
     const char *rare = "  type: value_count\n  rules: [failed]\n  group-by: [Src]\n"
                        "  timespan: 10s\n  condition: {field: Target, lt: 2}\n";
