@@ -42,8 +42,10 @@ struct sg_cgroup {
     sg_centry *e;     /* live entries are e[head..len), by time, then arrival */
     uint32_t head, len, cap;
     uint32_t key_len;
-    sg_centry inl[SG_CGROUP_INLINE]; /* e points here until the group outgrows it */
-    char key[];                      /* per group-by field: uint32 length + bytes */
+    /* per group-by field: uint32 length + bytes; then, aligned, SG_CGROUP_INLINE
+     * entries that `e` points to until the group outgrows them (the key stays next
+     * to the header, which a lookup reads) */
+    char key[];
 };
 
 typedef struct sg_cheap_node {

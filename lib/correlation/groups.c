@@ -6,6 +6,23 @@
 #include "correlation/correlator.h"
 #include "util/strmap.h"
 
+/* Offset of the inline entries in a group allocation with a key of `key_len` bytes. */
+static size_t inline_offset(uint32_t key_len)
+{
+    size_t a = _Alignof(sg_centry), off = sizeof(sg_cgroup) + key_len;
+    return (off + a - 1) / a * a;
+}
+
+static size_t group_bytes(uint32_t key_len)
+{
+    return inline_offset(key_len) + SG_CGROUP_INLINE * sizeof(sg_centry);
+}
+
+static sg_centry *inline_entries(sg_cgroup *g)
+{
+    return (sg_centry *)(void *)((char *)g + inline_offset(g->key_len));
+}
+
 void sg_cor_account(sigma_correlator *c, int64_t delta)
 {
     c->stats.bytes_in_use = (uint64_t)((int64_t)c->stats.bytes_in_use + delta);
@@ -163,11 +180,11 @@ void sg_cor_group_free(sigma_correlator *c, sg_cgroup *g)
         heap_remove(c, g);
     for (uint32_t i = g->head; i < g->len; i++)
         entry_release(c, &g->e[i]);
-    if (g->e != g->inl) {
+    if (g->e != inline_entries(g)) {
         sg_cor_account(c, -(int64_t)(g->cap * sizeof *g->e));
         free(g->e);
     }
-    sg_cor_account(c, -(int64_t)(sizeof *g + g->key_len));
+    sg_cor_account(c, -(int64_t)group_bytes(g->key_len));
     free(g);
     c->stats.groups_live--;
 }
@@ -212,7 +229,7 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
             return NULL;
         sg_cor_account(c, (int64_t)((c->heap_cap - old) * sizeof *c->heap));
     }
-    sg_cgroup *g = calloc(1, sizeof *g + key_len);
+    sg_cgroup *g = calloc(1, group_bytes(key_len));
     if (!g)
         return NULL;
     memcpy(g->key, key, key_len);
@@ -224,13 +241,13 @@ sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, u
     s->count++;
     g->deadline = INT64_MAX;
     g->heap_idx = UINT32_MAX;
-    g->e = g->inl;
+    g->e = inline_entries(g);
     g->cap = SG_CGROUP_INLINE;
     lru_append(s, g);
     if (s->deferred)
         heap_place(c, c->heap_len++, (sg_cheap_node){INT64_MAX, g});
     g->updated = c->now;
-    sg_cor_account(c, (int64_t)(sizeof *g + key_len));
+    sg_cor_account(c, (int64_t)group_bytes(key_len));
     c->stats.groups_live++;
     c->stats.groups_created++;
     return g;
@@ -263,12 +280,12 @@ int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e)
                 cap = c->max_events;
             if (cap <= g->len || cap > UINT32_MAX)
                 return -1;
-            int inl = g->e == g->inl;
+            int inl = g->e == inline_entries(g);
             sg_centry *ne = realloc(inl ? NULL : g->e, cap * sizeof *ne);
             if (!ne)
                 return -1;
             if (inl) {
-                memcpy(ne, g->inl, g->len * sizeof *ne);
+                memcpy(ne, g->e, g->len * sizeof *ne);
                 old = 0; /* the inline entries are part of the group's bytes */
             }
             g->e = ne;
