@@ -259,7 +259,9 @@ static int SIGMA_CALL on_correlation(const sigma_correlation_match *m, void *use
 {
     scan_corr *sc = user_data;
     uint32_t rule = sigma_correlation_match_rule(m);
-    if (rule >= sc->n_rules || !sc->heads[rule])
+    /* A correlation that a chaining correlation references (without generate: true)
+     * only feeds that one: no line of its own. */
+    if (rule >= sc->n_rules || !sc->heads[rule] || !sc->alerts[rule])
         return 0;
     outbuf *b = sc->cur;
     ob_adds(b, sc->heads[rule]);

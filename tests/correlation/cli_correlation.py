@@ -267,6 +267,38 @@ def generate_true_keeps_referenced_rules():
 
 
 @case
+def chained_correlation_prints_the_outer_only():
+    """The inner correlation (referenced by the outer one, no generate) only feeds it;
+    the outer line lists the base events behind both inner matches. With generate:
+    true on the outer correlation the inner matches print too (the detection rule
+    stays quiet: the inner correlation references it without generate)."""
+    chain = os.path.join(DATA, "chain.yml")
+    with tmpdir() as d:
+        ev = write(os.path.join(d, "e.jsonl"), events_text(
+            [failed("bob", "2024-03-05T10:0%d:00Z" % i) for i in range(4)]))
+        outer = ('{"correlation": "8e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a02", "title": "Repeated '
+                 'failure pairs", "type": "event_count", "level": "high", "group": '
+                 '{"TargetUserName": "bob"}, "value": 2, "first": "2024-03-05T10:01:00Z", '
+                 '"last": "2024-03-05T10:03:00Z", "event_total": 4, "events": [1, 2, 3, 4]}')
+        inner = ('{"correlation": "8e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a01", "title": "Two '
+                 'failures", "type": "event_count", "level": "medium", "group": '
+                 '{"TargetUserName": "bob"}, "value": 2, "first": "%s", "last": "%s", '
+                 '"event_total": 2, "events": [%s]}')
+        res = run(["-r", chain, ev])
+        expect_rc(res, 0)
+        expect_out(res, [outer])
+        gen = write(os.path.join(d, "gen.yml"), open(chain, encoding="utf-8").read().replace(
+            "level: high\n", "level: high\ngenerate: true\n"))
+        res = run(["-r", gen, ev])
+        expect_rc(res, 0)
+        expect_out(res, [
+            inner % ("2024-03-05T10:00:00Z", "2024-03-05T10:01:00Z", "1, 2"),
+            inner % ("2024-03-05T10:02:00Z", "2024-03-05T10:03:00Z", "3, 4"),
+            outer,
+        ])
+
+
+@case
 def timestamp_formats():
     """Each group's three events carry their time in different fields and forms."""
     with tmpdir() as d:
