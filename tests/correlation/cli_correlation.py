@@ -201,6 +201,53 @@ def value_count_distinct_users_per_address():
 
 
 @case
+def value_avg_prints_a_fraction():
+    """value_avg is decided at window close (lt) or at once (gt); a non-whole figure is
+    printed as a JSON number with its fraction, a whole one without."""
+    with tmpdir() as d:
+        rules = write(os.path.join(d, "r.yml"), """title: Upload
+id: 4f6a8c0e-2b4d-4f6a-8c0e-2b4d6f8a0c01
+name: upload
+status: test
+logsource:
+    product: test
+detection:
+    selection:
+        EventID: 3
+    condition: selection
+---
+title: Large uploads on average
+id: 4f6a8c0e-2b4d-4f6a-8c0e-2b4d6f8a0c02
+status: test
+correlation:
+    type: value_avg
+    rules: upload
+    group-by: Host
+    timespan: 5m
+    condition:
+        field: Bytes
+        gt: 100
+level: medium
+""")
+        ev = write(os.path.join(d, "e.jsonl"), events_text([
+            {"@timestamp": "2024-03-05T10:00:00Z", "EventID": 3, "Host": "h1", "Bytes": 100},
+            {"@timestamp": "2024-03-05T10:00:01Z", "EventID": 3, "Host": "h2", "Bytes": 90},
+            {"@timestamp": "2024-03-05T10:00:02Z", "EventID": 3, "Host": "h1", "Bytes": "101"},
+            {"@timestamp": "2024-03-05T10:00:03Z", "EventID": 3, "Host": "h2", "Bytes": 130},
+        ]))
+        res = run(["-r", rules, ev])
+        expect_rc(res, 0)
+        head = ('{"correlation": "4f6a8c0e-2b4d-4f6a-8c0e-2b4d6f8a0c02", "title": "Large uploads '
+                'on average", "type": "value_avg", "level": "medium", ')
+        expect_out(res, [
+            head + '"group": {"Host": "h1"}, "value": 100.5, "first": "2024-03-05T10:00:00Z", '
+                   '"last": "2024-03-05T10:00:02Z", "event_total": 2, "events": [1, 3]}',
+            head + '"group": {"Host": "h2"}, "value": 110, "first": "2024-03-05T10:00:01Z", '
+                   '"last": "2024-03-05T10:00:03Z", "event_total": 2, "events": [2, 4]}',
+        ])
+
+
+@case
 def temporal_and_temporal_ordered():
     """ws1: whoami then net user (both fire); ws2: net user then whoami (temporal only);
     ws3: 60.001 s apart with a 1m timespan (neither)."""
