@@ -12,6 +12,8 @@ usage: cli_corpus.py SIGMA_SCAN_EXE SOURCE_ROOT
 3. The files as they are (not in time order): the "late" count equals the number of
    matching events older than the newest event before them, and with a --max-disorder
    that covers every jump back there are none.
+4. With libevtx: the records of the regression EVTX files, as several inputs, carry
+   their (file, record number) and their TimeCreated into the correlation lines.
 Prints SKIPPED and exits 77 when the corpus is absent (unless CI=true).
 """
 
@@ -230,6 +232,41 @@ def main():
         if not failures:
             print("ok   unsorted corpus: %d late events counted; none with --max-disorder %s"
                   % (late, disorder))
+
+    # 4. EVTX input (when this sigma-scan reads EVTX): every record of the corpus'
+    # regression EVTX files fires a one-event correlation; its ref is (file, record
+    # number) and its time the record's TimeCreated, as --convert shows them.
+    evtx_dir = os.path.join(SRC, "..", "shared", "corpus", "regression", "evtx")
+    rc, out, _ = run(["--version"])
+    if "EVTX input: supported" in out and os.path.isdir(evtx_dir):
+        paths = sorted(os.path.join(evtx_dir, n) for n in os.listdir(evtx_dir)
+                       if n.endswith(".evtx"))
+        want = set()
+        for p in paths:
+            rc, out, err = run(["--convert", p])
+            for n, line in enumerate(out.splitlines(), 1):
+                want.add((p, n, iso(ms_of(json.loads(line)["TimeCreated_SystemTime"]))))
+        with tempfile.TemporaryDirectory(prefix="sigma-corr-evtx-") as d:
+            rules = os.path.join(d, "every.yml")
+            with open(rules, "w", encoding="utf-8") as f:
+                f.write("title: Any record\nname: any_record\nstatus: test\nlogsource:\n"
+                        "    product: test\ndetection:\n    selection:\n"
+                        "        EventID|exists: true\n    condition: selection\n---\n"
+                        "title: Every record\nstatus: test\ncorrelation:\n"
+                        "    type: event_count\n    rules: any_record\n    timespan: 1s\n"
+                        "    condition:\n        gte: 1\n")
+            rc, out, err = run(["--no-mapping", "--max-disorder", "1e9", "-r", rules] + paths)
+            got = set()
+            for line in out.splitlines():
+                o = json.loads(line)
+                for r in o["events"]:
+                    got.add((r["file"], r["event"], o["first"]))
+            if check(rc == 0 and "warning" not in err and len(want) > 30 and got == want,
+                     "EVTX: %d refs, want %d\n%s" % (len(got), len(want), err)):
+                print("ok   EVTX: %d records of %d files, numbered and timed as --convert shows"
+                      % (len(got), len(paths)))
+    else:
+        print("(EVTX part skipped: no libevtx in this sigma-scan)")
 
     print("%d failed" % len(failures))
     for f in failures:
