@@ -1,12 +1,14 @@
 /* Build-time checks of correlation chains (a correlation over correlations):
  * reference cycles are rejected with a diagnostic, so is an outer correlation that
  * groups by a field its inner correlations do not group by, and a correlation that
- * references a dropped rule is dropped too. */
+ * references a dropped rule is dropped too; a temporal_ordered condition whose
+ * order cannot be enforced gets a warning. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/builder.h"
 #include "correlation/corr_check.h"
+#include "correlation/corr_set.h"
 
 /* Builder rule index of the rule with this id, else this name; -1 if none. */
 static long find(const sigma_builder *b, const char *ref)
@@ -97,6 +99,35 @@ static const char *missing_group(const sigma_builder *b, const size_t *corr_of,
     return NULL;
 }
 
+/* §6.3: ordering is a "should". temporal_ordered enforces it for a boolean condition
+ * that is a conjunction of names (and `not name`); for any other shape it is not
+ * enforced, which is said once per correlation with a warning. */
+static int warn_unordered(sigma_builder *b, const uint8_t *dropped)
+{
+    for (size_t ci = 0; ci < b->ncorrs; ci++) {
+        sg_loaded_corr *lc = b->corrs[ci];
+        const sg_correlation *c = &lc->c;
+        if (dropped[lc->rule_index] || lc->order_warned || c->type != SG_CORR_TEMPORAL_ORDERED ||
+            !c->bool_cond)
+            continue;
+        uint8_t *roles = calloc(c->nrules ? c->nrules : 1, 1);
+        if (!roles)
+            return -1;
+        int conj = sg_cond_conjunction_roles(c->bool_cond, roles);
+        free(roles);
+        if (conj)
+            continue;
+        lc->order_warned = 1;
+        sg_diag_ctx dc = {.list = &b->diags, .source = lc->source, .rule_id = c->id};
+        sg_warn(&dc, SIGMA_DIAG_ORDER_NOT_ENFORCED, c->pos,
+                "temporal_ordered correlation '%s': the order of the rules is not enforced for "
+                "this condition (only for a conjunction such as 'a and b and not c'); it is "
+                "evaluated as a temporal condition",
+                c->title ? c->title : "?");
+    }
+    return 0;
+}
+
 int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped)
 {
     size_t *corr_of = malloc((b->nrules ? b->nrules : 1) * sizeof *corr_of);
@@ -174,5 +205,5 @@ int sg_corr_check_chains(sigma_builder *b, uint8_t *dropped)
     }
     free(corr_of);
     free(state);
-    return 0;
+    return warn_unordered(b, dropped);
 }

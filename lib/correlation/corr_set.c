@@ -39,6 +39,33 @@ static int cond_has_not(const sg_cond *c)
     return c && (c->kind == SG_COND_NOT || cond_has_not(c->a) || cond_has_not(c->b));
 }
 
+int sg_cond_conjunction_roles(const sg_cond *c, uint8_t *roles)
+{
+    /* and-chains are left-deep: walk the left operand, recurse into the right one
+     * (the tree's height is bounded by SG_COND_MAX_HEIGHT) */
+    for (; c && c->kind == SG_COND_AND; c = c->a)
+        if (!sg_cond_conjunction_roles(c->b, roles))
+            return 0;
+    if (!c)
+        return 0;
+    switch (c->kind) {
+    case SG_COND_IDENT:
+        roles[c->ident] |= SG_ROLE_POS;
+        return 1;
+    case SG_COND_ALL_OF:
+        for (size_t i = 0; i < c->n; i++)
+            roles[c->idents[i]] |= SG_ROLE_POS;
+        return 1;
+    case SG_COND_NOT:
+        if (!c->a || c->a->kind != SG_COND_IDENT)
+            return 0;
+        roles[c->a->ident] |= SG_ROLE_NEG;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Ruleset index of the rule with this id, else this name (as the builder resolves). */
 static long resolve(const sg_loaded_rule *rules, size_t n, const char *ref)
 {
@@ -136,6 +163,19 @@ static int compile_one(sg_corr_set *s, const sg_loaded_rule *rules, size_t n, ui
             cc->deferred = 1;
         if (cc->nrefs != c->nrules)
             cc->bool_cond = NULL;
+    }
+    if (rc == 0 && cc->bool_cond && cc->type == SG_CORR_TEMPORAL_ORDERED) {
+        uint8_t *roles = sg_arena_alloc(a, cc->nrefs ? cc->nrefs : 1);
+        if (!roles) {
+            rc = -1;
+        } else {
+            memset(roles, 0, cc->nrefs ? cc->nrefs : 1);
+            if (sg_cond_conjunction_roles(cc->bool_cond, roles)) {
+                cc->order_role = roles;
+                for (uint32_t k = 0; k < cc->nrefs; k++)
+                    cc->npos += (roles[k] & SG_ROLE_POS) != 0;
+            }
+        }
     }
     if (rc == 0 && !cc->ncmp && !cc->bool_cond) {
         /* temporal default: every referenced rule */

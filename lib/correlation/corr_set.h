@@ -29,6 +29,11 @@ typedef struct sg_ccorr {
     uint32_t ncmp;
     double percentile; /* value_percentile / value_median, else -1 */
     sg_cond *bool_cond;
+    /* temporal_ordered whose bool_cond is a conjunction of names and `not name`:
+     * [nrefs] SG_ROLE_* bits per rule (order is enforced over the positive ones, in
+     * refs order); NULL otherwise (other shapes do not enforce order) */
+    uint8_t *order_role;
+    uint32_t npos; /* rules with SG_ROLE_POS */
     int generate;
     int deferred; /* decided at window close: lt/lte/eq/neq, or `not` in bool_cond */
 } sg_ccorr;
@@ -58,6 +63,14 @@ struct sg_loaded_rule;
  * Returns 0, or -1 when out of memory. */
 int sg_corr_set_build(const struct sg_loaded_rule *rules, size_t n, sg_corr_set **out);
 void sg_corr_set_free(sg_corr_set *s);
+
+#define SG_ROLE_POS 1u /* the rule must be seen (in order) */
+#define SG_ROLE_NEG 2u /* the rule must not be seen */
+
+/* When `c` is a conjunction (and / `all of`) of identifiers and negated identifiers,
+ * ORs SG_ROLE_* into roles[ident] and returns 1; otherwise returns 0 (roles is then
+ * partly written). */
+int sg_cond_conjunction_roles(const sg_cond *c, uint8_t *roles);
 
 /* 1 when the condition (cmp / ncmp) holds for value v. */
 int sg_ccorr_cmp(const sg_ccorr *cc, double v);

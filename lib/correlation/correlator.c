@@ -201,7 +201,7 @@ static void fire(sigma_correlator *c, const sg_ccorr *cc, const sg_cgroup *g, ui
     const char **gval = calloc(cc->ngroup ? cc->ngroup : 1, sizeof *gval);
     size_t *glen = calloc(cc->ngroup ? cc->ngroup : 1, sizeof *glen);
     uint32_t nidx = 0;
-    if (idx && cc->type == SG_CORR_TEMPORAL_ORDERED && !cc->bool_cond) {
+    if (idx && cc->type == SG_CORR_TEMPORAL_ORDERED && (!cc->bool_cond || cc->order_role)) {
         int64_t rc = sg_cor_ordered_chain(cc, g->e, i0, i1, idx);
         if (rc < 0)
             c->oom = 1;

@@ -37,6 +37,13 @@ static int distinct_values(const sg_centry *e, uint32_t i0, uint32_t i1, sg_buf 
     return 0;
 }
 
+/* Whether entries of rule position k take part in temporal_ordered's chain: all of
+ * them, or with a conjunction condition the positive names only. */
+static int in_chain(const sg_ccorr *cc, uint32_t k)
+{
+    return !cc->order_role || (cc->order_role[k] & SG_ROLE_POS);
+}
+
 /* Longest chain of entries whose rule positions strictly increase, in time order
  * (ties in arrival order): temporal_ordered's "rules seen in the listed order". */
 static double ordered_chain(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t i1,
@@ -45,6 +52,8 @@ static double ordered_chain(const sg_ccorr *cc, const sg_centry *e, uint32_t i0,
     memset(best, 0, cc->nrefs * sizeof *best);
     uint32_t top = 0;
     for (uint32_t i = i0; i < i1; i++) {
+        if (!in_chain(cc, e[i].k))
+            continue;
         uint32_t k = e[i].k, before = 0;
         for (uint32_t j = 0; j < k; j++)
             if (best[j] > before)
@@ -97,6 +106,17 @@ int sg_cor_figure(const sg_ccorr *cc, const sg_centry *e, uint32_t i0, uint32_t 
                 seen[e[i].k] = 1;
                 distinct++;
             }
+        if (cc->order_role) {
+            /* temporal_ordered, a conjunction: the positive names in order, none of
+             * the negated ones; the figure is the ordered chain's length */
+            uint32_t *best = (uint32_t *)(void *)(tmp->data + ((cc->nrefs + 7) & ~(size_t)7));
+            int neg = 0;
+            for (uint32_t k = 0; k < cc->nrefs; k++)
+                neg |= seen[k] && (cc->order_role[k] & SG_ROLE_NEG);
+            *value = ordered_chain(cc, e, i0, i1, best);
+            *fires = !neg && *value >= cc->npos;
+            return 1;
+        }
         if (cc->bool_cond) {
             /* the boolean condition decides; the figure is the rules seen */
             *value = distinct;
@@ -160,6 +180,8 @@ int64_t sg_cor_ordered_chain(const sg_ccorr *cc, const sg_centry *e, uint32_t i0
     }
     uint32_t top = 0, top_k = 0;
     for (uint32_t i = i0; i < i1; i++) {
+        if (!in_chain(cc, e[i].k))
+            continue;
         uint32_t k = e[i].k, before = 0, from = UINT32_MAX;
         for (uint32_t j = 0; j < k; j++)
             if (len[j] > before) {
