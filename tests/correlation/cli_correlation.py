@@ -537,6 +537,29 @@ def several_inputs_name_their_files():
 
 
 @case
+def pipe_input_reports_as_it_happens():
+    """From a pipe, a correlation line is written (flushed) as soon as the event that
+    completes it is read, before the input ends (tail -F | sigma-scan)."""
+    import select
+    proc = subprocess.Popen([EXE, "-r", BRUTE_RULES], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write(events_text(
+            [failed("bob", "2024-03-05T10:0%d:00Z" % i) for i in range(3)]).encode())
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        check(ready, "no output within 30 s while the input is still open")
+        line = proc.stdout.readline().decode()
+        check(line.rstrip("\n") == brute_line("bob", 3, "2024-03-05T10:00:00Z",
+                                             "2024-03-05T10:02:00Z", [1, 2, 3]), line)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@case
 def stats_line():
     res = run(["--stats", "-r", BRUTE_RULES, os.path.join(DATA, "brute_force.jsonl")])
     expect_rc(res, 0)
