@@ -322,7 +322,7 @@ static void add_entry(sigma_correlator *c, uint32_t ci, sg_centry *e)
         if (!(e->refs = malloc(e->nrefs * sizeof *e->refs))) {
             c->oom = 1;
             if (was_empty)
-                sg_cor_group_free(c, g);
+                sg_cor_group_discard(c, g);
             return;
         }
         memcpy(e->refs, src, e->nrefs * sizeof *e->refs);
@@ -337,7 +337,7 @@ static void add_entry(sigma_correlator *c, uint32_t ci, sg_centry *e)
         }
         c->oom = 1;
         if (was_empty)
-            sg_cor_group_free(c, g);
+            sg_cor_group_discard(c, g);
         return;
     }
     group_updated(c, cc, g, e->t, was_empty);

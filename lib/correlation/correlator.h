@@ -109,6 +109,9 @@ struct sigma_correlator {
 void sg_cor_account(sigma_correlator *c, int64_t delta);
 sg_cgroup *sg_cor_group_get(sigma_correlator *c, uint32_t ci, const char *key, uint32_t key_len);
 void sg_cor_group_free(sigma_correlator *c, sg_cgroup *g);
+/* Frees a group that never held an entry (adding its first one failed): it is not
+ * counted as created. */
+void sg_cor_group_discard(sigma_correlator *c, sg_cgroup *g);
 void sg_cor_group_touch(sigma_correlator *c, sg_cgroup *g);
 int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e);
 void sg_cor_entries_drop_front(sigma_correlator *c, sg_cgroup *g, uint32_t n);
@@ -116,6 +119,7 @@ void sg_cor_entries_drop_front(sigma_correlator *c, sg_cgroup *g, uint32_t n);
 void sg_cor_set_deadline(sigma_correlator *c, sg_cgroup *g, int64_t deadline);
 /* The deferred group whose deadline is the earliest and before `wm`, or NULL. */
 sg_cgroup *sg_cor_heap_due(sigma_correlator *c, int64_t wm);
+/* Frees every group (counted as closed: the stream ended). */
 void sg_cor_free_all(sigma_correlator *c);
 
 /* window.c: the figure of entries e[i0..i1) of a group of `cc`; 0 when it has

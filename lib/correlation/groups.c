@@ -189,6 +189,12 @@ void sg_cor_group_free(sigma_correlator *c, sg_cgroup *g)
     c->stats.groups_live--;
 }
 
+void sg_cor_group_discard(sigma_correlator *c, sg_cgroup *g)
+{
+    sg_cor_group_free(c, g);
+    c->stats.groups_created--;
+}
+
 static int rehash(sigma_correlator *c, sg_cstate *s)
 {
     size_t n = s->nbuckets ? s->nbuckets * 2 : 16;
@@ -306,6 +312,8 @@ int sg_cor_entry_insert(sigma_correlator *c, sg_cgroup *g, const sg_centry *e)
 void sg_cor_free_all(sigma_correlator *c)
 {
     for (uint32_t ci = 0; c->set && ci < c->set->n; ci++)
-        while (c->st[ci].lru_head)
+        while (c->st[ci].lru_head) {
             sg_cor_group_free(c, c->st[ci].lru_head);
+            c->stats.groups_closed++;
+        }
 }
