@@ -383,7 +383,7 @@ static void feed_corr(sigma_correlator *c, uint32_t ci, const sg_csrc *src, int6
  * the head: it holds memory a little longer, its windows are still exact. */
 static void expire_immediate(sigma_correlator *c, sg_cstate *s, int64_t wm)
 {
-    while (s->head_due < wm) {
+    while (*s->head_due < wm) {
         sg_cgroup *g = s->lru_head;
         const sg_ccorr *cc = &c->set->corrs[g->corr];
         int over = g->len == g->head || sat_add(g->e[g->len - 1].t, cc->span_ms) < wm;
@@ -428,7 +428,7 @@ static void run_until(sigma_correlator *c, int64_t wm)
         c->stats.groups_closed++;
     }
     for (uint32_t ci = 0; c->set && ci < c->set->n; ci++)
-        if (!c->st[ci].deferred)
+        if (c->due[ci] < wm) /* INT64_MAX for deferred correlations */
             expire_immediate(c, &c->st[ci], wm);
 }
 
@@ -460,16 +460,20 @@ int sigma_correlator_new(const sigma_ruleset *rs, const sigma_correlator_options
     c->max_refs = o.max_event_refs ? o.max_event_refs : DEFAULT_MAX_REFS;
     c->idle_ms = o.idle_expiry_ms;
     c->ooo_ms = o.out_of_order_ms;
-    if (c->set && !(c->st = calloc(c->set->n, sizeof *c->st))) {
+    if (c->set && (!(c->st = calloc(c->set->n, sizeof *c->st)) ||
+                   !(c->due = malloc(c->set->n * sizeof *c->due)))) {
+        free(c->st);
         free(c);
         return SIGMA_E_NOMEM;
     }
     for (uint32_t ci = 0; c->set && ci < c->set->n; ci++) {
-        c->st[ci].head_due = INT64_MAX;
+        c->due[ci] = INT64_MAX;
+        c->st[ci].head_due = &c->due[ci];
         c->st[ci].deferred = c->set->corrs[ci].deferred;
     }
     c->rs = sigma_ruleset_ref((sigma_ruleset *)rs);
-    sg_cor_account(c, (int64_t)(sizeof *c + (c->set ? c->set->n * sizeof *c->st : 0)));
+    sg_cor_account(
+        c, (int64_t)(sizeof *c + (c->set ? c->set->n * (sizeof *c->st + sizeof *c->due) : 0)));
     *out = c;
     return SIGMA_OK;
 }
@@ -482,6 +486,7 @@ void sigma_correlator_free(sigma_correlator *c)
     for (uint32_t ci = 0; c->set && ci < c->set->n; ci++)
         free(c->st[ci].buckets);
     free(c->st);
+    free(c->due);
     free(c->heap);
     sg_buf_free(&c->key);
     sg_buf_free(&c->text);

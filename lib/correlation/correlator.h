@@ -57,13 +57,16 @@ typedef struct sg_cheap_node {
  * the correlator's deadline heap. Groups of an immediate one only ever expire, and
  * their deadlines (newest event + timespan, or idle expiry) follow the order of their
  * last update, so they are expired from the head of the LRU list instead: head_due
- * is the head's deadline, compared without touching the group. */
+ * is the head's deadline, compared without touching the group; the head_due of all
+ * correlations lie side by side (sigma_correlator.due) so that checking them for each
+ * event is a scan of one small array. */
 typedef struct sg_cstate {
     sg_cgroup **buckets;
     size_t nbuckets; /* power of two, or 0 */
     size_t count;
     sg_cgroup *lru_head, *lru_tail;
-    int64_t head_due; /* lru_head->deadline, or INT64_MAX */
+    int64_t *head_due; /* -> sigma_correlator.due[ci]: lru_head->deadline (immediate
+                          correlations; INT64_MAX when empty), INT64_MAX (deferred) */
     int deferred;
 } sg_cstate;
 
@@ -91,6 +94,7 @@ struct sigma_correlator {
     uint32_t max_groups, max_events, max_refs;
     int64_t idle_ms, ooo_ms;
     sg_cstate *st; /* [set->n] */
+    int64_t *due;  /* [set->n]: see sg_cstate.head_due */
     sg_cheap_node *heap;
     size_t heap_len, heap_cap;
     int64_t now; /* newest time fed or advanced to */

@@ -93,7 +93,7 @@ void sg_cor_set_deadline(sigma_correlator *c, sg_cgroup *g, int64_t deadline)
     g->deadline = deadline;
     if (!s->deferred) {
         if (s->lru_head == g)
-            s->head_due = deadline;
+            *s->head_due = deadline;
     } else if (deadline < c->heap[g->heap_idx].key) {
         c->heap[g->heap_idx].key = deadline;
         heap_up(c, g->heap_idx);
@@ -116,7 +116,8 @@ sg_cgroup *sg_cor_heap_due(sigma_correlator *c, int64_t wm)
 
 static void head_changed(sg_cstate *s)
 {
-    s->head_due = s->lru_head ? s->lru_head->deadline : INT64_MAX;
+    if (!s->deferred)
+        *s->head_due = s->lru_head ? s->lru_head->deadline : INT64_MAX;
 }
 
 static void lru_unlink(sg_cstate *s, sg_cgroup *g)
