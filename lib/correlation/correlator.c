@@ -107,10 +107,18 @@ static int src_num(const sg_csrc *src, const char *name, double *out)
     return 1;
 }
 
+/* Appends uint32 length + bytes (one capacity check: this runs for every group-by
+ * field of every hit). */
 static int put_part(sg_buf *b, const char *s, size_t len)
 {
     uint32_t l = (uint32_t)len;
-    return sg_buf_append(b, &l, sizeof l) == 0 && sg_buf_append(b, s, len) == 0 ? 0 : -1;
+    if (b->cap - b->len <= sizeof l + len && sg_buf_reserve(b, sizeof l + len) != 0)
+        return -1;
+    memcpy(b->data + b->len, &l, sizeof l);
+    if (len)
+        memcpy(b->data + b->len + sizeof l, s, len);
+    b->len += sizeof l + len;
+    return 0;
 }
 
 /* Group key for an event of refs[k] into c->key: 1 built, 0 a field is missing,
