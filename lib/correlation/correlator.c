@@ -435,8 +435,10 @@ static void run_until(sigma_correlator *c, int64_t wm)
         sg_cor_group_free(c, g);
         c->stats.groups_closed++;
     }
-    for (uint32_t ci = 0; c->set && ci < c->set->n; ci++)
-        if (c->due[ci] < wm) /* INT64_MAX for deferred correlations */
+    /* runs for every event: a plain scan of c->due (INT64_MAX for deferred ones) */
+    const int64_t *due = c->due;
+    for (uint32_t ci = 0, n = c->set ? c->set->n : 0; ci < n; ci++)
+        if (due[ci] < wm)
             expire_immediate(c, &c->st[ci], wm);
 }
 
