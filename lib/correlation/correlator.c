@@ -521,12 +521,32 @@ static int finish(sigma_correlator *c)
     return c->stop ? SIGMA_E_TERMINATED : SIGMA_OK;
 }
 
+static int hook_before(sg_corr_hook x, sg_corr_hook y)
+{
+    return x.corr != y.corr ? x.corr < y.corr : x.ref < y.ref;
+}
+
 static int cmp_hook(const void *a, const void *b)
 {
     const sg_corr_hook *x = a, *y = b;
-    if (x->corr != y->corr)
-        return x->corr < y->corr ? -1 : 1;
-    return x->ref < y->ref ? -1 : x->ref > y->ref;
+    return hook_before(*x, *y) ? -1 : hook_before(*y, *x);
+}
+
+/* An event usually feeds a few hooks (each rule's already in order): insertion
+ * sort, as qsort's overhead showed in profiles; qsort for long lists. */
+static void sort_hooks(sg_corr_hook *h, size_t n)
+{
+    if (n > 32) {
+        qsort(h, n, sizeof *h, cmp_hook);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        sg_corr_hook x = h[i];
+        size_t j = i;
+        for (; j > 0 && hook_before(x, h[j - 1]); j--)
+            h[j] = h[j - 1];
+        h[j] = x;
+    }
 }
 
 int sigma_correlator_feed(sigma_correlator *c, const sigma_event *ev, int64_t time_ms,
@@ -568,8 +588,7 @@ int sigma_correlator_feed(sigma_correlator *c, const sigma_event *ev, int64_t ti
         for (uint32_t h = set->hook_start[matched_rules[i]];
              h < set->hook_start[matched_rules[i] + 1]; h++)
             hs[nh++] = set->hooks[h];
-    if (nh > 1)
-        qsort(hs, nh, sizeof *hs, cmp_hook);
+    sort_hooks(hs, nh);
     uint32_t ks[64];
     sg_csrc src = {ev, NULL};
     for (size_t i = 0; i < nh;) {

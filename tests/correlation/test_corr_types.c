@@ -435,6 +435,37 @@ static void test_group_value_text(void)
     h_free(&h);
 }
 
+/* An event feeding many (correlation, rule) pairs: 20 temporal correlations over two
+ * rules that both match it (40 pairs) and one event_count over the same two rules
+ * (the event counts once). */
+static void test_many_hooks(void)
+{
+    static char yaml[16384];
+    size_t pos = (size_t)snprintf(yaml, sizeof yaml,
+                                  "title: p\nname: p\nlogsource: {product: test}\n"
+                                  "detection: {sel: {EventID: 1}, condition: sel}\n"
+                                  "---\ntitle: q\nname: q\nlogsource: {product: test}\n"
+                                  "detection: {sel: {EventID: 1}, condition: sel}\n"
+                                  "---\ntitle: count\nname: count\ncorrelation:\n"
+                                  "  type: event_count\n  rules: [p, q]\n  timespan: 1m\n"
+                                  "  condition: {gte: 2}\n");
+    for (int i = 0; i < 20; i++)
+        pos += (size_t)snprintf(yaml + pos, sizeof yaml - pos,
+                                "---\ntitle: t%d\nname: t%d\ncorrelation:\n  type: temporal\n"
+                                "  rules: [q, p]\n  group-by: [Host]\n  timespan: 1m\n",
+                                i, i);
+    harness h;
+    if (h_init(&h, yaml, NULL) != 0)
+        return;
+    CHECK_EQ_INT(h_event(&h, "t=0 EventID=1 Host=h"), SIGMA_OK);
+    CHECK_EQ_INT(h.n, 20); /* every temporal one saw both rules */
+    CHECK_EQ_INT(h_count(&h, "count"), 0);
+    CHECK_EQ_INT(h_event(&h, "t=1 EventID=1 Host=h"), SIGMA_OK);
+    CHECK_EQ_INT(h_count(&h, "count"), 1);
+    CHECK_EQ_INT(h_count(&h, "t7"), 2);
+    h_free(&h);
+}
+
 int main(void)
 {
     test_event_count_window();
@@ -446,5 +477,6 @@ int main(void)
     test_value_aggregates();
     test_units();
     test_group_value_text();
+    test_many_hooks();
     return TEST_DONE();
 }
