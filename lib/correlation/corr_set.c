@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compile/ruleset.h"
+#include "util/strmap.h"
 
 static const char *dup_s(sg_arena *a, const char *s)
 {
@@ -32,6 +33,12 @@ static sg_cond *copy_cond(sg_arena *a, const sg_cond *c)
         memcpy(d->idents, c->idents, c->n * sizeof *d->idents);
     }
     return d;
+}
+
+static sg_cfield cfield(const char *name)
+{
+    size_t len = strlen(name);
+    return (sg_cfield){name, len, sg_hash_bytes(name, len)};
 }
 
 static int cond_has_not(const sg_cond *c)
@@ -124,7 +131,9 @@ static int compile_one(sg_corr_set *s, const sg_loaded_rule *rules, size_t n, ui
         cc->group_names = sg_arena_alloc(a, cc->ngroup * sizeof *cc->group_names);
         cc->gb_fields =
             sg_arena_alloc(a, cc->ngroup * (cc->nrefs ? cc->nrefs : 1) * sizeof *cc->gb_fields);
-        if (!cc->group_names || !cc->gb_fields)
+        cc->gb_keys =
+            sg_arena_alloc(a, cc->ngroup * (cc->nrefs ? cc->nrefs : 1) * sizeof *cc->gb_keys);
+        if (!cc->group_names || !cc->gb_fields || !cc->gb_keys)
             rc = -1;
         for (uint32_t g = 0; rc == 0 && g < cc->ngroup; g++) {
             if (!(cc->group_names[g] = dup_s(a, c->group_by[g])))
@@ -133,16 +142,21 @@ static int compile_one(sg_corr_set *s, const sg_loaded_rule *rules, size_t n, ui
                 const char *f = group_field(c, c->group_by[g], ref_text[k], targets[k]);
                 if (!(cc->gb_fields[g * cc->nrefs + k] = dup_s(a, f)))
                     rc = -1;
+                else
+                    cc->gb_keys[g * cc->nrefs + k] = cfield(cc->gb_fields[g * cc->nrefs + k]);
             }
         }
     }
     cc->nfields = (uint32_t)c->nfields;
     if (rc == 0 && cc->nfields) {
-        if (!(cc->fields = sg_arena_alloc(a, cc->nfields * sizeof *cc->fields)))
+        if (!(cc->fields = sg_arena_alloc(a, cc->nfields * sizeof *cc->fields)) ||
+            !(cc->field_keys = sg_arena_alloc(a, cc->nfields * sizeof *cc->field_keys)))
             rc = -1;
         for (uint32_t f = 0; rc == 0 && f < cc->nfields; f++)
             if (!(cc->fields[f] = dup_s(a, c->fields[f])))
                 rc = -1;
+            else
+                cc->field_keys[f] = cfield(cc->fields[f]);
     }
     cc->ncmp = (uint32_t)c->ncmp;
     for (uint32_t i = 0; i < cc->ncmp && i < 2; i++) {

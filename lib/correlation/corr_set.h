@@ -11,6 +11,13 @@
 #include "model/correlation.h"
 #include "util/arena.h"
 
+/* A field name the correlator reads from every event: length and hash precomputed. */
+typedef struct sg_cfield {
+    const char *name;
+    size_t len;
+    uint64_t hash; /* sg_hash_bytes(name, len) */
+} sg_cfield;
+
 typedef struct sg_ccorr {
     uint32_t rule; /* ruleset index of the correlation rule itself */
     sg_corr_type type;
@@ -22,8 +29,10 @@ typedef struct sg_ccorr {
     /* gb_fields[g * nrefs + k]: the field group-by entry g reads in events of refs[k]
      * (the alias target, or the group-by name itself) */
     const char **gb_fields;
+    sg_cfield *gb_keys; /* [ngroup * nrefs]: gb_fields with length and hash */
     uint32_t nfields;
-    const char **fields; /* condition.field */
+    const char **fields;   /* condition.field */
+    sg_cfield *field_keys; /* [nfields] */
     sg_cmp cmp[2];
     double cmp_value[2];
     uint32_t ncmp;

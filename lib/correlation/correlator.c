@@ -32,12 +32,13 @@ static int is_temporal(const sg_ccorr *cc)
 
 /* First value of field `name` as text; 0 when the field is absent, empty or null.
  * Numbers are rendered into `num` (at least 40 bytes). */
-static int src_text(const sg_csrc *src, const char *name, char *num, const char **s, size_t *len)
+static int src_text(const sg_csrc *src, const sg_cfield *name, char *num, const char **s,
+                    size_t *len)
 {
     if (src->m) {
         const sg_ccorr *in = src->m->cc;
         for (uint32_t g = 0; g < in->ngroup; g++)
-            if (strcmp(in->group_names[g], name) == 0) {
+            if (strcmp(in->group_names[g], name->name) == 0) {
                 *s = src->m->gval[g];
                 *len = src->m->glen[g];
                 return 1;
@@ -46,7 +47,7 @@ static int src_text(const sg_csrc *src, const char *name, char *num, const char 
     }
     const sigma_event *ev = src->ev;
     uint32_t fi;
-    if (!ev || !sg_strmap_get(&ev->by_name, name, strlen(name), &fi))
+    if (!ev || !sg_strmap_get_hashed(&ev->by_name, name->name, name->len, name->hash, &fi))
         return 0;
     const sg_field *f = &ev->fields[fi];
     if (f->head == SG_NONE)
@@ -78,11 +79,11 @@ static int src_text(const sg_csrc *src, const char *name, char *num, const char 
 }
 
 /* First value of field `name` as a number (numeric strings count); 0 otherwise. */
-static int src_num(const sg_csrc *src, const char *name, double *out)
+static int src_num(const sg_csrc *src, const sg_cfield *name, double *out)
 {
     if (src->ev && !src->m) {
         uint32_t fi;
-        if (!sg_strmap_get(&src->ev->by_name, name, strlen(name), &fi))
+        if (!sg_strmap_get_hashed(&src->ev->by_name, name->name, name->len, name->hash, &fi))
             return 0;
         const sg_field *f = &src->ev->fields[fi];
         if (f->head == SG_NONE)
@@ -130,7 +131,7 @@ static int build_key(sigma_correlator *c, const sg_ccorr *cc, const sg_csrc *src
         char num[40];
         const char *s;
         size_t len;
-        if (!src_text(src, cc->gb_fields[g * cc->nrefs + k], num, &s, &len))
+        if (!src_text(src, &cc->gb_keys[g * cc->nrefs + k], num, &s, &len))
             return 0;
         if (put_part(&c->key, s, len) != 0)
             return -1;
@@ -149,7 +150,7 @@ static int entry_values(sigma_correlator *c, const sg_ccorr *cc, const sg_csrc *
             char num[40];
             const char *s;
             size_t len;
-            if (!src_text(src, cc->fields[f], num, &s, &len))
+            if (!src_text(src, &cc->field_keys[f], num, &s, &len))
                 return 0;
             if (put_part(&c->text, s, len) != 0)
                 return -1;
@@ -157,7 +158,7 @@ static int entry_values(sigma_correlator *c, const sg_ccorr *cc, const sg_csrc *
         e->has_val = 1;
         e->v.vhash = sg_hash_bytes(c->text.data ? c->text.data : "", c->text.len);
     } else {
-        e->has_num = (uint8_t)src_num(src, cc->fields[0], &e->v.num);
+        e->has_num = (uint8_t)src_num(src, &cc->field_keys[0], &e->v.num);
     }
     return 0;
 }
