@@ -228,8 +228,18 @@ sigma_event *scan_batch_add(scan_batch *b, uint64_t number, int *rc)
     it->hits_at = 0;
     it->n_hits = 0;
     it->channel = -1;
+    it->has_time = 0;
+    it->time_ms = 0;
     b->n++;
     return it->ev;
+}
+
+void scan_batch_set_time(scan_batch *b, int64_t ms)
+{
+    if (b->n) {
+        b->items[b->n - 1].has_time = 1;
+        b->items[b->n - 1].time_ms = ms;
+    }
 }
 
 void scan_batch_drop_last(scan_batch *b)

@@ -31,6 +31,8 @@ typedef struct scan_item {
     size_t hits_at;    /* first hit in the batch's hits */
     uint32_t n_hits;   /* rule indexes hit, in sigma_scratch_hit_rule order */
     ptrdiff_t channel; /* offset of the event's Channel in `text`, -1 if none */
+    int has_time;      /* time_ms is set (correlation rules need the event's time) */
+    int64_t time_ms;
 } scan_item;
 
 typedef struct scan_batch {
@@ -66,6 +68,8 @@ int scan_batch_full(const scan_batch *b);
 /* Keeps a copy of s (NUL-terminated) as the last item's channel. SIGMA_OK or
  * SIGMA_E_NOMEM. */
 int scan_batch_set_channel(scan_batch *b, const char *s);
+/* Sets the last item's time (ms since the epoch). */
+void scan_batch_set_time(scan_batch *b, int64_t ms);
 const char *scan_item_channel(const scan_batch *b, const scan_item *it);
 
 /* Hands the batch over for matching (an empty batch too: it keeps its place). */

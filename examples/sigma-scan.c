@@ -32,6 +32,7 @@
 #include "scan_lines.h"
 #include "scan_pool.h"
 #include "scan_explain.h"
+#include "scan_correlation.h"
 #include "windows_event.h"
 
 #define EXIT_RULES 1
@@ -72,6 +73,14 @@ static const char usage_text[] =
     "  --strict-logsource events no mapping recognises match no rule (default: all rules)\n"
     "  --explain          add \"explain\": {...} to each match line: the result of every\n"
     "                     stage and predicate, with the event value that satisfied it\n"
+    "  --timestamp-field NAME\n"
+    "                     field with the event time for correlation rules; repeatable,\n"
+    "                     tried in order (default: @timestamp, timestamp,\n"
+    "                     TimeCreated_SystemTime, TimeCreated, UtcTime, SystemTime,\n"
+    "                     EventTime, time)\n"
+    "  --max-disorder SECONDS\n"
+    "                     correlate events up to this much older than the newest one\n"
+    "                     (default 0: events must come in time order)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
@@ -284,6 +293,9 @@ typedef struct options {
     int stats;
     unsigned threads; /* --threads, default the number of online CPUs */
     int jansson;      /* --jansson: no fast parser */
+    const char **timestamp_fields;
+    size_t n_timestamp_fields;
+    int64_t max_disorder_ms;
 } options;
 
 static void print_version(void)
@@ -326,6 +338,16 @@ static unsigned default_threads(void)
     return n > SCAN_POOL_MAX_THREADS ? SCAN_POOL_MAX_THREADS : (unsigned)n;
 }
 
+static void set_max_disorder(options *o, const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 1e9))
+        usage_error("--max-disorder needs a number of seconds (0 to 1e9), not '%s'", text);
+    o->max_disorder_ms = (int64_t)(v * 1000.0 + 0.5);
+}
+
 static void parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
@@ -334,7 +356,8 @@ static void parse_args(int argc, char **argv, options *o)
     o->events = calloc((size_t)argc + 1, sizeof *o->events);
     o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
     o->mappings = calloc((size_t)argc + 1, sizeof *o->mappings);
-    if (!o->rules || !o->events || !o->placeholders || !o->mappings)
+    o->timestamp_fields = calloc((size_t)argc + 1, sizeof *o->timestamp_fields);
+    if (!o->rules || !o->events || !o->placeholders || !o->mappings || !o->timestamp_fields)
         die_nomem();
     o->format = FMT_AUTO;
     o->threads = default_threads();
@@ -394,6 +417,18 @@ static void parse_args(int argc, char **argv, options *o)
             o->strict_logsource = 1;
         } else if (strcmp(a, "--explain") == 0) {
             o->explain = 1;
+        } else if (strcmp(a, "--timestamp-field") == 0 ||
+                   strncmp(a, "--timestamp-field=", 18) == 0) {
+            if (a[17] == '\0' && i + 1 >= argc)
+                usage_error("option '%s' needs a NAME", a);
+            const char *name = a[17] == '=' ? a + 18 : argv[++i];
+            if (name[0] == '\0')
+                usage_error("empty --timestamp-field name");
+            o->timestamp_fields[o->n_timestamp_fields++] = name;
+        } else if (strcmp(a, "--max-disorder") == 0 || strncmp(a, "--max-disorder=", 15) == 0) {
+            if (a[14] == '\0' && i + 1 >= argc)
+                usage_error("option '%s' needs SECONDS", a);
+            set_max_disorder(o, a[14] == '=' ? a + 15 : argv[++i]);
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
@@ -586,6 +621,7 @@ typedef struct scan_source {
     const char *display; /* its name in messages ("<stdin>" for "-") */
     char *file_json;     /* its name as a JSON string, for "file" in match lines */
     int flush_matches;   /* a pipe or terminal: flush stdout after each match */
+    size_t index;        /* its position among the inputs (correlation event refs) */
 } scan_source;
 
 typedef struct scan_state {
@@ -609,6 +645,7 @@ typedef struct scan_state {
     channel_count *channels;
     size_t n_channels, channels_cap;
     progress prog;
+    scan_corr *corr; /* correlation rules (NULL without any) */
 } scan_state;
 
 static void progress_clear(progress *p)
@@ -726,44 +763,57 @@ static int by_events(const void *a, const void *b)
     return (x->events < y->events) - (x->events > y->events);
 }
 
-/* Writes the match lines of one event, in input order (called on the reading thread
- * for every event that was matched, in the order of the input): `hits` are the rule
- * indexes sigma_match reported for `ev` (`match_rc` its status), `number` its line or
- * record number, `channel` its Channel value (NULL if none). Returns 0, or -1 on a
- * fatal error (message printed). */
-static int scan_report(scan_state *st, const scan_source *src, const sigma_event *ev,
-                       uint64_t number, int match_rc, const uint32_t *hits, uint32_t n_hits,
-                       const char *channel)
+/* Writes the results of one event, in input order (called on the reading thread for
+ * every event that was matched, in the order of the input): `it` is the batch item
+ * (its event as matched, line or record number, sigma_match status, time), `hits`
+ * the rule indexes sigma_match reported, `channel` its Channel value (NULL if none).
+ * With correlation rules the event also goes to the correlator here: lines of windows
+ * its time closed come first, then its detection lines (only of rules that alert),
+ * then the correlation matches it completed. Returns 0, or -1 on a fatal error
+ * (message printed). */
+static int scan_report(scan_state *st, const scan_source *src, const scan_item *it,
+                       const uint32_t *hits, const char *channel)
 {
-    if (match_rc != SIGMA_OK) {
+    uint64_t number = it->number;
+    uint32_t n_hits = it->n_hits;
+    if (it->match_rc != SIGMA_OK) {
         scan_warn(st, "%s:%llu: match failed: %s\n", src->display, (unsigned long long)number,
-                  sigma_status_str(match_rc));
-        return match_rc == SIGMA_E_NOMEM ? -1 : 0;
+                  sigma_status_str(it->match_rc));
+        return it->match_rc == SIGMA_E_NOMEM ? -1 : 0;
     }
-    if (n_hits && st->prog.shown && st->prog.stdout_tty)
+    int corr_lines = 0; /* correlation match lines this event produced */
+    if (st->corr && (corr_lines = scan_corr_feed(st->corr, it->has_time, it->time_ms, it->ev, hits,
+                                                 n_hits, src->index, number, src->display)) < 0)
+        return -1;
+    if ((n_hits || corr_lines) && st->prog.shown && st->prog.stdout_tty)
         progress_clear(&st->prog);
+    if (corr_lines && scan_corr_write_closed(st->corr, stdout) != 0)
+        return -1;
     char head[64];
     int head_len = 0;
     if (n_hits)
         head_len = snprintf(head, sizeof head, "{\"event\": %llu%s", (unsigned long long)number,
                             st->with_file ? ", \"file\": " : "");
+    uint64_t printed = st->matches;
     for (uint32_t i = 0; i < n_hits; i++) {
         uint32_t r = hits[i];
-        if (r >= st->n_rules)
+        if (r >= st->n_rules || !scan_corr_alerts(st->corr, r))
             continue;
         fwrite(head, 1, (size_t)head_len, stdout);
         if (st->with_file)
             fputs(src->file_json, stdout);
         if (!st->explain)
             fputs(st->tails[r], stdout);
-        else if (scan_explain_line(stdout, st->rs, r, ev, st->tails[r]) != SIGMA_OK)
+        else if (scan_explain_line(stdout, st->rs, r, it->ev, st->tails[r]) != SIGMA_OK)
             die_nomem(); /* the rule and event are valid: only memory can fail */
         st->matches++;
     }
-    if (n_hits && src->flush_matches)
+    if (corr_lines && scan_corr_write(st->corr, stdout) != 0)
+        return -1;
+    if ((n_hits || corr_lines) && src->flush_matches)
         fflush(stdout);
     if (st->stats)
-        count_channel(st, channel, n_hits);
+        count_channel(st, channel, (uint32_t)(st->matches - printed));
     return 0;
 }
 
@@ -774,8 +824,7 @@ static int output_batch(scan_state *st, scan_batch *b)
     int rc = 0;
     for (size_t i = 0; i < b->n && rc == 0; i++) {
         const scan_item *it = &b->items[i];
-        rc = scan_report(st, src, it->ev, it->number, it->match_rc, b->hits + it->hits_at,
-                         it->n_hits, scan_item_channel(b, it));
+        rc = scan_report(st, src, it, b->hits + it->hits_at, scan_item_channel(b, it));
     }
     scan_pool_release(st->pool, b);
     return rc;
@@ -872,6 +921,9 @@ static int scan_flat(scan_state *st, const scan_source *src, const json_t *flat,
     }
     st->events++;
     keep_channel(st, json_string_value(json_object_get(flat, "Channel")));
+    int64_t ms;
+    if (st->corr && scan_corr_time_json(st->corr, flat, &ms) == 0)
+        scan_batch_set_time(st->batch, ms);
     return 0;
 }
 
@@ -883,9 +935,14 @@ static int scan_line_fast(scan_state *st, const scan_source *src, const char *li
     sigma_event *ev = next_event(st, src, lineno);
     if (!ev)
         return -1;
+    /* With correlation rules the event's time is picked up on the way. */
+    scan_corr_tee tee = {st->corr, &json_event_sigma_sink, ev};
+    if (st->corr)
+        scan_corr_time_begin(st->corr);
     int rc =
         json_fast_parse(st->fast, line, len, st->format == FMT_AUTO ? JSON_FAST_DECLINE_EVENT : 0,
-                        &json_event_sigma_sink, ev);
+                        st->corr ? &scan_corr_tee_sink : &json_event_sigma_sink,
+                        st->corr ? (void *)&tee : (void *)ev);
     if (rc == SIGMA_E_NOMEM)
         die_nomem();
     if (rc != SIGMA_OK) {
@@ -896,6 +953,9 @@ static int scan_line_fast(scan_state *st, const scan_source *src, const char *li
     }
     st->events++;
     keep_channel(st, json_fast_channel(st->fast, NULL));
+    int64_t ms;
+    if (st->corr && scan_corr_time_end(st->corr, &ms) == 0)
+        scan_batch_set_time(st->batch, ms);
     return 1;
 }
 
@@ -1243,6 +1303,7 @@ static int run(const options *o)
         sb_add_json_str(&name, events[i], strlen(events[i]));
         sources[i].file_json = name.data;
         sources[i].display = strcmp(events[i], "-") == 0 ? "<stdin>" : events[i];
+        sources[i].index = i;
     }
     if (rs) {
         int rc = scan_pool_new(rs, opt.threads, SCAN_BATCH_EVENTS, st.match_flags, &st.pool);
@@ -1251,6 +1312,9 @@ static int run(const options *o)
             exit(EXIT_USAGE);
         }
         st.tails = prepare_rule_tails(rs, n_rules);
+        scan_corr_config cc = {opt.timestamp_fields, opt.n_timestamp_fields, opt.max_disorder_ms,
+                               events, n_events};
+        st.corr = scan_corr_new(rs, &cc);
     }
     st.prog.enabled = isatty(STDERR_FILENO);
     st.prog.stdout_tty = isatty(STDOUT_FILENO);
@@ -1283,6 +1347,8 @@ static int run(const options *o)
         status = EXIT_USAGE;
     t_scan = now_seconds() - t_scan;
     progress_clear(&st.prog);
+    if (st.corr && (scan_corr_finish(st.corr, opt.stats) < 0 || scan_corr_write(st.corr, stdout)))
+        status = EXIT_USAGE;
 
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "sigma-scan: error writing output: %s\n", strerror(errno));
@@ -1313,6 +1379,7 @@ static int run(const options *o)
             free(st.tails[r]);
         free(st.tails);
     }
+    scan_corr_free(st.corr);
     windows_converter_free(st.conv);
     free(is_evtx);
     scan_pool_free(st.pool);
@@ -1333,5 +1400,6 @@ int main(int argc, char **argv)
     free(opt.events);
     free(opt.placeholders);
     free(opt.mappings);
+    free(opt.timestamp_fields);
     return status;
 }

@@ -289,6 +289,7 @@ enum {
     SIGMA_DIAG_UNKNOWN_CORRELATION_TYPE = 5003,
     SIGMA_DIAG_BAD_CORRELATION_CONDITION = 5004,
     SIGMA_DIAG_UNKNOWN_CORRELATION_KEY = 5005, /* warning */
+    SIGMA_DIAG_ORDER_NOT_ENFORCED = 5006,      /* warning: temporal_ordered condition shape */
     SIGMA_DIAG_BAD_FILTER = 5010
 };
 
@@ -738,6 +739,156 @@ SIGMA_API const char *SIGMA_CALL sigma_explain_event_value(const sigma_explain *
 
 /* -------------------------------------------------------------- correlation */
 /* The streaming correlator (sigma-semantics.md §6). */
+
+/*
+ * A sigma_correlator evaluates the correlation rules of a ruleset over a stream of
+ * events (docs/correlation.md). The caller matches each event with sigma_match and
+ * hands the event, its time and the matched rule indexes to sigma_correlator_feed,
+ * in timestamp order. Correlation matches are reported through a callback.
+ *
+ * Time unit: int64_t milliseconds since the Unix epoch (any monotonic origin works;
+ * only differences matter). A correlation's window is sliding and spans
+ * `timespan`: events e1..en belong to one window when t_n - t_1 <= timespan.
+ * gt/gte conditions fire as soon as they hold (then the group restarts empty);
+ * lt/lte/eq/neq conditions and negated atoms of a temporal boolean condition are
+ * decided when the window opened by the group's first event closes (the stream time
+ * passes first + timespan), by a later feed, sigma_correlator_advance or _flush.
+ *
+ * Group-by: the key is the tuple of the group-by fields' values (an alias reads,
+ * per event, the field named for the rule that matched it). An event that lacks one
+ * of the group-by fields (or has it empty or null) is ignored by that correlation.
+ * A multi-valued field uses its first value. Values compare exactly (case-sensitive).
+ *
+ * Memory: state is per correlator; the ruleset stays immutable and may be shared by
+ * any number of correlators. A correlator belongs to one thread at a time; use one
+ * per event stream (per thread). Memory is bounded by the options below.
+ */
+typedef struct sigma_correlator sigma_correlator;
+/** One correlation match, valid only during the callback; read with the getters. */
+typedef struct sigma_correlation_match sigma_correlation_match;
+
+/** Sentinel for the uint32 limits of sigma_correlator_options: no limit. */
+#define SIGMA_CORRELATOR_UNLIMITED UINT32_MAX
+
+/** Options of a correlator. Set `size = sizeof(sigma_correlator_options)`; a zero
+ *  field takes the default. */
+typedef struct sigma_correlator_options {
+    size_t size;
+    /* Live groups per correlation (default 100000). When a new group key arrives at
+     * the limit, the least recently updated group of that correlation is evicted
+     * (counted in groups_evicted; an evicted group never fires). */
+    uint32_t max_groups;
+    /* Events kept per group (default 10000). Above it the oldest event of the group
+     * is dropped (counted in events_dropped); the group's figures then cover only
+     * the kept events. */
+    uint32_t max_events_per_group;
+    /* Event refs reported per match (default 64); the total is always reported. */
+    uint32_t max_event_refs;
+    uint32_t reserved0;
+    /* A group not updated for this long is dropped even if its window is longer
+     * (counted in groups_expired). Default 0 = only when its window is over. */
+    int64_t idle_expiry_ms;
+    /* Out-of-order tolerance (default 0): an event up to this much older than the
+     * newest time seen is still accepted (inserted at its place in time); windows
+     * close only when newest time - tolerance passes their end. Older events are
+     * dropped and counted in events_late. */
+    int64_t out_of_order_ms;
+} sigma_correlator_options;
+
+/** Creates a correlator for the correlation rules of `rs` (which it references
+ *  until freed). `opts` may be NULL for the defaults. A ruleset without correlation
+ *  rules gives a correlator that never fires. SIGMA_E_SIZE when opts->size is too
+ *  small, SIGMA_E_INVALID_ARG for negative times. */
+SIGMA_API int SIGMA_CALL sigma_correlator_new(const sigma_ruleset *rs,
+                                              const sigma_correlator_options *opts,
+                                              sigma_correlator **out);
+SIGMA_API void SIGMA_CALL sigma_correlator_free(sigma_correlator *c);
+
+/** Called once per correlation match. Return 0 to go on, non-zero to stop (the
+ *  feeding call then returns SIGMA_E_TERMINATED; the state stays consistent). */
+typedef int(SIGMA_CALL *sigma_correlation_fn)(const sigma_correlation_match *m, void *user_data);
+
+/** Feeds one event at `time_ms` with the rule indexes sigma_match found for it
+ *  (`matched_rules[0..n)`, any order; rules no correlation references are ignored).
+ *  `ev` supplies the group-by and `field` values (it is not retained; it may be NULL
+ *  when no correlation needs fields). `event_ref` is the caller's id for the event
+ *  (a line number, an offset), reported back in matches. Windows that `time_ms`
+ *  closes are decided first. Chained correlations (correlations over correlations)
+ *  are fed internally with each firing. After a callback asked to stop, the call
+ *  completes its state updates without calling it again (those matches are not
+ *  reported). Returns SIGMA_OK, SIGMA_E_TERMINATED, SIGMA_E_NOMEM or
+ *  SIGMA_E_INVALID_ARG (a rule index out of range). A late event (older than the
+ *  tolerance) is not an error: it is counted and skipped. */
+SIGMA_API int SIGMA_CALL sigma_correlator_feed(sigma_correlator *c, const sigma_event *ev,
+                                               int64_t time_ms, uint64_t event_ref,
+                                               const uint32_t *matched_rules, size_t n,
+                                               sigma_correlation_fn on_match, void *user_data);
+/** Moves stream time to `time_ms` without an event (e.g. on a timer): decides and
+ *  drops every window that ends before it. Earlier times than the current are a no-op. */
+SIGMA_API int SIGMA_CALL sigma_correlator_advance(sigma_correlator *c, int64_t time_ms,
+                                                  sigma_correlation_fn on_match, void *user_data);
+/** End of stream: decides every open window as if time had run past it, then
+ *  empties the state (the correlator can be fed again). */
+SIGMA_API int SIGMA_CALL sigma_correlator_flush(sigma_correlator *c, sigma_correlation_fn on_match,
+                                                void *user_data);
+
+/** Rule index of the correlation rule that matched. */
+SIGMA_API uint32_t SIGMA_CALL sigma_correlation_match_rule(const sigma_correlation_match *m);
+/** Number of group-by fields (0 without group-by). */
+SIGMA_API uint32_t SIGMA_CALL sigma_correlation_match_group_count(const sigma_correlation_match *m);
+/** Name of group-by field i (an alias name for an alias), or NULL when out of range. */
+SIGMA_API const char *SIGMA_CALL sigma_correlation_match_group_field(const sigma_correlation_match *m,
+                                                                     uint32_t i);
+/** Value of group-by field i as text (numbers as the event gave them, booleans
+ *  "true"/"false"); *len_out (may be NULL) gets its length. NULL when out of range. */
+SIGMA_API const char *SIGMA_CALL sigma_correlation_match_group_value(const sigma_correlation_match *m,
+                                                                     uint32_t i, size_t *len_out);
+/** The figure that met the condition: event count (event_count), distinct values
+ *  (value_count), distinct referenced rules seen (temporal, temporal_ordered), sum,
+ *  average, percentile or median of the field values (value_*). */
+SIGMA_API double SIGMA_CALL sigma_correlation_match_value(const sigma_correlation_match *m);
+/** Time of the first and last event of the window (ms). */
+SIGMA_API int64_t SIGMA_CALL sigma_correlation_match_first_time(const sigma_correlation_match *m);
+SIGMA_API int64_t SIGMA_CALL sigma_correlation_match_last_time(const sigma_correlation_match *m);
+/** Number of contributing events (all of them, even beyond the reported refs). */
+SIGMA_API uint64_t SIGMA_CALL sigma_correlation_match_event_total(const sigma_correlation_match *m);
+/** Number of event refs reported (<= max_event_refs; the earliest ones). */
+SIGMA_API uint32_t SIGMA_CALL sigma_correlation_match_event_ref_count(const sigma_correlation_match *m);
+/** Event ref i (as passed to sigma_correlator_feed; a chained correlation reports
+ *  the refs of the inner matches' events), or UINT64_MAX when out of range. */
+SIGMA_API uint64_t SIGMA_CALL sigma_correlation_match_event_ref(const sigma_correlation_match *m,
+                                                                uint32_t i);
+
+/** Counters of a correlator (set `size` first). */
+typedef struct sigma_correlator_stats {
+    size_t size;
+    uint64_t events;         /* feed calls accepted */
+    uint64_t events_late;    /* feed calls older than the out-of-order tolerance */
+    uint64_t events_dropped; /* events removed from a full group (max_events_per_group) */
+    uint64_t groups_live;    /* groups holding state now, over all correlations */
+    uint64_t groups_created;
+    uint64_t groups_evicted; /* removed by the max_groups limit */
+    uint64_t groups_expired; /* removed by idle_expiry_ms */
+    uint64_t groups_closed;  /* removed because their window was over */
+    uint64_t matches;        /* correlation matches reported (chained ones included) */
+    uint64_t bytes_in_use;   /* heap held by the correlator's state now */
+    uint64_t bytes_peak;     /* highest bytes_in_use so far */
+} sigma_correlator_stats;
+SIGMA_API int SIGMA_CALL sigma_correlator_get_stats(const sigma_correlator *c,
+                                                    sigma_correlator_stats *stats);
+
+/** Whether matches of `rule` should be raised as alerts on their own: 0 for a rule
+ *  that some correlation references without `generate: true` (sigma_match still
+ *  reports it, because the correlator needs it), 1 otherwise (correlation rules
+ *  included, unless a chaining correlation references them). -1 when out of range. */
+SIGMA_API int SIGMA_CALL sigma_ruleset_rule_alerts(const sigma_ruleset *rs, uint32_t rule);
+/** Number of correlation rules in `rs` the correlator evaluates. */
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_correlation_count(const sigma_ruleset *rs);
+/** Type of correlation rule `rule` ("event_count", "value_count", "temporal",
+ *  "temporal_ordered", "value_sum", "value_avg", "value_percentile",
+ *  "value_median"); NULL for a detection rule or an index out of range. Static. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_correlation_type(const sigma_ruleset *rs,
+                                                                uint32_t rule);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/builder.h"
+#include "correlation/corr_check.h"
 #include "model/rule_meta.h"
 #include "util/vec.h"
 
@@ -178,6 +179,8 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
     int rc = dropped && list ? SIGMA_OK : SIGMA_E_NOMEM;
     if (rc == SIGMA_OK)
         check_correlations(b, dropped);
+    if (rc == SIGMA_OK && sg_corr_check_chains(b, dropped) != 0)
+        rc = SIGMA_E_NOMEM;
     size_t n = 0;
     for (size_t i = 0; rc == SIGMA_OK && i < b->nrules; i++) {
         if (dropped[i])

@@ -21,6 +21,7 @@ typedef struct sg_loaded_corr {
     char *source;
     size_t rule_index; /* its entry in sigma_builder.rules */
     int reported;      /* an unresolved reference was already reported */
+    int order_warned;  /* SIGMA_DIAG_ORDER_NOT_ENFORCED was already reported */
 } sg_loaded_corr;
 
 struct sigma_builder {

@@ -131,6 +131,7 @@ static int load_correlation(sigma_builder *b, const sg_node *root, const sg_yaml
                                         yaml + doc->byte_start, doc->byte_end - doc->byte_start);
     if (!lr.ir.doc)
         return -1;
+    lr.corr = &lc->c;
     const char *from[] = {c->id,     c->title,       c->name,   c->level,
                           c->status, c->description, dc->source};
     if (keep_strings(&lr.meta, from, sizeof from / sizeof from[0], c->tags, c->ntags) != 0) {

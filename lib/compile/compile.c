@@ -2,6 +2,7 @@
  * (same field, operator, value and flags) are stored once across all rules; each
  * rule's condition becomes a pre-order program over predicate ids. */
 #include "compile/ruleset.h"
+#include "correlation/corr_set.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,7 @@ static void ruleset_free(sigma_ruleset *rs)
     sg_index_free(&rs->index);
     sg_routing_free(&rs->routing);
     sg_intro_set_free(rs->intro);
+    sg_corr_set_free(rs->corr);
     free(rs);
 }
 
@@ -370,6 +372,8 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
     if (rc == SIGMA_OK && mapping && mapping->n && sg_routing_build(rs, mapping) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && sg_intro_finish(rs) != 0)
+        rc = SIGMA_E_NOMEM;
+    if (rc == SIGMA_OK && sg_corr_set_build(rules, n, &rs->corr) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc != SIGMA_OK) {
         ruleset_free(rs);

@@ -70,6 +70,7 @@ struct sigma_ruleset {
     sg_index index;
     sg_routing routing; /* empty unless the builder was given a mapping */
     struct sg_intro_set *intro; /* ruleset-wide introspection tables (lib/introspect) */
+    struct sg_corr_set *corr; /* compiled correlations, or NULL when there are none */
 };
 
 /* One loaded rule handed from the builder to the compiler. */
@@ -81,6 +82,7 @@ typedef struct sg_loaded_rule {
     const sg_rule_ir *const *filters;
     const char *const *filter_names;
     size_t nfilters;
+    const struct sg_correlation *corr; /* correlation rules: the document (builder-owned) */
 } sg_loaded_rule;
 
 typedef struct sg_compile_limits {

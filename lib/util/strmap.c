@@ -30,6 +30,18 @@ static sg_strmap_slot *find_slot(sg_strmap_slot *slots, size_t cap, uint64_t h, 
     }
 }
 
+int sg_strmap_get_hashed(const sg_strmap *m, const char *key, size_t len, uint64_t hash,
+                         uint32_t *value)
+{
+    if (!m->cap)
+        return 0;
+    sg_strmap_slot *s = find_slot(m->slots, m->cap, hash, key, len);
+    if (!s->used)
+        return 0;
+    *value = s->value;
+    return 1;
+}
+
 int sg_strmap_get(const sg_strmap *m, const char *key, size_t len, uint32_t *value)
 {
     if (!m->cap)

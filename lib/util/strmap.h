@@ -22,6 +22,10 @@ typedef struct sg_strmap {
 uint64_t sg_hash_bytes(const void *data, size_t len);
 /* Returns 1 and sets *value if found, 0 otherwise. */
 int sg_strmap_get(const sg_strmap *m, const char *key, size_t len, uint32_t *value);
+/* The same with hash = sg_hash_bytes(key, len) computed by the caller (keys looked up
+ * again and again). */
+int sg_strmap_get_hashed(const sg_strmap *m, const char *key, size_t len, uint64_t hash,
+                         uint32_t *value);
 /* Inserts or overwrites; key storage must outlive the map. 0 or -1 (no memory). */
 int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value);
 void sg_strmap_free(sg_strmap *m);

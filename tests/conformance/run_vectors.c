@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -48,12 +49,24 @@
 enum { MATCH_NONE = 0, MATCH_ONE = 1, MATCH_TITLES = 2 };
 
 typedef struct {
+    char **v;
+    size_t n;
+} vtitles;
+
+typedef struct {
     char *event;   /* JSON object text, one line */
     int match;     /* MATCH_NONE (false), MATCH_ONE (true) or MATCH_TITLES (list) */
     char **titles; /* MATCH_TITLES: titles of the rules that must match (a multiset) */
     size_t ntitles;
     char *note; /* may be NULL */
     unsigned line;
+    /* correlation streams (docs/correlation.md): the event's time, the correlations that
+     * must fire when it is fed, and optionally the hits that raise alerts on their own */
+    int has_time;
+    double time; /* seconds */
+    vtitles fires;
+    int has_alerts;
+    vtitles alerts;
 } vcase;
 
 typedef struct {
@@ -77,6 +90,8 @@ typedef struct {
     vcase *cases;
     size_t ncases;
     unsigned line;
+    int stream;    /* every case has a `time`: events go through a sigma_correlator */
+    vtitles flush; /* correlations that must fire at the end of the stream */
 } ventry;
 
 typedef struct {
@@ -279,15 +294,53 @@ static yaml_node_t *map_get(const pctx *c, yaml_node_t *m, const char *key)
     return NULL;
 }
 
+/* A list of rule titles. */
+static int parse_titles(const pctx *c, yaml_node_t *n, const char *key, vtitles *out)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ferr(c, n, "'%s' must be a list of rule titles", key);
+    size_t nt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    out->v = xmalloc((nt ? nt : 1) * sizeof *out->v);
+    for (size_t i = 0; i < nt; i++) {
+        const char *ts = scalar(yaml_document_get_node(c->doc, n->data.sequence.items.start[i]));
+        if (!ts)
+            return ferr(c, n, "'%s' items must be rule titles", key);
+        out->v[out->n++] = xstrndup(ts, strlen(ts));
+    }
+    return 0;
+}
+
+static void free_titles(vtitles *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i]);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
 static int parse_case(const pctx *c, yaml_node_t *n, vcase *out)
 {
-    static const char *const keys[] = {"event", "match", "note", NULL};
+    static const char *const keys[] = {"event", "match", "note", "time", "fires", "alerts", NULL};
     if (n->type != YAML_MAPPING_NODE)
         return ferr(c, n, "a case must be a map {event, match, note}");
     if (check_keys(c, n, keys))
         return -1;
     yaml_node_t *ev = map_get(c, n, "event"), *m = map_get(c, n, "match"),
-                *note = map_get(c, n, "note");
+                *note = map_get(c, n, "note"), *tm = map_get(c, n, "time"),
+                *fires = map_get(c, n, "fires"), *alerts = map_get(c, n, "alerts");
+    if (tm) {
+        char *end = NULL;
+        const char *ts = scalar(tm);
+        out->time = ts ? strtod(ts, &end) : 0;
+        if (!ts || !*ts || *end)
+            return ferr(c, tm, "'time' must be a number of seconds");
+        out->has_time = 1;
+    }
+    if (fires && parse_titles(c, fires, "fires", &out->fires))
+        return -1;
+    if (alerts && parse_titles(c, alerts, "alerts", &out->alerts))
+        return -1;
+    out->has_alerts = alerts != NULL;
     if (!scalar(ev))
         return ferr(c, n, "case without 'event' string");
     if (m && m->type == YAML_SEQUENCE_NODE) {
@@ -407,8 +460,9 @@ static int parse_placeholders(const pctx *c, yaml_node_t *ph, ventry *out)
 
 static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out)
 {
-    static const char *const keys[] = {"rule",  "note",      "cases",  "load_error", "placeholders",
-                                       "rules", "documents", "failed", "warnings",   NULL};
+    static const char *const keys[] = {"rule",         "note",  "cases",     "load_error",
+                                       "placeholders", "rules", "documents", "failed",
+                                       "warnings",     "flush", NULL};
     memset(out, 0, sizeof *out);
     out->line = (unsigned)n->start_mark.line + 1;
     if (n->type != YAML_MAPPING_NODE)
@@ -419,7 +473,9 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out)
                 *cases = map_get(c, n, "cases"), *le = map_get(c, n, "load_error"),
                 *ph = map_get(c, n, "placeholders"), *rules = map_get(c, n, "rules"),
                 *docs = map_get(c, n, "documents"), *failed = map_get(c, n, "failed"),
-                *warn = map_get(c, n, "warnings");
+                *warn = map_get(c, n, "warnings"), *flush = map_get(c, n, "flush");
+    if (flush && parse_titles(c, flush, "flush", &out->flush))
+        return -1;
     if (!scalar(rule))
         return ferr(c, n, "entry without 'rule' string");
     out->rule_len = rule->data.scalar.length;
@@ -460,6 +516,18 @@ static int parse_entry(const pctx *c, yaml_node_t *n, ventry *out)
                        &out->cases[i]))
             return -1;
     }
+    out->stream = out->cases[0].has_time;
+    for (size_t i = 0; i < out->ncases; i++) {
+        const vcase *vc = &out->cases[i];
+        if (vc->has_time != out->stream)
+            return ferr(c, cases, "either every case of an entry has a 'time' or none");
+        if (!vc->has_time && (vc->fires.n || vc->has_alerts))
+            return ferr(c, cases, "'fires' and 'alerts' need a 'time' (a correlation stream)");
+        if (i && vc->has_time && vc->time < out->cases[i - 1].time)
+            return ferr(c, cases, "stream cases must be in time order");
+    }
+    if (flush && !out->stream)
+        return ferr(c, flush, "'flush' needs cases with a 'time' (a correlation stream)");
     return 0;
 }
 
@@ -473,7 +541,10 @@ static void free_vfile(vfile *v)
             for (size_t k = 0; k < e->cases[j].ntitles; k++)
                 free(e->cases[j].titles[k]);
             free(e->cases[j].titles);
+            free_titles(&e->cases[j].fires);
+            free_titles(&e->cases[j].alerts);
         }
+        free_titles(&e->flush);
         for (size_t j = 0; j < e->nplaceholders; j++) {
             free(e->placeholders[j].name);
             free(e->placeholders[j].value);
@@ -873,11 +944,82 @@ static void judge_hits(const sigma_ruleset *rs, const vcase *c, const hit_list *
     }
 }
 
+/* ---- correlation streams ---- */
+
+static const char *rule_title(const sigma_ruleset *rs, uint32_t rule)
+{
+    sigma_rule_info info;
+    memset(&info, 0, sizeof info);
+    info.size = sizeof info;
+    return sigma_ruleset_rule_info(rs, rule, &info) == SIGMA_OK && info.title ? info.title
+                                                                              : "(no title)";
+}
+
+typedef struct {
+    const sigma_ruleset *rs;
+    const char *titles[MAX_HITS];
+    unsigned n;
+} title_list;
+
+static int collect_correlation(const sigma_correlation_match *m, void *user)
+{
+    title_list *l = user;
+    if (l->n < MAX_HITS)
+        l->titles[l->n++] = rule_title(l->rs, sigma_correlation_match_rule(m));
+    return 0;
+}
+
+/* Compares a multiset of titles with the expected one; empty `why` when they agree. */
+static void judge_titles(const char *what, const vtitles *want, title_list *got, char *why,
+                         size_t cap)
+{
+    const char *w[MAX_HITS];
+    size_t nw = want->n < MAX_HITS ? want->n : MAX_HITS;
+    memcpy(w, want->v, nw * sizeof *w);
+    qsort(w, nw, sizeof *w, cmp_str);
+    qsort(got->titles, got->n, sizeof *got->titles, cmp_str);
+    int ok = nw == got->n;
+    for (size_t i = 0; ok && i < nw; i++)
+        ok = strcmp(w[i], got->titles[i]) == 0;
+    if (ok)
+        return;
+    char wl[256] = "", gl[256] = "";
+    for (size_t i = 0, l = 0; i < nw && l < sizeof wl; i++)
+        l += (size_t)snprintf(wl + l, sizeof wl - l, "%s'%s'", i ? ", " : "", w[i]);
+    for (size_t i = 0, l = 0; i < got->n && l < sizeof gl; i++)
+        l += (size_t)snprintf(gl + l, sizeof gl - l, "%s'%s'", i ? ", " : "", got->titles[i]);
+    snprintf(why, cap, "expected %s [%s], got [%s]", what, wl, gl);
+}
+
+/* Feeds one stream case to the correlator and checks `fires` and `alerts`. */
+static void judge_stream_case(sigma_correlator *cor, const sigma_ruleset *rs, const sigma_event *ev,
+                              const vcase *c, size_t ci, const hit_list *h, char *why, size_t cap)
+{
+    title_list fired = {rs, {0}, 0};
+    unsigned n = h->n < MAX_HITS ? h->n : MAX_HITS;
+    int64_t ms = (int64_t)(c->time * 1000.0 + (c->time >= 0 ? 0.5 : -0.5));
+    int rc = sigma_correlator_feed(cor, ev, ms, (uint64_t)ci + 1, h->rules, n, collect_correlation,
+                                   &fired);
+    if (rc != SIGMA_OK) {
+        snprintf(why, cap, "sigma_correlator_feed: %d (%s)", rc, sigma_status_str(rc));
+        return;
+    }
+    judge_titles("correlations", &c->fires, &fired, why, cap);
+    if (why[0] || !c->has_alerts)
+        return;
+    title_list alerting = {rs, {0}, 0};
+    for (unsigned i = 0; i < n; i++)
+        if (sigma_ruleset_rule_alerts(rs, h->rules[i]) == 1)
+            alerting.titles[alerting.n++] = rule_title(rs, h->rules[i]);
+    judge_titles("alerting rules", &c->alerts, &alerting, why, cap);
+}
+
 static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t)
 {
     loaded L;
     sigma_scratch *scratch = NULL;
     sigma_event *ev = NULL;
+    sigma_correlator *cor = NULL;
     char why[512] = "";
     int rc;
     if (load_entry(v, ei, e, &L, why, sizeof why) != 0)
@@ -893,6 +1035,10 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t)
     if ((rc = sigma_scratch_reserve(L.rs, &scratch)) != SIGMA_OK ||
         (rc = sigma_event_new(&ev)) != SIGMA_OK) {
         snprintf(why, sizeof why, "scratch/event allocation: %s", sigma_status_str(rc));
+        goto load_failed;
+    }
+    if (e->stream && (rc = sigma_correlator_new(L.rs, NULL, &cor)) != SIGMA_OK) {
+        snprintf(why, sizeof why, "sigma_correlator_new: %s", sigma_status_str(rc));
         goto load_failed;
     }
     if (verbose && d && sigma_diagnostics_count(d) > 0) {
@@ -931,6 +1077,8 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t)
                               (coll.n < MAX_HITS ? coll.n : MAX_HITS) * sizeof *cb.rules) != 0) {
                 snprintf(cwhy, sizeof cwhy,
                          "callback mode disagrees with collect mode: %u hits vs %u", cb.n, coll.n);
+            } else if (cor) {
+                judge_stream_case(cor, L.rs, ev, c, ci, &coll, cwhy, sizeof cwhy);
             }
         }
         if (cwhy[0]) {
@@ -953,10 +1101,31 @@ static void check_cases(const vfile *v, size_t ei, const ventry *e, tally *t)
                        c->note ? " - " : "", c->note ? c->note : "");
         }
     }
+    if (cor) {
+        title_list fired = {L.rs, {0}, 0};
+        char fwhy[512] = "";
+        rc = sigma_correlator_flush(cor, collect_correlation, &fired);
+        if (rc != SIGMA_OK)
+            snprintf(fwhy, sizeof fwhy, "sigma_correlator_flush: %d (%s)", rc,
+                     sigma_status_str(rc));
+        else
+            judge_titles("correlations at the end of the stream", &e->flush, &fired, fwhy,
+                         sizeof fwhy);
+        if (fwhy[0]) {
+            t->failed++;
+            fail_header(v, ei, e);
+            fprintf(stderr, " end of stream: %s\n", fwhy);
+            print_rule(e);
+        } else {
+            t->passed++;
+            if (verbose)
+                printf("ok   vector %d entry %zu: end of stream\n", v->number, ei + 1);
+        }
+    }
     goto out;
 
 load_failed:
-    t->failed += (unsigned)e->ncases;
+    t->failed += (unsigned)e->ncases + (e->stream ? 1u : 0u);
     fail_header(v, ei, e);
     fprintf(stderr, ": rule did not load as expected (%s); its %zu cases count as failed\n", why,
             e->ncases);
@@ -966,6 +1135,7 @@ load_failed:
     if (L.b)
         print_diags(L.b);
 out:
+    sigma_correlator_free(cor);
     sigma_event_free(ev);
     sigma_scratch_free(scratch);
     unload(&L);
@@ -982,7 +1152,7 @@ static void check_entry(const vfile *v, size_t ei, tally *t)
 
 static unsigned entry_checks(const ventry *e)
 {
-    return e->ncodes ? 1u : (unsigned)e->ncases;
+    return e->ncodes ? 1u : (unsigned)e->ncases + (e->stream ? 1u : 0u);
 }
 
 /* Runs one entry in a child process; a crash fails every check of the entry. */
@@ -1098,6 +1268,36 @@ static int write_placeholders(const char *path, const ventry *e)
     return 0;
 }
 
+static json_t *titles_json(const vtitles *t)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < t->n; k++)
+        json_array_append_new(a, json_string(t->v[k]));
+    return a;
+}
+
+/* Stream events carry their time as "@timestamp" (ISO 8601, UTC, milliseconds),
+ * counted from 2024-01-01T00:00:00Z; the JSON line is rewritten with it. */
+#define STREAM_EPOCH 1704067200LL
+static void write_stream_event(FILE *f, const vcase *c)
+{
+    json_t *j = json_loads(c->event, JSON_REJECT_DUPLICATES, NULL);
+    int64_t ms = (int64_t)(c->time * 1000.0 + (c->time >= 0 ? 0.5 : -0.5));
+    int64_t secs = STREAM_EPOCH + (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int frac = (int)(ms - (secs - STREAM_EPOCH) * 1000);
+    time_t tt = (time_t)secs;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    char ts[64];
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    json_object_set_new(j, "@timestamp", json_string(ts));
+    char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fprintf(f, "%s\n", line ? line : c->event);
+    free(line);
+    json_decref(j);
+}
+
 static int export_vfile(const vfile *v, const char *out, json_t *manifest)
 {
     for (size_t ei = 0; ei < v->nentries; ei++) {
@@ -1152,8 +1352,16 @@ static int export_vfile(const vfile *v, const char *out, json_t *manifest)
             json_t *cases = json_array();
             for (size_t ci = 0; ci < e->ncases; ci++) {
                 const vcase *c = &e->cases[ci];
-                fprintf(f, "%s\n", c->event);
                 json_t *jc = json_object();
+                if (e->stream) {
+                    write_stream_event(f, c);
+                    json_object_set_new(jc, "time", json_real(c->time));
+                    json_object_set_new(jc, "fires", titles_json(&c->fires));
+                    if (c->has_alerts)
+                        json_object_set_new(jc, "alerts", titles_json(&c->alerts));
+                } else {
+                    fprintf(f, "%s\n", c->event);
+                }
                 json_object_set_new(jc, "line", json_integer((json_int_t)ci + 1));
                 if (c->match == MATCH_TITLES) {
                     json_t *tl = json_array();
@@ -1176,6 +1384,10 @@ static int export_vfile(const vfile *v, const char *out, json_t *manifest)
             }
             json_object_set_new(je, "events", json_string(path));
             json_object_set_new(je, "cases", cases);
+            if (e->stream) {
+                json_object_set_new(je, "stream", json_true());
+                json_object_set_new(je, "flush", titles_json(&e->flush));
+            }
         }
         json_array_append_new(manifest, je);
     }

@@ -14,6 +14,11 @@ per entry (adding `--placeholders placeholders.yml` when the entry has placehold
   - rules that must fail:  sigma-scan --check -r rule.yml
       exit 1 and stderr summary "loaded R rules, F failed" (defaults 0 and 1).
 An entry with `warnings` must print at least one "warning:" diagnostic.
+Correlation streams (entries whose cases have a `time`; the export writes it into each
+event as "@timestamp"): per event line the detection rules on stdout must be the case's
+`alerts` when given (rules referenced by a correlation raise no alert of their own), else
+its `match`; and the correlation lines on stdout ({"correlation": ..., "title": ...}) must
+be, as a multiset of titles, every case's `fires` plus the entry's `flush` (one check).
 If sigma-scan has no --placeholders option (not in its --help), entries with placeholders
 are reported as SKIP and counted apart; they do not fail the run.
 Python 3 standard library only. Exit 0 if everything passed, 1 otherwise, 2 on setup errors.
@@ -137,9 +142,13 @@ class Runner:
             problems.append("stderr summary %r, want %r" % (summary_lines(err), want))
         problems += self.warning_problems(entry, err)
         got = {}  # event line -> titles of the rules reported for it
+        correlations = []  # titles of the correlation lines
         for n, line in enumerate(out.splitlines(), 1):
             try:
                 obj = json.loads(line)
+                if entry.get("stream") and isinstance(obj, dict) and "correlation" in obj:
+                    correlations.append(obj.get("title") or "(no title)")
+                    continue
                 ev = obj["event"]
                 if not isinstance(ev, int) or isinstance(ev, bool):
                     raise ValueError("'event' is not an integer")
@@ -150,18 +159,27 @@ class Runner:
                 problems.append("stdout line %d is not a match record (%s): %r" % (n, e, line))
                 continue
             got.setdefault(ev, []).append(obj["title"])
+        checks = len(cases) + (1 if entry.get("stream") else 0)
         if problems:
-            self.failed += len(cases)
-            self.fail(entry, "; ".join(problems) + "; its %d cases count as failed" % len(cases),
+            self.failed += checks
+            self.fail(entry, "; ".join(problems) + "; its %d checks count as failed" % checks,
                       err)
             return
+        if entry.get("stream"):
+            want = sorted(sum((c["fires"] for c in cases), []) + entry["flush"])
+            if sorted(correlations) == want:
+                self.passed += 1
+            else:
+                self.failed += 1
+                self.fail(entry, "correlations: expected %r, got %r" % (
+                    want, sorted(correlations)), err)
         lines = {c["line"] for c in cases}
         for ev in sorted(set(got) - lines):
             self.failed += 1
             self.fail(entry, "match reported for event line %d, which does not exist" % ev, err)
         for c in cases:
             titles = sorted(t if t is not None else "(no title)" for t in got.get(c["line"], []))
-            want = c["match"]
+            want = c["alerts"] if "alerts" in c else c["match"]
             if want is False:
                 ok, what = not titles, "NO match"
             elif want is True:
@@ -197,6 +215,7 @@ def main(argv):
         r = Runner(scan)
         vectors = set()
         n_cases = n_load = 0
+        streams = r.scan_supports("--timestamp-field")
         for entry in manifest:
             if only and entry["vector"] not in only:
                 continue
@@ -204,6 +223,12 @@ def main(argv):
             if "load_error" in entry:
                 n_load += 1
                 r.load_error(entry)
+            elif entry.get("stream") and not streams:
+                n = len(entry["cases"]) + 1
+                r.skipped += n
+                print("SKIP vector %d entry %d: a correlation stream needs a sigma-scan with "
+                      "--timestamp-field; %d check(s) skipped" % (
+                          entry["vector"], entry["entry"], n), file=sys.stderr)
             else:
                 n_cases += len(entry["cases"])
                 r.cases(entry)
@@ -211,7 +236,7 @@ def main(argv):
               "%d passed, %d failed%s" % (
                   len(vectors), sum(1 for e in manifest if not only or e["vector"] in only),
                   n_cases, n_load, r.passed, r.failed,
-                  (", %d skipped (sigma-scan without --placeholders)" % r.skipped)
+                  (", %d skipped (sigma-scan without --placeholders or correlations)" % r.skipped)
                   if r.skipped else ""))
         return 1 if r.failed else 0
 
