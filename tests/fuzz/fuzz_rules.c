@@ -216,7 +216,12 @@ static void check_ruleset(fz_ctx *ctx, const sigma_ruleset *rs, sigma_event *ev[
     sigma_scratch_free(scratch);
 }
 
-static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[4])
+typedef struct stats {
+    uint64_t loaded; /* inputs that kept at least one rule */
+    uint64_t clean;  /* inputs without any error diagnostic */
+} stats;
+
+static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[4], stats *st)
 {
     sigma_compile_options *opts = NULL;
     if (sigma_compile_options_new(&opts) != SIGMA_OK)
@@ -258,6 +263,8 @@ static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[
     if (sigma_builder_failed_count(b) > failed_before && after == before)
         FZ_FAIL(ctx, "failed_count grew without an error diagnostic");
     fz_check_diagnostics(ctx, d);
+    st->loaded += added > 0;
+    st->clean += after == 0;
 
     sigma_ruleset *rs = NULL;
     rc = sigma_builder_build(b, &rs);
@@ -321,12 +328,13 @@ int main(int argc, char **argv)
     double t0 = fz_now();
     uint64_t done = 0;
     fz_buf in = {0};
+    stats st = {0, 0};
     if (o.replay_path) {
         if (fz_read_file(o.replay_path, &in) != 0)
             fz_die("cannot read --replay file");
         fz_rng r = fz_rng_for(o.seed, 0);
         double t = fz_now();
-        run_input(&ctx, &r, &in, ev);
+        run_input(&ctx, &r, &in, ev, &st);
         fz_check_time(&ctx, t, &in);
         done = 1;
     }
@@ -343,9 +351,11 @@ int main(int argc, char **argv)
         if (o.verbose)
             fprintf(stderr, "iteration %llu: %zu bytes\n", (unsigned long long)it, in.len);
         double t = fz_now();
-        run_input(&ctx, &r, &in, ev);
+        run_input(&ctx, &r, &in, ev, &st);
         fz_check_time(&ctx, t, &in);
     }
+    printf("fuzz-rules: %llu inputs kept a rule, %llu had no error\n",
+           (unsigned long long)st.loaded, (unsigned long long)st.clean);
     fz_free(&in);
     for (int i = 0; i < 4; i++)
         sigma_event_free(ev[i]);
