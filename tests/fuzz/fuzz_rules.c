@@ -250,7 +250,32 @@ static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[
     size_t before = sigma_diagnostics_error_count(d);
     uint32_t failed_before = sigma_builder_failed_count(b);
     uint32_t added = UINT32_MAX;
-    int rc = sigma_builder_add_yaml(b, "fuzz.yml", 8, in->p, in->len, &added);
+    /* the source name is copied: sometimes NULL, empty, with a NUL or very long */
+    static const char long_name[300] = "long/"; /* the rest are NULs: 300 bytes of name */
+    const char *src = "fuzz.yml";
+    size_t src_len = 8;
+    switch (fz_below(r, 10)) {
+    case 0:
+        src = NULL;
+        src_len = 0;
+        break;
+    case 1:
+        src_len = 0;
+        break;
+    case 2:
+        src = "a\0b:1:2";
+        src_len = 8;
+        break;
+    case 3:
+        src = long_name;
+        src_len = sizeof long_name;
+        break;
+    default:
+        break;
+    }
+    /* NUL-terminated length: the library stops at the first NUL of the text */
+    size_t len = fz_chance(r, 10) ? SIGMA_NUL_TERMINATED : in->len;
+    int rc = sigma_builder_add_yaml(b, src, src_len, in->p, len, &added);
     size_t after = sigma_diagnostics_error_count(d);
     if (rc != SIGMA_OK && rc != SIGMA_E_COMPILE)
         FZ_FAIL(ctx, "add_yaml returned %d", rc);
