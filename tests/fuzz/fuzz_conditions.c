@@ -265,7 +265,7 @@ int main(int argc, char **argv)
             corrupt(&r, &cond);
         make_rule(&r, &cond, &rule);
         fz_write_input(o.write_path, &rule);
-        double t = fz_now();
+        double t = fz_cpu_now();
 
         sigma_builder *b = NULL;
         if (sigma_builder_new(NULL, &b) != SIGMA_OK)

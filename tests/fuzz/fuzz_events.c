@@ -415,7 +415,7 @@ int main(int argc, char **argv)
         ctx.iteration = it;
         fz_rng r = fz_rng_for(o.seed, it);
         const sigma_ruleset *set = rs[fz_below(&r, 2)];
-        double t = fz_now();
+        double t = fz_cpu_now();
         random_event(&r, ev, set, keep, o.verbose ? stderr : NULL, with_nan);
         check_event(&ctx, &r, set, sc, ev);
         if (sigma_scratch_hit_count(sc))

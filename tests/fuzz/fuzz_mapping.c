@@ -197,7 +197,7 @@ int main(int argc, char **argv)
             fz_die("cannot read --replay file");
         for (int m = 0; m < 2; m++) {
             fz_rng r = fz_rng_for(o.seed, 0);
-            double t = fz_now();
+            double t = fz_cpu_now();
             run_input(&ctx, &r, m, &in, ev);
             fz_check_time(&ctx, t, &in);
         }
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
         fz_set(&in, s->items[si].p, s->items[si].len);
         fz_mutate(&r, &in, &s->items[fz_below(&r, s->count)], 8);
         fz_write_input(o.write_path, &in);
-        double t = fz_now();
+        double t = fz_cpu_now();
         run_input(&ctx, &r, is_mapping, &in, ev);
         fz_check_time(&ctx, t, &in);
     }

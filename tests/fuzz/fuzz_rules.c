@@ -288,6 +288,7 @@ static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[
     if (sigma_builder_failed_count(b) > failed_before && after == before)
         FZ_FAIL(ctx, "failed_count grew without an error diagnostic");
     fz_check_diagnostics(ctx, d);
+    fz_check_positions(ctx, d, in->p, len == SIGMA_NUL_TERMINATED ? strlen(in->p) : in->len);
     st->loaded += added > 0;
     st->clean += after == 0;
 
@@ -358,7 +359,7 @@ int main(int argc, char **argv)
         if (fz_read_file(o.replay_path, &in) != 0)
             fz_die("cannot read --replay file");
         fz_rng r = fz_rng_for(o.seed, 0);
-        double t = fz_now();
+        double t = fz_cpu_now();
         run_input(&ctx, &r, &in, ev, &st);
         fz_check_time(&ctx, t, &in);
         done = 1;
@@ -375,7 +376,7 @@ int main(int argc, char **argv)
         fz_write_input(o.write_path, &in);
         if (o.verbose)
             fprintf(stderr, "iteration %llu: %zu bytes\n", (unsigned long long)it, in.len);
-        double t = fz_now();
+        double t = fz_cpu_now();
         run_input(&ctx, &r, &in, ev, &st);
         fz_check_time(&ctx, t, &in);
     }
