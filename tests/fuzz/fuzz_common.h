@@ -585,19 +585,21 @@ static inline void fz_check_diagnostics(fz_ctx *ctx, const sigma_diagnostics *d)
         FZ_FAIL(ctx, "diagnostics_get past the end accepted");
 }
 
-/* For diagnostics about `text` (all of them, for a builder given only that text):
+/* For diagnostics about `text` (those of `source`, or all when it is NULL):
  * a known byte offset lies inside the text, and line/column are those of that
  * offset (column in code points; a NUL or an invalid byte counts as one). The
  * mutator never inserts the Unicode line breaks NEL, LS, PS on purpose; a random
  * one would show here as a line mismatch. */
 static inline void fz_check_positions(fz_ctx *ctx, const sigma_diagnostics *d, const char *text,
-                                      size_t len)
+                                      size_t len, const char *source)
 {
     size_t n = sigma_diagnostics_count(d);
     for (size_t i = 0; i < n; i++) {
         sigma_diagnostic_info info = {0};
         info.size = sizeof info;
         if (sigma_diagnostics_get(d, i, &info) != SIGMA_OK || info.byte_offset == UINT64_MAX)
+            continue;
+        if (source && (!info.source_name || strcmp(info.source_name, source) != 0))
             continue;
         if (info.byte_offset > len) {
             FZ_FAIL(ctx, "diagnostic %zu (code %d): byte offset %llu past the text (%zu bytes)", i,

@@ -274,6 +274,7 @@ int main(int argc, char **argv)
         int rc = sigma_builder_add_yaml(b, "cond.yml", 8, rule.p, rule.len, &added);
         const sigma_diagnostics *d = sigma_builder_diagnostics(b);
         fz_check_diagnostics(&ctx, d);
+        fz_check_positions(&ctx, d, rule.p, rule.len, NULL);
         if (rc != SIGMA_OK && rc != SIGMA_E_COMPILE)
             FZ_FAIL(&ctx, "add_yaml returned %d", rc);
         if ((rc == SIGMA_OK) != (sigma_diagnostics_error_count(d) == 0))

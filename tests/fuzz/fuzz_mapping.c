@@ -131,6 +131,8 @@ static void run_input(fz_ctx *ctx, fz_rng *r, int is_mapping, const fz_buf *in, 
     uint32_t added = 0;
     sigma_builder_add_yaml(b, "rules.yml", 9, rules_text, sizeof rules_text - 1, &added);
     fz_check_diagnostics(ctx, d);
+    fz_check_positions(ctx, d, in->p, in->len, is_mapping ? "map.yml" : "ph.yml");
+    fz_check_positions(ctx, d, rules_text, sizeof rules_text - 1, "rules.yml");
     sigma_ruleset *rs = NULL;
     rc = sigma_builder_build(b, &rs);
     if (rc != SIGMA_OK && rc != SIGMA_E_COMPILE)

@@ -288,7 +288,7 @@ static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[
     if (sigma_builder_failed_count(b) > failed_before && after == before)
         FZ_FAIL(ctx, "failed_count grew without an error diagnostic");
     fz_check_diagnostics(ctx, d);
-    fz_check_positions(ctx, d, in->p, len == SIGMA_NUL_TERMINATED ? strlen(in->p) : in->len);
+    fz_check_positions(ctx, d, in->p, len == SIGMA_NUL_TERMINATED ? strlen(in->p) : in->len, NULL);
     st->loaded += added > 0;
     st->clean += after == 0;
 
