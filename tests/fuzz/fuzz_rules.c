@@ -238,6 +238,16 @@ static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[
         sigma_compile_options_set(opts, SIGMA_PARAM_MAX_ALIAS_NODES, (int64_t)fz_below(r, 50));
     if (fz_chance(r, 5))
         sigma_compile_options_set(opts, SIGMA_PARAM_MAX_YAML_BYTES, 1 + (int64_t)fz_below(r, 500));
+    if (fz_chance(r, 10)) { /* any parameter at an extreme of its bounds */
+        uint32_t param = 1 + (uint32_t)fz_below(r, 7);
+        int64_t lo = 0, hi = 0;
+        if (sigma_param_bounds(param, &lo, &hi) == SIGMA_OK &&
+            sigma_compile_options_set(opts, param, fz_chance(r, 50) ? lo : hi) != SIGMA_OK)
+            FZ_FAIL(ctx, "parameter %u refused its own bound", param);
+    }
+    int64_t flags_now = 0;
+    sigma_compile_options_get(opts, SIGMA_PARAM_FLAGS, &flags_now);
+    strict = (flags_now & SIGMA_COMPILE_STRICT) != 0;
     sigma_builder *b = NULL;
     if (sigma_builder_new(opts, &b) != SIGMA_OK)
         fz_die("builder_new");
@@ -310,9 +320,26 @@ static void run_input(fz_ctx *ctx, fz_rng *r, const fz_buf *in, sigma_event *ev[
             FZ_FAIL(ctx, "%u rules added but the ruleset has %u", added,
                     sigma_ruleset_rule_count(rs));
         check_ruleset(ctx, rs, ev);
-        sigma_ruleset_unref(rs);
+    }
+    /* the builder stays usable after a build: add the input again (duplicate ids and
+     * names), build a second ruleset, and use both after the builder is gone */
+    sigma_ruleset *rs2 = NULL;
+    if (fz_chance(r, 15)) {
+        sigma_builder_add_yaml(b, "again.yml", 9, in->p, in->len, NULL);
+        rc = sigma_builder_build(b, &rs2);
+        if (rc != SIGMA_OK && rc != SIGMA_E_COMPILE)
+            FZ_FAIL(ctx, "second build returned %d", rc);
+        fz_check_diagnostics(ctx, d);
     }
     sigma_builder_free(b);
+    if (rs2) {
+        check_ruleset(ctx, rs2, ev);
+        sigma_ruleset_unref(rs2);
+    }
+    if (rs) {
+        check_ruleset(ctx, rs, ev);
+        sigma_ruleset_unref(rs);
+    }
 }
 
 int main(int argc, char **argv)
