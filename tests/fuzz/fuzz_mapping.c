@@ -110,6 +110,19 @@ static void run_input(fz_ctx *ctx, fz_rng *r, int is_mapping, const fz_buf *in, 
     const sigma_diagnostics *d = sigma_builder_diagnostics(b);
     if (!is_mapping && fz_chance(r, 30))
         sigma_builder_add_default_mapping(b);
+    if (!is_mapping && fz_chance(r, 30)) {
+        /* values through the call too: names and values with NULs, wildcards, escapes */
+        static const char *const vals[] = {"*",        "?", "\\",    "\\*",  "a\\",
+                                           "%Admins%", "",  "x*y?z", "\xff", "**********"};
+        for (size_t k = 0, n = 1 + fz_below(r, 4); k < n; k++) {
+            const char *v = vals[fz_below(r, sizeof vals / sizeof vals[0])];
+            int named = fz_chance(r, 80);
+            int prc = sigma_builder_add_placeholder(b, named ? "Admins" : "A\0b", named ? 6 : 3, v,
+                                                    strlen(v));
+            if (prc != SIGMA_OK && prc != SIGMA_E_INVALID_ARG)
+                FZ_FAIL(ctx, "add_placeholder returned %d", prc);
+        }
+    }
     int rc;
     if (is_mapping)
         rc = sigma_builder_add_mapping_yaml(b, "map.yml", 7, in->p, in->len);
