@@ -607,7 +607,9 @@ static inline void fz_check_positions(fz_ctx *ctx, const sigma_diagnostics *d, c
             continue;
         }
         uint32_t line = 1, col = 1;
-        for (size_t k = 0; k < (size_t)info.byte_offset; k++) {
+        /* a leading UTF-8 byte order mark is not a character of the first line */
+        size_t k0 = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        for (size_t k = k0; k < (size_t)info.byte_offset; k++) {
             unsigned char c = (unsigned char)text[k];
             /* line breaks as libyaml counts them: LF, CR, CR LF (once) */
             if (c == '\n' || (c == '\r' && (k + 1 >= len || text[k + 1] != '\n'))) {
