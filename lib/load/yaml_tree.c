@@ -818,6 +818,41 @@ static int is_empty_document(const parser *p, const yaml_event_t *ev)
            !ev->data.scalar.tag && !ev->data.scalar.anchor;
 }
 
+static size_t count_code_points(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* A one-line plain or flow-quoted scalar whose source span holds exactly its text
+ * (plus the two quotes): no folding, escapes, anchor or tag shift the offsets. */
+static int scalar_is_exact(const yaml_event_t *ev, const sg_node *n)
+{
+    yaml_scalar_style_t style = ev->data.scalar.style;
+    if (style != YAML_PLAIN_SCALAR_STYLE && style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
+        style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+        return 0;
+    if (ev->start_mark.line != ev->end_mark.line || ev->end_mark.index < ev->start_mark.index)
+        return 0;
+    size_t span = ev->end_mark.index - ev->start_mark.index;
+    size_t quotes = style == YAML_PLAIN_SCALAR_STYLE ? 0 : 2;
+    return span == count_code_points(n->text, n->text_len) + quotes;
+}
+
+sg_pos sg_scalar_text_pos(const sg_node *n, size_t offset)
+{
+    sg_pos p = n->pos;
+    if (!n->exact || offset > n->text_len || !p.line)
+        return p;
+    size_t lead = n->quoted ? 1 : 0;
+    p.col += (uint32_t)(lead + count_code_points(n->text, offset));
+    if (p.offset != UINT64_MAX)
+        p.offset += lead + offset;
+    return p;
+}
+
 static int on_scalar(parser *p, const yaml_event_t *ev)
 {
     if (is_empty_document(p, ev))
@@ -836,6 +871,7 @@ static int on_scalar(parser *p, const yaml_event_t *ev)
     n->text = sg_arena_strndup(&p->out->arena, (const char *)ev->data.scalar.value, n->text_len);
     if (!n->text)
         return OOM;
+    n->exact = scalar_is_exact(ev, n);
     size_t index;
     int rc;
     if (ev->data.scalar.anchor && (rc = define_anchor(p, ev->data.scalar.anchor, n, 1, at, &index)))
@@ -964,6 +1000,10 @@ static int libyaml_error(parser *p)
         return FATAL(p, SIGMA_DIAG_YAML_ENCODING, at, "YAML encoding error: %s", problem);
     }
     sg_pos at = mark_pos(p, y->problem_mark);
+    /* At the end of a text without a final line break libyaml reports a line that
+     * does not exist (it adds one); count from the bytes instead. */
+    if (at.offset >= p->len)
+        at = byte_pos(p, p->len);
     if (y->context)
         return FATAL(p, SIGMA_DIAG_YAML_SYNTAX, at,
                      "YAML syntax error: %s (%s at line %zu, column %zu)", problem, y->context,

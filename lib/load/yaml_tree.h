@@ -33,6 +33,8 @@ struct sg_node {
     int quoted;       /* 1 for single/double quoted, literal or folded block */
     const char *text; /* scalar text after YAML unescaping; NUL-terminated */
     size_t text_len;
+    int exact;    /* the text is the source right after pos (after the opening quote): one
+                     line, no escapes, no anchor or tag before it (see sg_scalar_text_pos) */
     int64_t ival; /* SG_SCALAR_INT (values outside int64 become SG_SCALAR_STR) */
     double fval;  /* SG_SCALAR_FLOAT */
     int bval;     /* SG_SCALAR_BOOL */
@@ -81,6 +83,11 @@ typedef struct sg_yaml_file {
 int sg_yaml_parse(const char *src, size_t len, const sg_yaml_limits *limits, sg_diag_ctx *diags,
                   sg_yaml_file *out);
 void sg_yaml_file_free(sg_yaml_file *f);
+
+/* Position of byte `offset` of scalar n's text: exact when n->exact (column in code
+ * points), else the scalar's own position (a folded or escaped scalar has no simple
+ * mapping back to the source). */
+sg_pos sg_scalar_text_pos(const sg_node *n, size_t offset);
 
 /* Map lookup by key text (exact, case-sensitive); NULL if absent or not a map. */
 const sg_node *sg_map_get(const sg_node *map, const char *key);

@@ -564,13 +564,7 @@ static int derive_rules(corr_reader *r, const sg_node *cn)
 /* Position of byte `offset` of a scalar's text (exact for one-line plain/quoted scalars). */
 static sg_pos text_pos(const sg_node *n, size_t offset)
 {
-    sg_pos p = n->pos;
-    size_t shift = offset + (n->quoted && n->text_len && p.line ? 1 : 0);
-    if (p.line)
-        p.col += (uint32_t)shift;
-    if (p.offset != UINT64_MAX)
-        p.offset += shift;
-    return p;
+    return sg_scalar_text_pos(n, offset);
 }
 
 /* Marks the rules the condition uses. And/or chains are left-deep: iterate along the left

@@ -343,12 +343,7 @@ static sg_expr *lower_one_condition(lower_ctx *c, const sg_node *cn, const ident
     }
     if (rc > 0) {
         /* Exact for plain and quoted one-line conditions, the usual case. */
-        sg_pos p = cn->pos;
-        size_t shift = err.offset + (cn->quoted && cn->text_len && p.line ? 1 : 0);
-        if (p.line)
-            p.col += (uint32_t)shift;
-        if (p.offset != UINT64_MAX)
-            p.offset += shift;
+        sg_pos p = sg_scalar_text_pos(cn, err.offset);
         sg_error(c->diags, sg_cond_diag_code(err.kind), p, "condition: %s", err.message);
         c->bad = 1;
         return NULL;
