@@ -249,6 +249,11 @@ static int test_text(eval_ctx *c, const sg_pred *p, uint32_t vi)
 /* event value `cmp` rule number */
 static int compare(const sg_number *x, sg_num_cmp cmp, const sg_number *y)
 {
+    /* NaN is unordered: it equals nothing and no comparison with it holds (so `neq`,
+     * a negated equality, is true), which is also what the index assumes (a NaN
+     * value gives no integer key). */
+    if ((!x->is_int && isnan(x->d)) || (!y->is_int && isnan(y->d)))
+        return 0;
     int c = sg_number_cmp(x, y);
     switch (cmp) {
     case SG_NUM_GT:

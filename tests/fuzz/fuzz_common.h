@@ -656,27 +656,25 @@ typedef struct fz_opts {
     const char *root;        /* source root (seeds) */
     const char *corpus;      /* ../shared/corpus, or NULL */
     int verbose;
-    int nan; /* --nan: fuzz_events also sends NaN floats */
 } fz_opts;
 
 static inline void fz_usage(const char *prog)
 {
-    fprintf(
-        stderr,
-        "usage: %s [--iterations N] [--start N] [--seed S] [--hang-ms MS]\n"
-        "          [--root SRCDIR] [--corpus DIR] [--write FILE] [--replay FILE] [--nan] [-v]\n",
-        prog);
+    fprintf(stderr,
+            "usage: %s [--iterations N] [--start N] [--seed S] [--hang-ms MS]\n"
+            "          [--root SRCDIR] [--corpus DIR] [--write FILE] [--replay FILE] [-v]\n",
+            prog);
     exit(2);
 }
 
 static inline fz_opts fz_parse(int argc, char **argv, uint64_t default_iterations)
 {
-    fz_opts o = {default_iterations, 0, 0x5167AA11u, 1.0, NULL, NULL, ".", NULL, 0, 0};
+    fz_opts o = {default_iterations, 0, 0x5167AA11u, 1.0, NULL, NULL, ".", NULL, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-v") == 0 || strcmp(a, "--nan") == 0) {
-            *(a[1] == 'v' ? &o.verbose : &o.nan) = 1;
+        if (strcmp(a, "-v") == 0) {
+            o.verbose = 1;
             continue;
         }
         if (!v)

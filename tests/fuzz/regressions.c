@@ -4,7 +4,34 @@
 
 #include "test.h"
 
+#include <math.h>
 #include <stdint.h>
+
+/* Whether the one rule `detection` (a YAML flow map body) matches an event whose only
+ * field is EventID = NaN, with the index (flags 0) or without it. */
+static int nan_matches(const char *detection, uint32_t flags)
+{
+    char yaml[256];
+    snprintf(yaml, sizeof yaml, "title: n\nlogsource: {product: p}\ndetection: {%s}\n", detection);
+    sigma_builder *b = NULL;
+    sigma_ruleset *rs = NULL;
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    int hit = -1;
+    if (sigma_builder_new(NULL, &b) == SIGMA_OK &&
+        sigma_builder_add_yaml(b, "n.yml", SIGMA_NUL_TERMINATED, yaml, SIGMA_NUL_TERMINATED,
+                               NULL) == SIGMA_OK &&
+        sigma_builder_build(b, &rs) == SIGMA_OK && sigma_scratch_reserve(rs, &s) == SIGMA_OK &&
+        sigma_event_new(&ev) == SIGMA_OK &&
+        sigma_event_add_float(ev, "EventID", SIGMA_NUL_TERMINATED, (double)NAN) == SIGMA_OK &&
+        sigma_match(rs, s, ev, flags, NULL, NULL) == SIGMA_OK)
+        hit = (int)sigma_scratch_hit_count(s);
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+    sigma_builder_free(b);
+    return hit;
+}
 
 /* Adds `yaml` to a new builder and returns its first diagnostic (code 0 if none). */
 static sigma_diagnostic_info first_diag(const char *yaml, size_t len, char *fmt, size_t cap)
@@ -94,6 +121,25 @@ int main(void)
         CHECK_EQ_INT(i.code, SIGMA_DIAG_CONDITION_SYNTAX);
         CHECK_EQ_INT(i.line, 6);
         CHECK_EQ_INT(i.column, 16);
+    }
+    /* 5. NaN event values (fuzz_events): NaN is unordered, equal to no number, so only
+     *    `neq` holds; the evaluator once ordered NaN equal to every number, and the
+     *    index (no integer key for NaN) disagreed with it. */
+    {
+        static const struct {
+            const char *detection;
+            int hit;
+        } cases[] = {
+            {"s: {EventID: 4625}, condition: s", 0},  {"s: {EventID: 4625.5}, condition: s", 0},
+            {"s: {EventID|gte: 5}, condition: s", 0}, {"s: {EventID|lt: 5}, condition: s", 0},
+            {"s: {EventID|neq: 5}, condition: s", 1}, {"s: {EventID: 4625}, condition: not s", 1},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            CHECK_MSG(nan_matches(cases[i].detection, 0) == cases[i].hit, "%s (index)",
+                      cases[i].detection);
+            CHECK_MSG(nan_matches(cases[i].detection, SIGMA_MATCH_NO_INDEX) == cases[i].hit,
+                      "%s (no index)", cases[i].detection);
+        }
     }
     return TEST_DONE();
 }
