@@ -69,9 +69,11 @@ static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *d
                               meta.status,      meta.description, dc->source, meta.ls_product,
                               meta.ls_category, meta.ls_service};
         lr.meta.kind = SIGMA_RULE_DETECTION;
-        lr.ir.doc = sg_rule_doc_detection(&lr.ir.arena, &meta, yaml + doc->byte_start,
-                                          doc->byte_end - doc->byte_start);
-        rc = lr.ir.doc ? 0 : -1;
+        if (b->opts.values[SIGMA_PARAM_INTROSPECTION]) {
+            lr.ir.doc = sg_rule_doc_detection(&meta, yaml + doc->byte_start,
+                                              doc->byte_end - doc->byte_start);
+            rc = lr.ir.doc ? 0 : -1;
+        }
         rc = rc ? rc : keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
                           meta.tags.n);
         rc = rc ? rc : push_rule(b, &lr);
@@ -126,15 +128,19 @@ static int load_correlation(sigma_builder *b, const sg_node *root, const sg_yaml
     sg_loaded_rule lr;
     memset(&lr, 0, sizeof lr);
     lr.meta.kind = SIGMA_RULE_CORRELATION;
-    lr.ir.doc = sg_rule_doc_correlation(&lr.ir.arena, sg_corr_type_name(c->type), c->author,
-                                        c->date, c->modified, c->rules, c->nrules,
-                                        yaml + doc->byte_start, doc->byte_end - doc->byte_start);
-    if (!lr.ir.doc)
-        return -1;
+    if (b->opts.values[SIGMA_PARAM_INTROSPECTION]) {
+        lr.ir.doc = sg_rule_doc_correlation(sg_corr_type_name(c->type), c->author, c->date,
+                                            c->modified, c->rules, c->nrules,
+                                            yaml + doc->byte_start,
+                                            doc->byte_end - doc->byte_start);
+        if (!lr.ir.doc)
+            return -1;
+    }
     const char *from[] = {c->id,     c->title,       c->name,   c->level,
                           c->status, c->description, dc->source};
     if (keep_strings(&lr.meta, from, sizeof from / sizeof from[0], c->tags, c->ntags) != 0) {
         sg_rule_meta_free(&lr.meta);
+        sg_rule_ir_free(&lr.ir);
         return -1;
     }
     return push_rule(b, &lr);

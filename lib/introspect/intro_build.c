@@ -163,33 +163,21 @@ static void add_stages(builder *b, const sg_rule_ir *ir, const char *filter, sg_
     }
 }
 
-static void copy_doc(builder *b, const sg_rule_doc *d)
+/* The document's attributes and lists, shared with the builder (not copied). */
+static void copy_doc(builder *b, sg_rule_doc *d)
 {
     sg_intro_rule *r = b->r;
-    for (int a = 0; a < SG_NATTRS; a++)
-        if (d->attrs[a]) {
-            r->attrs[a] = dup(b, d->attrs[a], d->attr_lens[a]);
-            r->attr_lens[a] = d->attr_lens[a];
-        }
+    r->doc = sg_rule_doc_ref(d);
+    for (int a = 0; a < SG_NATTRS; a++) {
+        r->attrs[a] = d->attrs[a];
+        r->attr_lens[a] = d->attr_lens[a];
+    }
     for (int l = 0; l < SG_NLISTS; l++) {
-        if (!d->nlists[l])
-            continue;
-        r->lists[l] = sg_arena_alloc(r->arena, d->nlists[l] * sizeof *r->lists[l]);
-        if (!r->lists[l]) {
-            b->oom = 1;
-            return;
-        }
+        r->lists[l] = d->lists[l];
         r->nlists[l] = (uint32_t)d->nlists[l];
-        for (size_t i = 0; i < d->nlists[l]; i++)
-            r->lists[l][i] = dupz(b, d->lists[l][i]);
     }
-    if (d->ncorr_rules) {
-        r->corr_rules = sg_arena_alloc(r->arena, d->ncorr_rules * sizeof *r->corr_rules);
-        b->oom |= r->corr_rules == NULL;
-        for (size_t i = 0; r->corr_rules && i < d->ncorr_rules; i++)
-            r->corr_rules[i] = dupz(b, d->corr_rules[i]);
-        r->ncorr_rules = (uint32_t)d->ncorr_rules;
-    }
+    r->corr_rules = d->corr_rules;
+    r->ncorr_rules = (uint32_t)d->ncorr_rules;
 }
 
 sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, sg_intern_fn intern,
@@ -236,5 +224,6 @@ void sg_intro_rule_free(sg_intro_rule *r)
     free(r->referrers);
     free(r->coverage);
     free(r->indicators);
+    sg_rule_doc_unref(r->doc);
     free(r);
 }

@@ -6,6 +6,7 @@
 #ifndef SG_INTROSPECT_INTROSPECT_H
 #define SG_INTROSPECT_INTROSPECT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,8 +20,11 @@
 #define SG_NLISTS 5
 
 /* What a rule document says beyond sg_rule, captured by the builder while the YAML tree
- * is alive (strings in the IR's arena, see sg_rule_ir.doc). */
+ * is alive: one exact-size block (struct, pointer arrays, strings), reference counted
+ * and shared by the builder's loaded rule (sg_rule_ir.doc) and every ruleset built from
+ * it, so the document text is never copied twice. Immutable once made. */
 typedef struct sg_rule_doc {
+    atomic_uint refs;
     const char *attrs[SG_NATTRS]; /* only the ones sg_rule does not keep */
     size_t attr_lens[SG_NATTRS];
     const char **lists[SG_NLISTS];
@@ -29,14 +33,15 @@ typedef struct sg_rule_doc {
     size_t ncorr_rules;
 } sg_rule_doc;
 
-/* Captures the attributes of a detection rule and its document text yaml[0, len). */
-sg_rule_doc *sg_rule_doc_detection(sg_arena *a, const sg_rule_meta *m, const char *yaml,
-                                   size_t len);
+/* Captures the attributes of a detection rule and its document text yaml[0, len).
+ * NULL only out of memory. */
+sg_rule_doc *sg_rule_doc_detection(const sg_rule_meta *m, const char *yaml, size_t len);
 /* Captures a correlation's document text, type and referenced rules. */
-sg_rule_doc *sg_rule_doc_correlation(sg_arena *a, const char *type, const char *author,
-                                     const char *date, const char *modified,
-                                     const char *const *rules, size_t nrules, const char *yaml,
-                                     size_t len);
+sg_rule_doc *sg_rule_doc_correlation(const char *type, const char *author, const char *date,
+                                     const char *modified, const char *const *rules, size_t nrules,
+                                     const char *yaml, size_t len);
+sg_rule_doc *sg_rule_doc_ref(sg_rule_doc *d);
+void sg_rule_doc_unref(sg_rule_doc *d); /* NULL is fine */
 
 typedef struct sg_intro_value {
     const char *text; /* as written */
@@ -70,7 +75,8 @@ typedef struct sg_indicator {
 } sg_indicator;
 
 typedef struct sg_intro_rule {
-    sg_arena *arena; /* the ruleset's sg_intro_set.arena: strings and arrays below */
+    sg_arena *arena;  /* the ruleset's sg_intro_set.arena: strings and arrays below */
+    sg_rule_doc *doc; /* a reference; attrs, lists and corr_rules point into it */
     const char *attrs[SG_NATTRS];
     size_t attr_lens[SG_NATTRS];
     const char **lists[SG_NLISTS];

@@ -31,9 +31,9 @@ static const char *out_z(const char *s, size_t *len_out)
 const char *sigma_ruleset_rule_attr(const sigma_ruleset *rs, uint32_t rule, uint32_t attr,
                                     size_t *len_out)
 {
-    const sg_intro_rule *ir = intro(rs, rule);
-    if (!ir || attr == 0 || attr >= SG_NATTRS)
+    if (!rs || rule >= rs->nrules || attr == 0 || attr >= SG_NATTRS)
         return NULL;
+    const sg_intro_rule *ir = intro(rs, rule); /* NULL: SIGMA_PARAM_INTROSPECTION off */
     const sg_rule *r = &rs->rules[rule];
     switch (attr) {
     case SIGMA_ATTR_ID:
@@ -57,16 +57,16 @@ const char *sigma_ruleset_rule_attr(const sigma_ruleset *rs, uint32_t rule, uint
     case SIGMA_ATTR_SOURCE_NAME:
         return out_z(r->source, len_out);
     default:
-        return out_str(ir->attrs[attr], ir->attr_lens[attr], len_out);
+        return ir ? out_str(ir->attrs[attr], ir->attr_lens[attr], len_out) : NULL;
     }
 }
 
 uint32_t sigma_ruleset_rule_list_count(const sigma_ruleset *rs, uint32_t rule, uint32_t list)
 {
-    const sg_intro_rule *ir = intro(rs, rule);
-    if (!ir || list == 0 || list >= SG_NLISTS)
+    if (!rs || rule >= rs->nrules || list == 0 || list >= SG_NLISTS)
         return 0;
-    return list == SIGMA_LIST_TAGS ? rs->rules[rule].ntags : ir->nlists[list];
+    const sg_intro_rule *ir = intro(rs, rule); /* NULL: only the tags are kept */
+    return list == SIGMA_LIST_TAGS ? rs->rules[rule].ntags : ir ? ir->nlists[list] : 0;
 }
 
 const char *sigma_ruleset_rule_list_item(const sigma_ruleset *rs, uint32_t rule, uint32_t list,

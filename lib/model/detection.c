@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "condition/condition.h"
+#include "introspect/introspect.h"
 #include "match/regex.h"
 #include "model/modifiers.h"
 #include "util/vec.h"
@@ -468,6 +469,7 @@ void sg_rule_ir_free(sg_rule_ir *ir)
         sg_pattern_free(&ir->preds[i].pat);
     free(ir->preds);
     free(ir->items);
+    sg_rule_doc_unref(ir->doc);
     sg_arena_free(&ir->arena);
     memset(ir, 0, sizeof *ir);
 }
