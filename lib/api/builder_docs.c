@@ -57,7 +57,8 @@ static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *d
     int rc = sg_rule_meta_read(root, &scratch, dc, &meta);
     if (rc >= 0 && meta.detection) {
         sg_lower_opts lo = {&b->placeholders,
-                            (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION]};
+                            (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION],
+                        !b->opts.values[SIGMA_PARAM_INTROSPECTION]};
         int lrc = sg_detection_lower_ex(meta.detection, &lo, dc, &lr.ir);
         if (lrc < 0 || rc == 0)
             rc = lrc;
@@ -92,7 +93,8 @@ static int load_filter(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
     if (!lf)
         return -1;
     sg_lower_opts lo = {&b->placeholders,
-                        (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION]};
+                        (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION],
+                        !b->opts.values[SIGMA_PARAM_INTROSPECTION]};
     int rc = sg_filter_read_ex(root, &lo, &lf->arena, dc, &lf->f);
     if (rc == 0 && SG_PUSH(b->filters, b->nfilters, b->filters_cap, lf) != 0)
         rc = -1;

@@ -208,6 +208,13 @@ sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, 
                        r->stages, &r->nstages);
     }
     free(b.ids);
+    if (!b.oom && r->nprog && r->nprog < r->prog_cap) { /* kept for the ruleset's life: no slack */
+        sg_prog_node *p = realloc(r->prog, r->nprog * sizeof *p);
+        if (p) {
+            r->prog = p;
+            r->prog_cap = r->nprog;
+        }
+    }
     if (b.oom) {
         sg_intro_rule_free(r);
         return NULL;

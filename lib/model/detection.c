@@ -103,6 +103,8 @@ static void record_item(lower_ctx *c, const char *keytext, size_t keylen, const 
                         const sg_node *const *vals, size_t n, sg_expr **value_exprs, sg_expr *e,
                         uint32_t kind)
 {
+    if (c->opts && c->opts->no_items)
+        return;
     sg_arena *a = &c->ir->arena;
     sg_ir_item it;
     memset(&it, 0, sizeof it);
