@@ -71,7 +71,6 @@ typedef struct sg_intro_stage {
 
 typedef struct sg_indicator {
     uint32_t stage, item; /* first occurrence */
-    uint32_t corpus;
 } sg_indicator;
 
 typedef struct sg_intro_rule {
@@ -97,6 +96,7 @@ typedef struct sg_intro_rule {
     uint32_t ncoverage;
     sg_indicator *indicators; /* heap */
     uint32_t nindicators;
+    uint32_t row0; /* its first indicator's number in the ruleset (sg_intro_set.corpus) */
 } sg_intro_rule;
 
 /* Ruleset-wide introspection tables. */
@@ -105,6 +105,10 @@ typedef struct sg_intro_set {
     sg_strmap names; /* upper-case technique id -> index into name_text */
     const char **name_text;
     size_t nnames, names_cap;
+    /* Corpus count of every indicator row (rule by rule, from row0), computed on the
+     * first request by sg_intro_corpus and published once (see there); NULL before. */
+    _Atomic(uint32_t *) corpus;
+    uint32_t nrows;
 } sg_intro_set;
 
 /* Interns an IR predicate of the rule being compiled (compile.c's intern_pred). */
@@ -123,6 +127,11 @@ void sg_intro_rule_free(sg_intro_rule *ir);
  * ATT&CK, references, coverage, indicators and corpus counts. 0 or -1. */
 int sg_intro_finish(struct sigma_ruleset *rs);
 void sg_intro_set_free(sg_intro_set *s);
+/* The corpus counts (sg_intro_set.corpus), computed on the first call; NULL only out of
+ * memory. Thread-safe without locks: a caller that finds none computes the table and
+ * publishes it with a compare-exchange; a caller that loses the race frees its own
+ * (identical) copy. The ruleset stays logically immutable. */
+const uint32_t *sg_intro_corpus(const struct sigma_ruleset *rs);
 
 struct sg_map_entry;
 /* The value of a mapping entry's Channel condition (its first), or NULL. */

@@ -259,11 +259,18 @@ int sigma_ruleset_rule_indicator(const sigma_ruleset *rs, uint32_t rule, uint32_
         return SIGMA_E_SIZE;
     const sg_indicator *x = &ir->indicators[i];
     const sg_intro_item *it = &ir->stages[x->stage].items[x->item];
+    uint32_t corpus = 0;
+    if (info->size >= offsetof(sigma_indicator_info, corpus) + sizeof info->corpus) {
+        const uint32_t *counts = sg_intro_corpus(rs); /* computed on the first request */
+        if (!counts)
+            return SIGMA_E_NOMEM;
+        corpus = counts[ir->row0 + i];
+    }
     SET_IF_FITS(sigma_indicator_info, info, field, it->field);
     SET_IF_FITS(sigma_indicator_info, info, kind, it->kind);
     SET_IF_FITS(sigma_indicator_info, info, modifiers, it->mods);
     SET_IF_FITS(sigma_indicator_info, info, value_count, it->nvalues);
-    SET_IF_FITS(sigma_indicator_info, info, corpus, x->corpus);
+    SET_IF_FITS(sigma_indicator_info, info, corpus, corpus);
     SET_IF_FITS(sigma_indicator_info, info, stage, x->stage);
     SET_IF_FITS(sigma_indicator_info, info, pred, x->item);
     return SIGMA_OK;
