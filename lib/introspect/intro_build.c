@@ -168,14 +168,6 @@ static void copy_doc(builder *b, sg_rule_doc *d)
 {
     sg_intro_rule *r = b->r;
     r->doc = sg_rule_doc_ref(d);
-    for (int a = 0; a < SG_NATTRS; a++) {
-        r->attrs[a] = d->attrs[a];
-        r->attr_lens[a] = d->attr_lens[a];
-    }
-    for (int l = 0; l < SG_NLISTS; l++) {
-        r->lists[l] = d->lists[l];
-        r->nlists[l] = (uint32_t)d->nlists[l];
-    }
     r->corr_rules = d->corr_rules;
     r->ncorr_rules = (uint32_t)d->ncorr_rules;
 }
@@ -193,8 +185,8 @@ sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, 
     if (lr->ir.doc)
         copy_doc(&b, lr->ir.doc);
     if (lr->ir.root) {
-        r->attrs[SIGMA_ATTR_CONDITION] = dupz(&b, lr->ir.condition ? lr->ir.condition : "");
-        r->attr_lens[SIGMA_ATTR_CONDITION] = strlen(lr->ir.condition ? lr->ir.condition : "");
+        r->condition = dupz(&b, lr->ir.condition ? lr->ir.condition : "");
+        r->condition_len = strlen(lr->ir.condition ? lr->ir.condition : "");
         size_t n = 1 + lr->ir.nidents;
         for (size_t f = 0; f < lr->nfilters; f++)
             n += 1 + lr->filters[f]->nidents;

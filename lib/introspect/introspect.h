@@ -74,12 +74,10 @@ typedef struct sg_indicator {
 } sg_indicator;
 
 typedef struct sg_intro_rule {
-    sg_arena *arena;  /* the ruleset's sg_intro_set.arena: strings and arrays below */
-    sg_rule_doc *doc; /* a reference; attrs, lists and corr_rules point into it */
-    const char *attrs[SG_NATTRS];
-    size_t attr_lens[SG_NATTRS];
-    const char **lists[SG_NLISTS];
-    uint32_t nlists[SG_NLISTS];
+    sg_arena *arena;       /* the ruleset's sg_intro_set.arena: strings and arrays below */
+    sg_rule_doc *doc;      /* a reference (NULL: none); attributes and lists are read there */
+    const char *condition; /* SIGMA_ATTR_CONDITION, NULL if the rule has none */
+    size_t condition_len;
     sg_intro_stage *stages;
     uint32_t nstages;
     struct sg_prog_node *prog; /* heap */

@@ -57,7 +57,11 @@ const char *sigma_ruleset_rule_attr(const sigma_ruleset *rs, uint32_t rule, uint
     case SIGMA_ATTR_SOURCE_NAME:
         return out_z(r->source, len_out);
     default:
-        return ir ? out_str(ir->attrs[attr], ir->attr_lens[attr], len_out) : NULL;
+        if (!ir)
+            return NULL;
+        if (attr == SIGMA_ATTR_CONDITION)
+            return out_str(ir->condition, ir->condition_len, len_out);
+        return ir->doc ? out_str(ir->doc->attrs[attr], ir->doc->attr_lens[attr], len_out) : NULL;
     }
 }
 
@@ -66,7 +70,9 @@ uint32_t sigma_ruleset_rule_list_count(const sigma_ruleset *rs, uint32_t rule, u
     if (!rs || rule >= rs->nrules || list == 0 || list >= SG_NLISTS)
         return 0;
     const sg_intro_rule *ir = intro(rs, rule); /* NULL: only the tags are kept */
-    return list == SIGMA_LIST_TAGS ? rs->rules[rule].ntags : ir ? ir->nlists[list] : 0;
+    if (list == SIGMA_LIST_TAGS)
+        return rs->rules[rule].ntags;
+    return ir && ir->doc ? (uint32_t)ir->doc->nlists[list] : 0;
 }
 
 const char *sigma_ruleset_rule_list_item(const sigma_ruleset *rs, uint32_t rule, uint32_t list,
@@ -76,7 +82,7 @@ const char *sigma_ruleset_rule_list_item(const sigma_ruleset *rs, uint32_t rule,
         return NULL;
     if (list == SIGMA_LIST_TAGS)
         return out_z(rs->rules[rule].tags[i], len_out);
-    return out_z(rs->rules[rule].intro->lists[list][i], len_out);
+    return out_z(rs->rules[rule].intro->doc->lists[list][i], len_out);
 }
 
 /* ------------------------------------------------------------------ ATT&CK */
