@@ -691,6 +691,8 @@ typedef struct sigma_indicator_info {
 
 SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_indicator_count(const sigma_ruleset *rs,
                                                                  uint32_t rule);
+/** The counts of every row are computed by the first call whose info->size includes
+ *  `corpus` (thread-safe, once per ruleset); SIGMA_E_NOMEM if that fails. */
 SIGMA_API int SIGMA_CALL sigma_ruleset_rule_indicator(const sigma_ruleset *rs, uint32_t rule,
                                                       uint32_t i, sigma_indicator_info *info);
 SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_indicator_value(const sigma_ruleset *rs,
