@@ -117,7 +117,16 @@ enum {
     SIGMA_PARAM_MAX_ALIAS_NODES = 4,       /* nodes reachable via aliases; default 100000 */
     SIGMA_PARAM_REGEX_MATCH_LIMIT = 5,     /* PCRE2 match limit; default 100000 */
     SIGMA_PARAM_REGEX_DEPTH_LIMIT = 6,     /* PCRE2 depth limit; default 10000 */
-    SIGMA_PARAM_MAX_WILDCARD_EXPANSION = 7 /* reserved for encoders; default 4096 */
+    SIGMA_PARAM_MAX_WILDCARD_EXPANSION = 7, /* reserved for encoders; default 4096 */
+    /* 1 (default): keep the introspection data (rule YAML text, stages, predicates as
+     * written, indicators with corpus counts, ATT&CK, event coverage, relations) for
+     * sigma_ruleset_rule_* getters and sigma_explain_new. 0: don't build it (less memory
+     * and compile time, e.g. for an EDR agent): id, title, name, description, status,
+     * level, logsource, source name and tags stay available through
+     * sigma_ruleset_rule_attr / _list_*; every other introspection getter reports the
+     * data absent (NULL / 0 / SIGMA_E_INVALID_ARG) and sigma_explain_new returns
+     * SIGMA_E_UNSUPPORTED. Matching is identical either way. Range 0..1. */
+    SIGMA_PARAM_INTROSPECTION = 8
 };
 
 /** Flags for SIGMA_PARAM_FLAGS. */
@@ -683,6 +692,8 @@ typedef struct sigma_indicator_info {
 
 SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_indicator_count(const sigma_ruleset *rs,
                                                                  uint32_t rule);
+/** The counts of every row are computed by the first call whose info->size includes
+ *  `corpus` (thread-safe, once per ruleset); SIGMA_E_NOMEM if that fails. */
 SIGMA_API int SIGMA_CALL sigma_ruleset_rule_indicator(const sigma_ruleset *rs, uint32_t rule,
                                                       uint32_t i, sigma_indicator_info *info);
 SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_indicator_value(const sigma_ruleset *rs,

@@ -57,7 +57,8 @@ static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *d
     int rc = sg_rule_meta_read(root, &scratch, dc, &meta);
     if (rc >= 0 && meta.detection) {
         sg_lower_opts lo = {&b->placeholders,
-                            (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION]};
+                            (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION],
+                        !b->opts.values[SIGMA_PARAM_INTROSPECTION]};
         int lrc = sg_detection_lower_ex(meta.detection, &lo, dc, &lr.ir);
         if (lrc < 0 || rc == 0)
             rc = lrc;
@@ -69,9 +70,11 @@ static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *d
                               meta.status,      meta.description, dc->source, meta.ls_product,
                               meta.ls_category, meta.ls_service};
         lr.meta.kind = SIGMA_RULE_DETECTION;
-        lr.ir.doc = sg_rule_doc_detection(&lr.ir.arena, &meta, yaml + doc->byte_start,
-                                          doc->byte_end - doc->byte_start);
-        rc = lr.ir.doc ? 0 : -1;
+        if (b->opts.values[SIGMA_PARAM_INTROSPECTION]) {
+            lr.ir.doc = sg_rule_doc_detection(&meta, yaml + doc->byte_start,
+                                              doc->byte_end - doc->byte_start);
+            rc = lr.ir.doc ? 0 : -1;
+        }
         rc = rc ? rc : keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
                           meta.tags.n);
         rc = rc ? rc : push_rule(b, &lr);
@@ -90,7 +93,8 @@ static int load_filter(sigma_builder *b, const sg_node *root, sg_diag_ctx *dc)
     if (!lf)
         return -1;
     sg_lower_opts lo = {&b->placeholders,
-                        (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION]};
+                        (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION],
+                        !b->opts.values[SIGMA_PARAM_INTROSPECTION]};
     int rc = sg_filter_read_ex(root, &lo, &lf->arena, dc, &lf->f);
     if (rc == 0 && SG_PUSH(b->filters, b->nfilters, b->filters_cap, lf) != 0)
         rc = -1;
@@ -126,16 +130,20 @@ static int load_correlation(sigma_builder *b, const sg_node *root, const sg_yaml
     sg_loaded_rule lr;
     memset(&lr, 0, sizeof lr);
     lr.meta.kind = SIGMA_RULE_CORRELATION;
-    lr.ir.doc = sg_rule_doc_correlation(&lr.ir.arena, sg_corr_type_name(c->type), c->author,
-                                        c->date, c->modified, c->rules, c->nrules,
-                                        yaml + doc->byte_start, doc->byte_end - doc->byte_start);
-    if (!lr.ir.doc)
-        return -1;
+    if (b->opts.values[SIGMA_PARAM_INTROSPECTION]) {
+        lr.ir.doc = sg_rule_doc_correlation(sg_corr_type_name(c->type), c->author, c->date,
+                                            c->modified, c->rules, c->nrules,
+                                            yaml + doc->byte_start,
+                                            doc->byte_end - doc->byte_start);
+        if (!lr.ir.doc)
+            return -1;
+    }
     lr.corr = &lc->c;
     const char *from[] = {c->id,     c->title,       c->name,   c->level,
                           c->status, c->description, dc->source};
     if (keep_strings(&lr.meta, from, sizeof from / sizeof from[0], c->tags, c->ntags) != 0) {
         sg_rule_meta_free(&lr.meta);
+        sg_rule_ir_free(&lr.ir);
         return -1;
     }
     return push_rule(b, &lr);

@@ -337,6 +337,8 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
             if (!(out->filters[i] = dup_opt(lr->filter_names[i])))
                 return -1;
     }
+    if (!c->lim->introspection)
+        return 0;
     out->intro = sg_intro_rule_build(c->rs, lr, intern_cb, c);
     return out->intro ? 0 : -1;
 }
@@ -371,7 +373,7 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && mapping && mapping->n && sg_routing_build(rs, mapping) != 0)
         rc = SIGMA_E_NOMEM;
-    if (rc == SIGMA_OK && sg_intro_finish(rs) != 0)
+    if (rc == SIGMA_OK && lim->introspection && sg_intro_finish(rs) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && sg_corr_set_build(rules, n, &rs->corr) != 0)
         rc = SIGMA_E_NOMEM;

@@ -88,6 +88,7 @@ typedef struct sg_loaded_rule {
 typedef struct sg_compile_limits {
     uint32_t regex_match_limit;
     uint32_t regex_depth_limit;
+    int introspection; /* SIGMA_PARAM_INTROSPECTION: build rs->intro and each rule's intro */
 } sg_compile_limits;
 
 /* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta

@@ -67,8 +67,8 @@ int sigma_builder_add_attack_names_file(sigma_builder *b, const char *path, size
 
 int sg_builder_attack_names_apply(const sigma_builder *b, sigma_ruleset *rs)
 {
-    if (!b->attack_names.len)
-        return 0;
+    if (!b->attack_names.len || !rs->intro)
+        return 0; /* nothing given, or introspection off (SIGMA_PARAM_INTROSPECTION) */
     return sg_attack_names_parse(rs->intro, b->attack_names.data, b->attack_names.len, NULL) < 0
                ? -1
                : 0;

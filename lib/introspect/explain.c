@@ -126,6 +126,8 @@ int sigma_explain_new(const sigma_ruleset *rs, uint32_t rule, const sigma_event 
     if (!rs || !ev || !out || rule >= rs->nrules || flags)
         return SIGMA_E_INVALID_ARG;
     *out = NULL;
+    if (!rs->rules[rule].intro)
+        return SIGMA_E_UNSUPPORTED; /* built with SIGMA_PARAM_INTROSPECTION 0 */
     sigma_scratch *s = NULL;
     int rc = sigma_scratch_reserve(rs, &s);
     if (rc != SIGMA_OK)

@@ -143,7 +143,7 @@ static int rule_indicators(sg_intro_rule *r)
             sg_indicator *p = realloc(r->indicators, (r->nindicators + 1) * sizeof *p);
             if (!p)
                 return -1;
-            p[r->nindicators++] = (sg_indicator){s, i, 0};
+            p[r->nindicators++] = (sg_indicator){s, i};
             r->indicators = p;
         }
     }
@@ -273,18 +273,17 @@ static uint32_t count_rules(const corpus *c, const posting **lists, uint32_t n, 
     return count;
 }
 
-static int indicators(sigma_ruleset *rs)
+/* The corpus count of every indicator row: a posting list per (combination, value)
+ * key, then for each row the rules in all of its values' lists. NULL out of memory. */
+static uint32_t *corpus_counts(const sigma_ruleset *rs)
 {
     corpus c;
     memset(&c, 0, sizeof c);
     sg_buf combo = {0}, key = {0};
-    int rc = 0;
-    for (uint32_t i = 0; i < rs->nrules && rc == 0; i++)
-        rc = rule_indicators(rs->rules[i].intro);
-    for (uint32_t i = 0; i < rs->nrules && rc == 0; i++)
-        c.nrows += rs->rules[i].intro->nindicators;
+    c.nrows = rs->intro->nrows;
     c.row_rule = malloc((c.nrows ? c.nrows : 1) * sizeof *c.row_rule);
-    rc = rc || !c.row_rule ? -1 : 0;
+    uint32_t *counts = calloc(c.nrows ? c.nrows : 1, sizeof *counts);
+    int rc = !c.row_rule || !counts ? -1 : 0;
     /* Pass 1: posting lists value key -> rows (ascending); each value's list in vids. */
     uint32_t row = 0, *vids = NULL;
     size_t nvids = 0, vids_cap = 0;
@@ -306,9 +305,10 @@ static int indicators(sigma_ruleset *rs)
     /* Pass 2: each row's corpus count. */
     const posting **lists = NULL;
     size_t at = 0;
+    row = 0;
     for (uint32_t i = 0; i < rs->nrules && rc == 0; i++) {
-        sg_intro_rule *r = rs->rules[i].intro;
-        for (uint32_t k = 0; k < r->nindicators && rc == 0; k++) {
+        const sg_intro_rule *r = rs->rules[i].intro;
+        for (uint32_t k = 0; k < r->nindicators && rc == 0; k++, row++) {
             const sg_intro_item *it = ind_item(r, &r->indicators[k]);
             const posting **l = realloc(lists, it->nvalues * sizeof *l);
             if (!l) {
@@ -318,7 +318,7 @@ static int indicators(sigma_ruleset *rs)
             lists = l;
             for (uint32_t v = 0; v < it->nvalues; v++)
                 lists[v] = &c.lists[vids[at++]];
-            r->indicators[k].corpus = count_rules(&c, lists, it->nvalues, i);
+            counts[row] = count_rules(&c, lists, it->nvalues, i);
         }
     }
     free(lists);
@@ -326,7 +326,42 @@ static int indicators(sigma_ruleset *rs)
     sg_buf_free(&combo);
     sg_buf_free(&key);
     corpus_free(&c);
-    return rc;
+    if (rc != 0) {
+        free(counts);
+        return NULL;
+    }
+    return counts;
+}
+
+const uint32_t *sg_intro_corpus(const sigma_ruleset *rs)
+{
+    uint32_t *have = atomic_load_explicit(&rs->intro->corpus, memory_order_acquire);
+    if (have)
+        return have;
+    uint32_t *mine = corpus_counts(rs);
+    if (!mine)
+        return NULL;
+    if (atomic_compare_exchange_strong_explicit(&rs->intro->corpus, &have, mine,
+                                                memory_order_acq_rel, memory_order_acquire))
+        return mine;
+    free(mine); /* another thread published first; `have` is its (identical) table */
+    return have;
+}
+
+/* Indicator rows of every rule, numbered rule by rule; their corpus counts are
+ * computed on the first request (sg_intro_corpus), not while compiling. */
+static int indicators(sigma_ruleset *rs)
+{
+    uint32_t rows = 0;
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+        sg_intro_rule *r = rs->rules[i].intro;
+        if (rule_indicators(r) != 0)
+            return -1;
+        r->row0 = rows;
+        rows += r->nindicators;
+    }
+    rs->intro->nrows = rows;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ entry */
@@ -349,6 +384,7 @@ void sg_intro_set_free(sg_intro_set *s)
         return;
     sg_strmap_free(&s->names);
     free(s->name_text);
+    free(atomic_load_explicit(&s->corpus, memory_order_relaxed));
     sg_arena_free(&s->arena);
     free(s);
 }

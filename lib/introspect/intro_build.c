@@ -163,33 +163,13 @@ static void add_stages(builder *b, const sg_rule_ir *ir, const char *filter, sg_
     }
 }
 
-static void copy_doc(builder *b, const sg_rule_doc *d)
+/* The document's attributes and lists, shared with the builder (not copied). */
+static void copy_doc(builder *b, sg_rule_doc *d)
 {
     sg_intro_rule *r = b->r;
-    for (int a = 0; a < SG_NATTRS; a++)
-        if (d->attrs[a]) {
-            r->attrs[a] = dup(b, d->attrs[a], d->attr_lens[a]);
-            r->attr_lens[a] = d->attr_lens[a];
-        }
-    for (int l = 0; l < SG_NLISTS; l++) {
-        if (!d->nlists[l])
-            continue;
-        r->lists[l] = sg_arena_alloc(r->arena, d->nlists[l] * sizeof *r->lists[l]);
-        if (!r->lists[l]) {
-            b->oom = 1;
-            return;
-        }
-        r->nlists[l] = (uint32_t)d->nlists[l];
-        for (size_t i = 0; i < d->nlists[l]; i++)
-            r->lists[l][i] = dupz(b, d->lists[l][i]);
-    }
-    if (d->ncorr_rules) {
-        r->corr_rules = sg_arena_alloc(r->arena, d->ncorr_rules * sizeof *r->corr_rules);
-        b->oom |= r->corr_rules == NULL;
-        for (size_t i = 0; r->corr_rules && i < d->ncorr_rules; i++)
-            r->corr_rules[i] = dupz(b, d->corr_rules[i]);
-        r->ncorr_rules = (uint32_t)d->ncorr_rules;
-    }
+    r->doc = sg_rule_doc_ref(d);
+    r->corr_rules = d->corr_rules;
+    r->ncorr_rules = (uint32_t)d->ncorr_rules;
 }
 
 sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, sg_intern_fn intern,
@@ -205,8 +185,8 @@ sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, 
     if (lr->ir.doc)
         copy_doc(&b, lr->ir.doc);
     if (lr->ir.root) {
-        r->attrs[SIGMA_ATTR_CONDITION] = dupz(&b, lr->ir.condition ? lr->ir.condition : "");
-        r->attr_lens[SIGMA_ATTR_CONDITION] = strlen(lr->ir.condition ? lr->ir.condition : "");
+        r->condition = dupz(&b, lr->ir.condition ? lr->ir.condition : "");
+        r->condition_len = strlen(lr->ir.condition ? lr->ir.condition : "");
         size_t n = 1 + lr->ir.nidents;
         for (size_t f = 0; f < lr->nfilters; f++)
             n += 1 + lr->filters[f]->nidents;
@@ -220,6 +200,13 @@ sg_intro_rule *sg_intro_rule_build(sigma_ruleset *rs, const sg_loaded_rule *lr, 
                        r->stages, &r->nstages);
     }
     free(b.ids);
+    if (!b.oom && r->nprog && r->nprog < r->prog_cap) { /* kept for the ruleset's life: no slack */
+        sg_prog_node *p = realloc(r->prog, r->nprog * sizeof *p);
+        if (p) {
+            r->prog = p;
+            r->prog_cap = r->nprog;
+        }
+    }
     if (b.oom) {
         sg_intro_rule_free(r);
         return NULL;
@@ -236,5 +223,6 @@ void sg_intro_rule_free(sg_intro_rule *r)
     free(r->referrers);
     free(r->coverage);
     free(r->indicators);
+    sg_rule_doc_unref(r->doc);
     free(r);
 }

@@ -6,6 +6,7 @@
 #ifndef SG_INTROSPECT_INTROSPECT_H
 #define SG_INTROSPECT_INTROSPECT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,8 +20,11 @@
 #define SG_NLISTS 5
 
 /* What a rule document says beyond sg_rule, captured by the builder while the YAML tree
- * is alive (strings in the IR's arena, see sg_rule_ir.doc). */
+ * is alive: one exact-size block (struct, pointer arrays, strings), reference counted
+ * and shared by the builder's loaded rule (sg_rule_ir.doc) and every ruleset built from
+ * it, so the document text is never copied twice. Immutable once made. */
 typedef struct sg_rule_doc {
+    atomic_uint refs;
     const char *attrs[SG_NATTRS]; /* only the ones sg_rule does not keep */
     size_t attr_lens[SG_NATTRS];
     const char **lists[SG_NLISTS];
@@ -29,14 +33,15 @@ typedef struct sg_rule_doc {
     size_t ncorr_rules;
 } sg_rule_doc;
 
-/* Captures the attributes of a detection rule and its document text yaml[0, len). */
-sg_rule_doc *sg_rule_doc_detection(sg_arena *a, const sg_rule_meta *m, const char *yaml,
-                                   size_t len);
+/* Captures the attributes of a detection rule and its document text yaml[0, len).
+ * NULL only out of memory. */
+sg_rule_doc *sg_rule_doc_detection(const sg_rule_meta *m, const char *yaml, size_t len);
 /* Captures a correlation's document text, type and referenced rules. */
-sg_rule_doc *sg_rule_doc_correlation(sg_arena *a, const char *type, const char *author,
-                                     const char *date, const char *modified,
-                                     const char *const *rules, size_t nrules, const char *yaml,
-                                     size_t len);
+sg_rule_doc *sg_rule_doc_correlation(const char *type, const char *author, const char *date,
+                                     const char *modified, const char *const *rules, size_t nrules,
+                                     const char *yaml, size_t len);
+sg_rule_doc *sg_rule_doc_ref(sg_rule_doc *d);
+void sg_rule_doc_unref(sg_rule_doc *d); /* NULL is fine */
 
 typedef struct sg_intro_value {
     const char *text; /* as written */
@@ -66,15 +71,13 @@ typedef struct sg_intro_stage {
 
 typedef struct sg_indicator {
     uint32_t stage, item; /* first occurrence */
-    uint32_t corpus;
 } sg_indicator;
 
 typedef struct sg_intro_rule {
-    sg_arena *arena; /* the ruleset's sg_intro_set.arena: strings and arrays below */
-    const char *attrs[SG_NATTRS];
-    size_t attr_lens[SG_NATTRS];
-    const char **lists[SG_NLISTS];
-    uint32_t nlists[SG_NLISTS];
+    sg_arena *arena;       /* the ruleset's sg_intro_set.arena: strings and arrays below */
+    sg_rule_doc *doc;      /* a reference (NULL: none); attributes and lists are read there */
+    const char *condition; /* SIGMA_ATTR_CONDITION, NULL if the rule has none */
+    size_t condition_len;
     sg_intro_stage *stages;
     uint32_t nstages;
     struct sg_prog_node *prog; /* heap */
@@ -91,6 +94,7 @@ typedef struct sg_intro_rule {
     uint32_t ncoverage;
     sg_indicator *indicators; /* heap */
     uint32_t nindicators;
+    uint32_t row0; /* its first indicator's number in the ruleset (sg_intro_set.corpus) */
 } sg_intro_rule;
 
 /* Ruleset-wide introspection tables. */
@@ -99,6 +103,10 @@ typedef struct sg_intro_set {
     sg_strmap names; /* upper-case technique id -> index into name_text */
     const char **name_text;
     size_t nnames, names_cap;
+    /* Corpus count of every indicator row (rule by rule, from row0), computed on the
+     * first request by sg_intro_corpus and published once (see there); NULL before. */
+    _Atomic(uint32_t *) corpus;
+    uint32_t nrows;
 } sg_intro_set;
 
 /* Interns an IR predicate of the rule being compiled (compile.c's intern_pred). */
@@ -117,6 +125,11 @@ void sg_intro_rule_free(sg_intro_rule *ir);
  * ATT&CK, references, coverage, indicators and corpus counts. 0 or -1. */
 int sg_intro_finish(struct sigma_ruleset *rs);
 void sg_intro_set_free(sg_intro_set *s);
+/* The corpus counts (sg_intro_set.corpus), computed on the first call; NULL only out of
+ * memory. Thread-safe without locks: a caller that finds none computes the table and
+ * publishes it with a compare-exchange; a caller that loses the race frees its own
+ * (identical) copy. The ruleset stays logically immutable. */
+const uint32_t *sg_intro_corpus(const struct sigma_ruleset *rs);
 
 struct sg_map_entry;
 /* The value of a mapping entry's Channel condition (its first), or NULL. */

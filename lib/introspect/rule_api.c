@@ -31,9 +31,9 @@ static const char *out_z(const char *s, size_t *len_out)
 const char *sigma_ruleset_rule_attr(const sigma_ruleset *rs, uint32_t rule, uint32_t attr,
                                     size_t *len_out)
 {
-    const sg_intro_rule *ir = intro(rs, rule);
-    if (!ir || attr == 0 || attr >= SG_NATTRS)
+    if (!rs || rule >= rs->nrules || attr == 0 || attr >= SG_NATTRS)
         return NULL;
+    const sg_intro_rule *ir = intro(rs, rule); /* NULL: SIGMA_PARAM_INTROSPECTION off */
     const sg_rule *r = &rs->rules[rule];
     switch (attr) {
     case SIGMA_ATTR_ID:
@@ -57,16 +57,22 @@ const char *sigma_ruleset_rule_attr(const sigma_ruleset *rs, uint32_t rule, uint
     case SIGMA_ATTR_SOURCE_NAME:
         return out_z(r->source, len_out);
     default:
-        return out_str(ir->attrs[attr], ir->attr_lens[attr], len_out);
+        if (!ir)
+            return NULL;
+        if (attr == SIGMA_ATTR_CONDITION)
+            return out_str(ir->condition, ir->condition_len, len_out);
+        return ir->doc ? out_str(ir->doc->attrs[attr], ir->doc->attr_lens[attr], len_out) : NULL;
     }
 }
 
 uint32_t sigma_ruleset_rule_list_count(const sigma_ruleset *rs, uint32_t rule, uint32_t list)
 {
-    const sg_intro_rule *ir = intro(rs, rule);
-    if (!ir || list == 0 || list >= SG_NLISTS)
+    if (!rs || rule >= rs->nrules || list == 0 || list >= SG_NLISTS)
         return 0;
-    return list == SIGMA_LIST_TAGS ? rs->rules[rule].ntags : ir->nlists[list];
+    const sg_intro_rule *ir = intro(rs, rule); /* NULL: only the tags are kept */
+    if (list == SIGMA_LIST_TAGS)
+        return rs->rules[rule].ntags;
+    return ir && ir->doc ? (uint32_t)ir->doc->nlists[list] : 0;
 }
 
 const char *sigma_ruleset_rule_list_item(const sigma_ruleset *rs, uint32_t rule, uint32_t list,
@@ -76,7 +82,7 @@ const char *sigma_ruleset_rule_list_item(const sigma_ruleset *rs, uint32_t rule,
         return NULL;
     if (list == SIGMA_LIST_TAGS)
         return out_z(rs->rules[rule].tags[i], len_out);
-    return out_z(rs->rules[rule].intro->lists[list][i], len_out);
+    return out_z(rs->rules[rule].intro->doc->lists[list][i], len_out);
 }
 
 /* ------------------------------------------------------------------ ATT&CK */
@@ -259,11 +265,18 @@ int sigma_ruleset_rule_indicator(const sigma_ruleset *rs, uint32_t rule, uint32_
         return SIGMA_E_SIZE;
     const sg_indicator *x = &ir->indicators[i];
     const sg_intro_item *it = &ir->stages[x->stage].items[x->item];
+    uint32_t corpus = 0;
+    if (info->size >= offsetof(sigma_indicator_info, corpus) + sizeof info->corpus) {
+        const uint32_t *counts = sg_intro_corpus(rs); /* computed on the first request */
+        if (!counts)
+            return SIGMA_E_NOMEM;
+        corpus = counts[ir->row0 + i];
+    }
     SET_IF_FITS(sigma_indicator_info, info, field, it->field);
     SET_IF_FITS(sigma_indicator_info, info, kind, it->kind);
     SET_IF_FITS(sigma_indicator_info, info, modifiers, it->mods);
     SET_IF_FITS(sigma_indicator_info, info, value_count, it->nvalues);
-    SET_IF_FITS(sigma_indicator_info, info, corpus, x->corpus);
+    SET_IF_FITS(sigma_indicator_info, info, corpus, corpus);
     SET_IF_FITS(sigma_indicator_info, info, stage, x->stage);
     SET_IF_FITS(sigma_indicator_info, info, pred, x->item);
     return SIGMA_OK;

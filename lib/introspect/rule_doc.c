@@ -1,41 +1,25 @@
 /* Capturing what a rule document says, while its YAML tree is alive, for the
- * attributes the compiled rule (sg_rule) does not keep. */
+ * attributes the compiled rule (sg_rule) does not keep. The capture is one exact-size
+ * block, shared (reference counted) by the builder's loaded rule and every ruleset
+ * built from it, so the rule's YAML text exists once however many rulesets hold it. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "introspect/introspect.h"
 #include "sigma/sigma.h"
 
-static void keep(sg_arena *a, sg_rule_doc *d, uint32_t attr, const char *s, size_t len, int *oom)
-{
-    if (!s)
-        return;
-    d->attrs[attr] = sg_arena_strndup(a, s, len);
-    d->attr_lens[attr] = len;
-    *oom |= d->attrs[attr] == NULL;
-}
+/* What to capture: attributes as (text, length), lists of NUL-terminated items. */
+typedef struct doc_src {
+    const char *attrs[SG_NATTRS];
+    size_t lens[SG_NATTRS];
+    const char *const *lists[SG_NLISTS + 1]; /* [SG_NLISTS]: the correlation's rules */
+    size_t nlists[SG_NLISTS + 1];
+} doc_src;
 
-static void keep_z(sg_arena *a, sg_rule_doc *d, uint32_t attr, const char *s, int *oom)
+static void attr_z(doc_src *s, uint32_t attr, const char *v)
 {
-    if (s)
-        keep(a, d, attr, s, strlen(s), oom);
-}
-
-static void keep_list(sg_arena *a, sg_rule_doc *d, uint32_t list, const char *const *items,
-                      size_t n, int *oom)
-{
-    if (!n)
-        return;
-    const char **to = sg_arena_alloc(a, n * sizeof *to);
-    if (!to) {
-        *oom = 1;
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        to[i] = sg_arena_strndup(a, items[i], strlen(items[i]));
-        *oom |= to[i] == NULL;
-    }
-    d->lists[list] = to;
-    d->nlists[list] = n;
+    s->attrs[attr] = v;
+    s->lens[attr] = v ? strlen(v) : 0;
 }
 
 /* The document's text without its leading "---" start marker line, if any. */
@@ -51,49 +35,104 @@ static const char *skip_marker(const char *yaml, size_t *len)
     return yaml;
 }
 
-sg_rule_doc *sg_rule_doc_detection(sg_arena *a, const sg_rule_meta *m, const char *yaml, size_t len)
+static char *put(char **at, const char *s, size_t len)
 {
-    sg_rule_doc *d = sg_arena_alloc(a, sizeof *d);
-    if (!d)
-        return NULL;
-    int oom = 0;
-    keep_z(a, d, SIGMA_ATTR_AUTHOR, m->author, &oom);
-    keep_z(a, d, SIGMA_ATTR_DATE, m->date, &oom);
-    keep_z(a, d, SIGMA_ATTR_MODIFIED, m->modified, &oom);
-    keep_z(a, d, SIGMA_ATTR_LICENSE, m->license, &oom);
-    keep_z(a, d, SIGMA_ATTR_TAXONOMY, m->taxonomy, &oom);
-    keep_z(a, d, SIGMA_ATTR_LOGSOURCE_DEFINITION, m->ls_definition, &oom);
-    yaml = skip_marker(yaml, &len);
-    keep(a, d, SIGMA_ATTR_YAML, yaml, len, &oom);
-    keep_list(a, d, SIGMA_LIST_REFERENCES, m->references.items, m->references.n, &oom);
-    keep_list(a, d, SIGMA_LIST_FALSEPOSITIVES, m->falsepositives.items, m->falsepositives.n, &oom);
-    keep_list(a, d, SIGMA_LIST_FIELDS, m->fields.items, m->fields.n, &oom);
-    return oom ? NULL : d;
+    char *p = *at;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    *at += len + 1;
+    return p;
 }
 
-sg_rule_doc *sg_rule_doc_correlation(sg_arena *a, const char *type, const char *author,
-                                     const char *date, const char *modified,
-                                     const char *const *rules, size_t nrules, const char *yaml,
-                                     size_t len)
+/* One malloc: the struct, then the list pointer arrays, then every string. */
+static sg_rule_doc *make(const doc_src *s)
 {
-    sg_rule_doc *d = sg_arena_alloc(a, sizeof *d);
+    size_t nptrs = 0, nchars = 0;
+    for (int a = 0; a < SG_NATTRS; a++)
+        nchars += s->attrs[a] ? s->lens[a] + 1 : 0;
+    for (int l = 0; l <= SG_NLISTS; l++) {
+        nptrs += s->nlists[l];
+        for (size_t i = 0; i < s->nlists[l]; i++)
+            nchars += strlen(s->lists[l][i]) + 1;
+    }
+    sg_rule_doc *d = malloc(sizeof *d + nptrs * sizeof(char *) + nchars);
     if (!d)
         return NULL;
-    int oom = 0;
-    keep_z(a, d, SIGMA_ATTR_CORRELATION_TYPE, type, &oom);
-    keep_z(a, d, SIGMA_ATTR_AUTHOR, author, &oom);
-    keep_z(a, d, SIGMA_ATTR_DATE, date, &oom);
-    keep_z(a, d, SIGMA_ATTR_MODIFIED, modified, &oom);
-    yaml = skip_marker(yaml, &len);
-    keep(a, d, SIGMA_ATTR_YAML, yaml, len, &oom);
-    if (nrules) {
-        d->corr_rules = sg_arena_alloc(a, nrules * sizeof *d->corr_rules);
-        oom |= d->corr_rules == NULL;
-        for (size_t i = 0; !oom && i < nrules; i++) {
-            d->corr_rules[i] = sg_arena_strndup(a, rules[i], strlen(rules[i]));
-            oom |= d->corr_rules[i] == NULL;
+    memset(d, 0, sizeof *d);
+    atomic_init(&d->refs, 1);
+    const char **ptrs = (const char **)(d + 1);
+    char *chars = (char *)(ptrs + nptrs);
+    for (int a = 0; a < SG_NATTRS; a++)
+        if (s->attrs[a]) {
+            d->attrs[a] = put(&chars, s->attrs[a], s->lens[a]);
+            d->attr_lens[a] = s->lens[a];
         }
-        d->ncorr_rules = nrules;
+    for (int l = 0; l <= SG_NLISTS; l++) {
+        if (!s->nlists[l])
+            continue;
+        const char **to = ptrs;
+        ptrs += s->nlists[l];
+        for (size_t i = 0; i < s->nlists[l]; i++)
+            to[i] = put(&chars, s->lists[l][i], strlen(s->lists[l][i]));
+        if (l < SG_NLISTS) {
+            d->lists[l] = to;
+            d->nlists[l] = s->nlists[l];
+        } else {
+            d->corr_rules = to;
+            d->ncorr_rules = s->nlists[l];
+        }
     }
-    return oom ? NULL : d;
+    return d;
+}
+
+sg_rule_doc *sg_rule_doc_detection(const sg_rule_meta *m, const char *yaml, size_t len)
+{
+    doc_src s;
+    memset(&s, 0, sizeof s);
+    attr_z(&s, SIGMA_ATTR_AUTHOR, m->author);
+    attr_z(&s, SIGMA_ATTR_DATE, m->date);
+    attr_z(&s, SIGMA_ATTR_MODIFIED, m->modified);
+    attr_z(&s, SIGMA_ATTR_LICENSE, m->license);
+    attr_z(&s, SIGMA_ATTR_TAXONOMY, m->taxonomy);
+    attr_z(&s, SIGMA_ATTR_LOGSOURCE_DEFINITION, m->ls_definition);
+    s.attrs[SIGMA_ATTR_YAML] = skip_marker(yaml, &len);
+    s.lens[SIGMA_ATTR_YAML] = len;
+    s.lists[SIGMA_LIST_REFERENCES] = m->references.items;
+    s.nlists[SIGMA_LIST_REFERENCES] = m->references.n;
+    s.lists[SIGMA_LIST_FALSEPOSITIVES] = m->falsepositives.items;
+    s.nlists[SIGMA_LIST_FALSEPOSITIVES] = m->falsepositives.n;
+    s.lists[SIGMA_LIST_FIELDS] = m->fields.items;
+    s.nlists[SIGMA_LIST_FIELDS] = m->fields.n;
+    return make(&s);
+}
+
+sg_rule_doc *sg_rule_doc_correlation(const char *type, const char *author, const char *date,
+                                     const char *modified, const char *const *rules, size_t nrules,
+                                     const char *yaml, size_t len)
+{
+    doc_src s;
+    memset(&s, 0, sizeof s);
+    attr_z(&s, SIGMA_ATTR_CORRELATION_TYPE, type);
+    attr_z(&s, SIGMA_ATTR_AUTHOR, author);
+    attr_z(&s, SIGMA_ATTR_DATE, date);
+    attr_z(&s, SIGMA_ATTR_MODIFIED, modified);
+    s.attrs[SIGMA_ATTR_YAML] = skip_marker(yaml, &len);
+    s.lens[SIGMA_ATTR_YAML] = len;
+    s.lists[SG_NLISTS] = rules;
+    s.nlists[SG_NLISTS] = nrules;
+    return make(&s);
+}
+
+sg_rule_doc *sg_rule_doc_ref(sg_rule_doc *d)
+{
+    if (d)
+        atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+    return d;
+}
+
+void sg_rule_doc_unref(sg_rule_doc *d)
+{
+    if (d && atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) == 1)
+        free(d);
 }

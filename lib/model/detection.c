@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "condition/condition.h"
+#include "introspect/introspect.h"
 #include "match/regex.h"
 #include "model/modifiers.h"
 #include "util/vec.h"
@@ -102,6 +103,8 @@ static void record_item(lower_ctx *c, const char *keytext, size_t keylen, const 
                         const sg_node *const *vals, size_t n, sg_expr **value_exprs, sg_expr *e,
                         uint32_t kind)
 {
+    if (c->opts && c->opts->no_items)
+        return;
     sg_arena *a = &c->ir->arena;
     sg_ir_item it;
     memset(&it, 0, sizeof it);
@@ -463,6 +466,7 @@ void sg_rule_ir_free(sg_rule_ir *ir)
         sg_pattern_free(&ir->preds[i].pat);
     free(ir->preds);
     free(ir->items);
+    sg_rule_doc_unref(ir->doc);
     sg_arena_free(&ir->arena);
     memset(ir, 0, sizeof *ir);
 }

@@ -60,6 +60,7 @@ typedef enum { SG_NUM_EQ = 0, SG_NUM_GT, SG_NUM_GTE, SG_NUM_LT, SG_NUM_LTE } sg_
 typedef struct sg_lower_opts {
     const sg_placeholders *placeholders; /* for `expand`; NULL = none defined */
     size_t max_alternatives;             /* cap on windash/expand expansions */
+    int no_items; /* SIGMA_PARAM_INTROSPECTION 0: don't keep the items as written */
 } sg_lower_opts;
 
 typedef enum {
