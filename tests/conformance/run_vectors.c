@@ -975,7 +975,8 @@ static void judge_titles(const char *what, const vtitles *want, title_list *got,
 {
     const char *w[MAX_HITS];
     size_t nw = want->n < MAX_HITS ? want->n : MAX_HITS;
-    memcpy(w, want->v, nw * sizeof *w);
+    if (nw) /* want->v is NULL for an empty list */
+        memcpy(w, want->v, nw * sizeof *w);
     qsort(w, nw, sizeof *w, cmp_str);
     qsort(got->titles, got->n, sizeof *got->titles, cmp_str);
     int ok = nw == got->n;
