@@ -28,6 +28,8 @@
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
 
+const char tb_program_name[] = "sigma-catalog"; /* out-of-memory messages */
+
 static const char usage_text[] =
     "usage: sigma-catalog -r PATH [-r PATH ...] (--rule ID | --all) [options]\n"
     "\n"
@@ -122,7 +124,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->rules = calloc((size_t)argc + 1, sizeof *o->rules);
     o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
     if (!o->rules || !o->placeholders)
-        cat_die_nomem();
+        tb_die_nomem();
     o->format = CAT_MARKDOWN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -187,35 +189,6 @@ static void parse_args(int argc, char **argv, options *o)
 
 /* ------------------------------------------------------------------ loading */
 
-/* Reads a whole file (NUL-terminated). NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
-    cat_buf b = {NULL, 0, 0};
-    cat_buf_add(&b, "", 0);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        cat_buf_add(&b, chunk, got);
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (err) {
-        cat_buf_free(&b);
-        errno = err;
-        return NULL;
-    }
-    *len_out = b.len;
-    return b.data;
-}
-
 static void print_diagnostics(const sigma_diagnostics *diags)
 {
     size_t n = sigma_diagnostics_count(diags);
@@ -245,7 +218,7 @@ static int add_file(sigma_builder *b, const char *path, const char *what,
 {
     size_t len = 0;
     errno = 0;
-    char *text = read_file(path, &len);
+    char *text = tb_read_file(path, &len);
     if (!text) {
         fprintf(stderr, "sigma-catalog: %s: cannot read %s: %s\n", path, what,
                 strerror(errno ? errno : EIO));
@@ -254,7 +227,7 @@ static int add_file(sigma_builder *b, const char *path, const char *what,
     int rc = add(b, path, SIGMA_NUL_TERMINATED, text, len);
     free(text);
     if (rc == SIGMA_E_NOMEM)
-        cat_die_nomem();
+        tb_die_nomem();
     return 0;
 }
 
@@ -287,14 +260,14 @@ static int load_rules(const options *o, sigma_ruleset **rs_out)
         return EXIT_USAGE;
     }
     if (!o->no_mapping && sigma_builder_add_default_mapping(b) == SIGMA_E_NOMEM)
-        cat_die_nomem();
+        tb_die_nomem();
     int io_error = 0;
     for (size_t i = 0; i < o->n_rules; i++) {
         rc = sigma_builder_add_path(b, o->rules[i], SIGMA_NUL_TERMINATED, NULL);
         if (rc == SIGMA_E_IO)
             io_error = 1;
         else if (rc == SIGMA_E_NOMEM)
-            cat_die_nomem();
+            tb_die_nomem();
     }
     sigma_ruleset *rs = NULL;
     int build_rc = sigma_builder_build(b, &rs);
@@ -332,7 +305,7 @@ static int make_dir(const char *dir)
     }
     char *path = strdup(dir);
     if (!path)
-        cat_die_nomem();
+        tb_die_nomem();
     for (char *p = path + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -352,12 +325,12 @@ static int make_dir(const char *dir)
     return 0;
 }
 
-static int write_file(const char *dir, const char *name, const char *ext, const cat_buf *b)
+static int write_file(const char *dir, const char *name, const char *ext, const text_buf *b)
 {
     size_t n = strlen(dir) + strlen(name) + strlen(ext) + 3;
     char *path = malloc(n);
     if (!path)
-        cat_die_nomem();
+        tb_die_nomem();
     snprintf(path, n, "%s/%s.%s", dir, name, ext);
     FILE *f = fopen(path, "wb");
     int ok = f != NULL;
@@ -371,7 +344,7 @@ static int write_file(const char *dir, const char *name, const char *ext, const 
     return ok ? 0 : -1;
 }
 
-static void render_page(cat_buf *b, const cat_page *p, cat_format f, int link_index)
+static void render_page(text_buf *b, const cat_page *p, cat_format f, int link_index)
 {
     if (f == CAT_HTML)
         cat_html_page(b, p, link_index);
@@ -424,19 +397,19 @@ static char *unique_name(name_set *set, const cat_page *p, uint32_t rule)
     }
     char *name = strdup(base);
     if (!name)
-        cat_die_nomem();
+        tb_die_nomem();
     for (unsigned k = 2; !name_set_add(set, name); k++) {
         free(name);
         size_t n = strlen(base) + 16;
         name = malloc(n);
         if (!name)
-            cat_die_nomem();
+            tb_die_nomem();
         snprintf(name, n, "%s-%u", base, k);
     }
     free(base);
     char *copy = strdup(name);
     if (!copy)
-        cat_die_nomem();
+        tb_die_nomem();
     return copy;
 }
 
@@ -456,12 +429,12 @@ static int one_rule(const options *o, const sigma_ruleset *rs)
     rc = cat_page_load(rs, rule, &page);
     if (rc != SIGMA_OK) {
         if (rc == SIGMA_E_NOMEM)
-            cat_die_nomem();
+            tb_die_nomem();
         fprintf(stderr, "sigma-catalog: %s: cannot read the rule: %s\n", o->rule_id,
                 sigma_status_str(rc));
         return EXIT_USAGE;
     }
-    cat_buf b = {NULL, 0, 0};
+    text_buf b = {NULL, 0, 0};
     render_page(&b, &page, o->format, 0);
     int status = 0;
     if (o->out_dir) {
@@ -475,7 +448,7 @@ static int one_rule(const options *o, const sigma_ruleset *rs)
         fprintf(stderr, "sigma-catalog: cannot write to stdout: %s\n", strerror(errno));
         status = EXIT_USAGE;
     }
-    cat_buf_free(&b);
+    tb_free(&b);
     cat_page_free(&page);
     return status;
 }
@@ -501,16 +474,16 @@ static int all_rules(const options *o, const sigma_ruleset *rs)
         names.cap *= 2;
     names.slots = calloc(names.cap, sizeof *names.slots);
     if (!pages || !order || !names.slots)
-        cat_die_nomem();
+        tb_die_nomem();
     const char *ext = format_ext(o->format);
-    cat_buf b = {NULL, 0, 0};
+    text_buf b = {NULL, 0, 0};
     int status = 0;
     size_t written = 0;
     for (uint32_t r = 0; r < n && status == 0; r++) {
         cat_page *p = &pages[written];
         int rc = cat_page_load(rs, r, p);
         if (rc == SIGMA_E_NOMEM)
-            cat_die_nomem();
+            tb_die_nomem();
         if (rc != SIGMA_OK) {
             fprintf(stderr, "sigma-catalog: rule %u: cannot read the rule: %s\n", (unsigned)r,
                     sigma_status_str(rc));
@@ -541,7 +514,7 @@ static int all_rules(const options *o, const sigma_ruleset *rs)
     if (status == 0)
         fprintf(stderr, "wrote %zu pages and index.%s to %s in %.2f s\n", written, ext, o->out_dir,
                 now_seconds() - t0);
-    cat_buf_free(&b);
+    tb_free(&b);
     for (size_t i = 0; i < written; i++)
         cat_page_free(&pages[i]);
     for (size_t i = 0; i < names.cap; i++)

@@ -33,6 +33,7 @@
 #include "scan_pool.h"
 #include "scan_explain.h"
 #include "scan_correlation.h"
+#include "text_buf.h"
 #include "windows_event.h"
 
 #define EXIT_RULES 1
@@ -94,11 +95,7 @@ static const char usage_text[] =
 
 /* ------------------------------------------------------------------ helpers */
 
-static void die_nomem(void)
-{
-    fputs("sigma-scan: out of memory\n", stderr);
-    exit(EXIT_USAGE);
-}
+const char tb_program_name[] = "sigma-scan"; /* out-of-memory messages */
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2), noreturn))
@@ -123,147 +120,6 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A growable byte string. */
-typedef struct strbuf {
-    char *data;
-    size_t len;
-    size_t cap;
-} strbuf;
-
-static void sb_reserve(strbuf *sb, size_t extra)
-{
-    if (sb->len + extra + 1 <= sb->cap)
-        return;
-    size_t cap = sb->cap ? sb->cap : 128;
-    while (cap < sb->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(sb->data, cap);
-    if (!p)
-        die_nomem();
-    sb->data = p;
-    sb->cap = cap;
-}
-
-static void sb_add(strbuf *sb, const char *s, size_t n)
-{
-    sb_reserve(sb, n);
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-static void sb_adds(strbuf *sb, const char *s)
-{
-    sb_add(sb, s, strlen(s));
-}
-
-/* Length of the valid UTF-8 sequence starting at s (at most n bytes), or 0
- * when the bytes there are not valid UTF-8 (overlong forms, surrogates and
- * values above U+10FFFF are invalid). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* Appends `s` as a JSON string literal (with quotes). UTF-8 is kept as it is;
- * quotes, backslashes and control characters are escaped; bytes that are not
- * valid UTF-8 become U+FFFD so the output is always valid JSON. */
-static void sb_add_json_str(strbuf *sb, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    sb_add(sb, "\"", 1);
-    while (i < n) {
-        size_t run = i;
-        /* Copy the longest stretch that needs no escaping in one go. */
-        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
-            run++;
-        if (run > i) {
-            sb_add(sb, s + i, run - i);
-            i = run;
-            continue;
-        }
-        unsigned char c = p[i];
-        if (c >= 0x80) {
-            size_t len = utf8_seq_len(p + i, n - i);
-            if (len == 0) {
-                sb_adds(sb, "\\ufffd");
-                i++;
-            } else {
-                sb_add(sb, s + i, len);
-                i += len;
-            }
-            continue;
-        }
-        switch (c) {
-        case '"':
-            sb_adds(sb, "\\\"");
-            break;
-        case '\\':
-            sb_adds(sb, "\\\\");
-            break;
-        case '\b':
-            sb_adds(sb, "\\b");
-            break;
-        case '\f':
-            sb_adds(sb, "\\f");
-            break;
-        case '\n':
-            sb_adds(sb, "\\n");
-            break;
-        case '\r':
-            sb_adds(sb, "\\r");
-            break;
-        case '\t':
-            sb_adds(sb, "\\t");
-            break;
-        default: {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF], '\0'};
-            sb_add(sb, esc, 6);
-            break;
-        }
-        }
-        i++;
-    }
-    sb_add(sb, "\"", 1);
-}
-
-static void sb_add_json_str_or_null(strbuf *sb, const char *s)
-{
-    if (s)
-        sb_add_json_str(sb, s, strlen(s));
-    else
-        sb_adds(sb, "null");
 }
 
 /* ------------------------------------------------------------------ options */
@@ -358,7 +214,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->mappings = calloc((size_t)argc + 1, sizeof *o->mappings);
     o->timestamp_fields = calloc((size_t)argc + 1, sizeof *o->timestamp_fields);
     if (!o->rules || !o->events || !o->placeholders || !o->mappings || !o->timestamp_fields)
-        die_nomem();
+        tb_die_nomem();
     o->format = FMT_AUTO;
     o->threads = default_threads();
 
@@ -459,47 +315,16 @@ static void parse_args(int argc, char **argv, options *o)
 
 /* -------------------------------------------------------------------- rules */
 
-/* Reads a whole file into a NUL-terminated buffer. NULL (with errno set) when
- * it cannot be opened or read; a directory fails with EISDIR. */
-static char *read_file(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat sbuf;
-    if (fstat(fileno(f), &sbuf) == 0 && S_ISDIR(sbuf.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
-    strbuf sb = {NULL, 0, 0};
-    sb_reserve(&sb, 0);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_add(&sb, chunk, got);
-    if (ferror(f)) {
-        int err = errno ? errno : EIO;
-        fclose(f);
-        free(sb.data);
-        errno = err;
-        return NULL;
-    }
-    fclose(f);
-    *len_out = sb.len;
-    return sb.data;
-}
-
 /* The built-in mapping (unless --no-mapping), then every --mapping file. Returns
  * -1 (message printed) when a file cannot be read. */
 static int add_mappings(sigma_builder *b, const options *o)
 {
     if (!o->no_mapping && sigma_builder_add_default_mapping(b) == SIGMA_E_NOMEM)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < o->n_mappings; i++) {
         size_t len = 0;
         errno = 0;
-        char *text = read_file(o->mappings[i], &len);
+        char *text = tb_read_file(o->mappings[i], &len);
         if (!text) {
             fprintf(stderr, "sigma-scan: %s: cannot read mapping: %s\n", o->mappings[i],
                     strerror(errno ? errno : EIO));
@@ -508,7 +333,7 @@ static int add_mappings(sigma_builder *b, const options *o)
         int rc = sigma_builder_add_mapping_yaml(b, o->mappings[i], SIGMA_NUL_TERMINATED, text, len);
         free(text);
         if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
     }
     return 0;
 }
@@ -522,7 +347,7 @@ static int add_placeholder_files(sigma_builder *b, const options *o)
         const char *path = o->placeholders[i];
         size_t len = 0;
         errno = 0;
-        char *text = read_file(path, &len);
+        char *text = tb_read_file(path, &len);
         if (!text) {
             fprintf(stderr, "sigma-scan: %s: cannot read placeholders: %s\n", path,
                     strerror(errno ? errno : EIO));
@@ -531,7 +356,7 @@ static int add_placeholder_files(sigma_builder *b, const options *o)
         int rc = sigma_builder_add_placeholders_yaml(b, path, SIGMA_NUL_TERMINATED, text, len);
         free(text);
         if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
     }
     return 0;
 }
@@ -569,7 +394,7 @@ static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
 {
     char **tails = calloc((size_t)n + 1, sizeof *tails);
     if (!tails)
-        die_nomem();
+        tb_die_nomem();
     for (uint32_t r = 0; r < n; r++) {
         sigma_rule_info info;
         memset(&info, 0, sizeof info);
@@ -578,16 +403,16 @@ static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
             memset(&info, 0, sizeof info);
             info.size = sizeof info;
         }
-        strbuf sb = {NULL, 0, 0};
-        sb_adds(&sb, ", \"id\": ");
-        sb_add_json_str_or_null(&sb, info.id);
-        sb_adds(&sb, ", \"title\": ");
-        sb_add_json_str_or_null(&sb, info.title);
-        sb_adds(&sb, ", \"level\": ");
-        sb_add_json_str_or_null(&sb, info.level);
-        sb_adds(&sb, ", \"path\": ");
-        sb_add_json_str_or_null(&sb, info.source_name);
-        sb_adds(&sb, "}\n");
+        text_buf sb = {NULL, 0, 0};
+        tb_adds(&sb, ", \"id\": ");
+        tb_add_json_str_or_null(&sb, info.id);
+        tb_adds(&sb, ", \"title\": ");
+        tb_add_json_str_or_null(&sb, info.title);
+        tb_adds(&sb, ", \"level\": ");
+        tb_add_json_str_or_null(&sb, info.level);
+        tb_adds(&sb, ", \"path\": ");
+        tb_add_json_str_or_null(&sb, info.source_name);
+        tb_adds(&sb, "}\n");
         tails[r] = sb.data;
     }
     return tails;
@@ -744,13 +569,13 @@ static void count_channel(scan_state *st, const char *channel, uint32_t hits)
             size_t cap = st->channels_cap ? st->channels_cap * 2 : 16;
             channel_count *c = realloc(st->channels, cap * sizeof *c);
             if (!c)
-                die_nomem();
+                tb_die_nomem();
             st->channels = c;
             st->channels_cap = cap;
         }
         char *copy = strdup(channel);
         if (!copy)
-            die_nomem();
+            tb_die_nomem();
         st->channels[st->n_channels++] = (channel_count){copy, 0, 0};
     }
     st->channels[i].events++;
@@ -805,7 +630,7 @@ static int scan_report(scan_state *st, const scan_source *src, const scan_item *
         if (!st->explain)
             fputs(st->tails[r], stdout);
         else if (scan_explain_line(stdout, st->rs, r, it->ev, st->tails[r]) != SIGMA_OK)
-            die_nomem(); /* the rule and event are valid: only memory can fail */
+            tb_die_nomem(); /* the rule and event are valid: only memory can fail */
         st->matches++;
     }
     if (corr_lines && scan_corr_write(st->corr, stdout) != 0)
@@ -875,7 +700,7 @@ static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t 
         st->batch->source = src;
     sigma_event *ev = scan_batch_add(st->batch, number, &rc);
     if (!ev)
-        die_nomem();
+        tb_die_nomem();
     return ev;
 }
 
@@ -883,7 +708,7 @@ static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t 
 static void keep_channel(scan_state *st, const char *channel)
 {
     if (st->stats && channel && scan_batch_set_channel(st->batch, channel) != SIGMA_OK)
-        die_nomem();
+        tb_die_nomem();
 }
 
 /* Turns one flat event (a jansson object) into the next event of the batch (or prints
@@ -894,7 +719,7 @@ static int scan_flat(scan_state *st, const scan_source *src, const json_t *flat,
     if (st->convert) {
         char *text = json_dumps(flat, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!text)
-            die_nomem();
+            tb_die_nomem();
         if (st->prog.shown && st->prog.stdout_tty)
             progress_clear(&st->prog);
         fputs(text, stdout);
@@ -944,7 +769,7 @@ static int scan_line_fast(scan_state *st, const scan_source *src, const char *li
                         st->corr ? &scan_corr_tee_sink : &json_event_sigma_sink,
                         st->corr ? (void *)&tee : (void *)ev);
     if (rc == SIGMA_E_NOMEM)
-        die_nomem();
+        tb_die_nomem();
     if (rc != SIGMA_OK) {
         /* Declined (or a field the library refused): the jansson path decides, with
          * the diagnostics it always gave. */
@@ -1046,7 +871,7 @@ static int scan_stream(scan_state *st, FILE *f, scan_source *src)
         int got = scan_lines_next(&reader, &line, &len, &consumed);
         if (got < 0) {
             if (errno == ENOMEM)
-                die_nomem();
+                tb_die_nomem();
             scan_warn(st, "sigma-scan: %s: read error: %s\n", src->display,
                       strerror(errno ? errno : EIO));
             result = -1;
@@ -1212,7 +1037,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
         if (rc == SIGMA_E_IO)
             io_error = 1;
         else if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
     }
     sigma_ruleset *rs = NULL;
     int build_rc = sigma_builder_build(b, &rs);
@@ -1264,7 +1089,7 @@ static int run(const options *o)
     size_t n_events = opt.n_events ? opt.n_events : 1;
     int *is_evtx = calloc(n_events, sizeof *is_evtx);
     if (!is_evtx)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < n_events; i++) {
         FILE *f = open_events(events[i]);
         int kind =
@@ -1293,14 +1118,14 @@ static int run(const options *o)
     st.match_flags = opt.strict_logsource ? SIGMA_MATCH_STRICT_LOGSOURCE : 0;
     st.conv = windows_converter_new();
     if (!st.conv)
-        die_nomem();
+        tb_die_nomem();
     st.fast = json_fast_new();
     scan_source *sources = calloc(n_events, sizeof *sources);
     if (!st.fast || !sources)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < n_events; i++) {
-        strbuf name = {NULL, 0, 0};
-        sb_add_json_str(&name, events[i], strlen(events[i]));
+        text_buf name = {NULL, 0, 0};
+        tb_add_json_str(&name, events[i], strlen(events[i]));
         sources[i].file_json = name.data;
         sources[i].display = strcmp(events[i], "-") == 0 ? "<stdin>" : events[i];
         sources[i].index = i;
