@@ -24,11 +24,12 @@
 #include "catalog_buf.h"
 #include "catalog_model.h"
 #include "catalog_render.h"
+#include "text_buf.h"
 
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
 
-const char tb_program_name[] = "sigma-catalog"; /* out-of-memory messages */
+const char tb_program_name[] = "sigma-catalog"; /* prefix of usage and out-of-memory messages */
 
 static const char usage_text[] =
     "usage: sigma-catalog -r PATH [-r PATH ...] (--rule ID | --all) [options]\n"
@@ -66,31 +67,6 @@ typedef struct options {
     int no_mapping;
 } options;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2), noreturn))
-#endif
-static void
-usage_error(const char *fmt, ...);
-
-static void usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("sigma-catalog: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n\n", stderr);
-    fputs(usage_text, stderr);
-    exit(EXIT_USAGE);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void set_format(options *o, const char *name)
 {
     if (strcmp(name, "markdown") == 0 || strcmp(name, "md") == 0)
@@ -98,7 +74,7 @@ static void set_format(options *o, const char *name)
     else if (strcmp(name, "html") == 0)
         o->format = CAT_HTML;
     else
-        usage_error("unknown format '%s' (use markdown or html)", name);
+        tb_usage_error(usage_text, "unknown format '%s' (use markdown or html)", name);
 }
 
 /* Value of an option written as "--opt VALUE" or "--opt=VALUE"; NULL if `a` is
@@ -114,7 +90,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, co
     if (a[n] != '\0')
         return NULL;
     if (*i + 1 >= argc)
-        usage_error("option '%s' needs %s", name, what);
+        tb_usage_error(usage_text, "option '%s' needs %s", name, what);
     return argv[++*i];
 }
 
@@ -138,7 +114,7 @@ static void parse_args(int argc, char **argv, options *o)
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
         } else if (strcmp(a, "-r") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '-r' needs a PATH");
+                tb_usage_error(usage_text, "option '-r' needs a PATH");
             o->rules[o->n_rules++] = argv[++i];
         } else if ((v = opt_value(argc, argv, &i, "--rules", "a PATH"))) {
             o->rules[o->n_rules++] = v;
@@ -146,7 +122,8 @@ static void parse_args(int argc, char **argv, options *o)
             o->rules[o->n_rules++] = a + 2;
         } else if ((v = opt_value(argc, argv, &i, "--rule", "an ID"))) {
             if (o->rule_id)
-                usage_error("only one --rule may be given (use --all for every rule)");
+                tb_usage_error(usage_text,
+                               "only one --rule may be given (use --all for every rule)");
             o->rule_id = v;
         } else if (strcmp(a, "--all") == 0) {
             o->all = 1;
@@ -154,7 +131,7 @@ static void parse_args(int argc, char **argv, options *o)
             set_format(o, v);
         } else if (strcmp(a, "-o") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '-o' needs a DIR");
+                tb_usage_error(usage_text, "option '-o' needs a DIR");
             o->out_dir = argv[++i];
         } else if ((v = opt_value(argc, argv, &i, "--output", "a DIR"))) {
             o->out_dir = v;
@@ -165,26 +142,26 @@ static void parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--no-mapping") == 0) {
             o->no_mapping = 1;
         } else if (a[0] == '-') {
-            usage_error("unknown option '%s'", a);
+            tb_usage_error(usage_text, "unknown option '%s'", a);
         } else {
-            usage_error("unexpected argument '%s' (rule paths need -r)", a);
+            tb_usage_error(usage_text, "unexpected argument '%s' (rule paths need -r)", a);
         }
     }
     if (o->n_rules == 0)
-        usage_error("no rules given (use -r PATH)");
+        tb_usage_error(usage_text, "no rules given (use -r PATH)");
     for (size_t i = 0; i < o->n_rules; i++)
         if (o->rules[i][0] == '\0')
-            usage_error("empty rules path");
+            tb_usage_error(usage_text, "empty rules path");
     if (o->rule_id && o->all)
-        usage_error("--rule and --all cannot be combined");
+        tb_usage_error(usage_text, "--rule and --all cannot be combined");
     if (!o->rule_id && !o->all)
-        usage_error("say which pages to write: --rule ID or --all");
+        tb_usage_error(usage_text, "say which pages to write: --rule ID or --all");
     if (o->all && !o->out_dir)
-        usage_error("--all needs an output directory (-o DIR)");
+        tb_usage_error(usage_text, "--all needs an output directory (-o DIR)");
     if (o->out_dir && o->out_dir[0] == '\0')
-        usage_error("empty output directory");
+        tb_usage_error(usage_text, "empty output directory");
     if (o->rule_id && o->rule_id[0] == '\0')
-        usage_error("empty rule id");
+        tb_usage_error(usage_text, "empty rule id");
 }
 
 /* ------------------------------------------------------------------ loading */
@@ -463,7 +440,7 @@ static int by_title(const void *va, const void *vb)
 
 static int all_rules(const options *o, const sigma_ruleset *rs)
 {
-    double t0 = now_seconds();
+    double t0 = tb_now_seconds();
     if (make_dir(o->out_dir) != 0)
         return EXIT_USAGE;
     uint32_t n = sigma_ruleset_rule_count(rs);
@@ -513,7 +490,7 @@ static int all_rules(const options *o, const sigma_ruleset *rs)
     }
     if (status == 0)
         fprintf(stderr, "wrote %zu pages and index.%s to %s in %.2f s\n", written, ext, o->out_dir,
-                now_seconds() - t0);
+                tb_now_seconds() - t0);
     tb_free(&b);
     for (size_t i = 0; i < written; i++)
         cat_page_free(&pages[i]);

@@ -95,32 +95,7 @@ static const char usage_text[] =
 
 /* ------------------------------------------------------------------ helpers */
 
-const char tb_program_name[] = "sigma-scan"; /* out-of-memory messages */
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2), noreturn))
-#endif
-static void
-usage_error(const char *fmt, ...);
-
-static void usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("sigma-scan: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n\n", stderr);
-    fputs(usage_text, stderr);
-    exit(EXIT_USAGE);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+const char tb_program_name[] = "sigma-scan"; /* prefix of usage and out-of-memory messages */
 
 /* ------------------------------------------------------------------ options */
 
@@ -171,7 +146,7 @@ static void set_format(options *o, const char *name)
             return;
         }
     }
-    usage_error("unknown format '%s' (use auto, flat, windows or evtx)", name);
+    tb_usage_error(usage_text, "unknown format '%s' (use auto, flat, windows or evtx)", name);
 }
 
 static void set_threads(options *o, const char *text)
@@ -181,7 +156,8 @@ static void set_threads(options *o, const char *text)
     unsigned long n = strtoul(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
         n > SCAN_POOL_MAX_THREADS)
-        usage_error("--threads needs a number from 1 to %d, not '%s'", SCAN_POOL_MAX_THREADS, text);
+        tb_usage_error(usage_text, "--threads needs a number from 1 to %d, not '%s'",
+                       SCAN_POOL_MAX_THREADS, text);
     o->threads = (unsigned)n;
 }
 
@@ -200,7 +176,8 @@ static void set_max_disorder(options *o, const char *text)
     errno = 0;
     double v = strtod(text, &end);
     if (end == text || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 1e9))
-        usage_error("--max-disorder needs a number of seconds (0 to 1e9), not '%s'", text);
+        tb_usage_error(usage_text, "--max-disorder needs a number of seconds (0 to 1e9), not '%s'",
+                       text);
     o->max_disorder_ms = (int64_t)(v * 1000.0 + 0.5);
 }
 
@@ -227,7 +204,7 @@ static void parse_args(int argc, char **argv, options *o)
             only_files = 1;
         } else if (strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a PATH", a);
+                tb_usage_error(usage_text, "option '%s' needs a PATH", a);
             o->rules[o->n_rules++] = argv[++i];
         } else if (strncmp(a, "--rules=", 8) == 0) {
             o->rules[o->n_rules++] = a + 8;
@@ -235,13 +212,13 @@ static void parse_args(int argc, char **argv, options *o)
             o->rules[o->n_rules++] = a + 2;
         } else if (strcmp(a, "--placeholders") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a FILE", a);
+                tb_usage_error(usage_text, "option '%s' needs a FILE", a);
             o->placeholders[o->n_placeholders++] = argv[++i];
         } else if (strncmp(a, "--placeholders=", 15) == 0) {
             o->placeholders[o->n_placeholders++] = a + 15;
         } else if (strcmp(a, "--format") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a FORMAT", a);
+                tb_usage_error(usage_text, "option '%s' needs a FORMAT", a);
             set_format(o, argv[++i]);
         } else if (strncmp(a, "--format=", 9) == 0) {
             set_format(o, a + 9);
@@ -257,13 +234,13 @@ static void parse_args(int argc, char **argv, options *o)
             o->jansson = 1;
         } else if (strcmp(a, "--threads") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a number", a);
+                tb_usage_error(usage_text, "option '%s' needs a number", a);
             set_threads(o, argv[++i]);
         } else if (strncmp(a, "--threads=", 10) == 0) {
             set_threads(o, a + 10);
         } else if (strcmp(a, "--mapping") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a FILE", a);
+                tb_usage_error(usage_text, "option '%s' needs a FILE", a);
             o->mappings[o->n_mappings++] = argv[++i];
         } else if (strncmp(a, "--mapping=", 10) == 0) {
             o->mappings[o->n_mappings++] = a + 10;
@@ -276,14 +253,14 @@ static void parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--timestamp-field") == 0 ||
                    strncmp(a, "--timestamp-field=", 18) == 0) {
             if (a[17] == '\0' && i + 1 >= argc)
-                usage_error("option '%s' needs a NAME", a);
+                tb_usage_error(usage_text, "option '%s' needs a NAME", a);
             const char *name = a[17] == '=' ? a + 18 : argv[++i];
             if (name[0] == '\0')
-                usage_error("empty --timestamp-field name");
+                tb_usage_error(usage_text, "empty --timestamp-field name");
             o->timestamp_fields[o->n_timestamp_fields++] = name;
         } else if (strcmp(a, "--max-disorder") == 0 || strncmp(a, "--max-disorder=", 15) == 0) {
             if (a[14] == '\0' && i + 1 >= argc)
-                usage_error("option '%s' needs SECONDS", a);
+                tb_usage_error(usage_text, "option '%s' needs SECONDS", a);
             set_max_disorder(o, a[14] == '=' ? a + 15 : argv[++i]);
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
@@ -292,21 +269,21 @@ static void parse_args(int argc, char **argv, options *o)
             print_version();
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
         } else {
-            usage_error("unknown option '%s'", a);
+            tb_usage_error(usage_text, "unknown option '%s'", a);
         }
     }
     if (o->convert) {
         if (o->check || o->n_rules || o->n_placeholders)
-            usage_error("--convert takes no rules (-r, --placeholders, --check)");
+            tb_usage_error(usage_text, "--convert takes no rules (-r, --placeholders, --check)");
     } else if (o->n_rules == 0) {
-        usage_error("no rules given (use -r PATH)");
+        tb_usage_error(usage_text, "no rules given (use -r PATH)");
     }
     for (size_t i = 0; i < o->n_rules; i++)
         if (o->rules[i][0] == '\0')
-            usage_error("empty rules path");
+            tb_usage_error(usage_text, "empty rules path");
     for (size_t i = 0; i < o->n_placeholders; i++)
         if (o->placeholders[i][0] == '\0')
-            usage_error("empty placeholders path");
+            tb_usage_error(usage_text, "empty placeholders path");
     if (o->format == FMT_EVTX && !evtx_supported()) {
         fprintf(stderr, "sigma-scan: --format evtx: %s\n", no_evtx_message);
         exit(EXIT_USAGE);
@@ -505,7 +482,7 @@ static void progress_tick(scan_state *st)
     progress *p = &st->prog;
     if (!p->enabled || (++p->ticks & 255u) != 0)
         return;
-    double now = now_seconds();
+    double now = tb_now_seconds();
     if (now - p->t_start < 1.0 || now - p->t_last < 0.25)
         return;
     progress_draw(st, now);
@@ -1020,7 +997,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
         }
     }
 
-    double t_load = now_seconds();
+    double t_load = tb_now_seconds();
     sigma_builder *b = NULL;
     int rc = sigma_builder_new(NULL, &b);
     if (rc != SIGMA_OK) {
@@ -1049,7 +1026,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
     uint32_t n_rules = rs ? sigma_ruleset_rule_count(rs) : 0;
     fprintf(stderr, "loaded %u rules, %u failed\n", (unsigned)n_rules, (unsigned)failed);
     sigma_builder_free(b);
-    *t_load_out = now_seconds() - t_load;
+    *t_load_out = tb_now_seconds() - t_load;
 
     if (build_rc != SIGMA_OK || !rs) {
         fprintf(stderr, "sigma-scan: cannot build the ruleset: %s\n", sigma_status_str(build_rc));
@@ -1148,7 +1125,7 @@ static int run(const options *o)
         setvbuf(stdout, NULL, _IOFBF, 1u << 16);
 
     int status = 0;
-    double t_scan = now_seconds();
+    double t_scan = tb_now_seconds();
     st.prog.t_start = t_scan;
     for (size_t i = 0; i < n_events && status == 0; i++) {
         if (is_evtx[i]) {
@@ -1170,7 +1147,7 @@ static int run(const options *o)
     /* The results of the events read before a fatal error are written too. */
     if (scan_drain(&st) != 0)
         status = EXIT_USAGE;
-    t_scan = now_seconds() - t_scan;
+    t_scan = tb_now_seconds() - t_scan;
     progress_clear(&st.prog);
     if (st.corr && (scan_corr_finish(st.corr, opt.stats) < 0 || scan_corr_write(st.corr, stdout)))
         status = EXIT_USAGE;

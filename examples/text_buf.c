@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void tb_die_nomem(void)
 {
@@ -176,4 +177,23 @@ void tb_add_json_str_or_null(text_buf *b, const char *s)
         tb_add_json_str(b, s, strlen(s));
     else
         tb_adds(b, "null");
+}
+
+void tb_usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", tb_program_name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    exit(2);
+}
+
+double tb_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

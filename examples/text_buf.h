@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Prefix of the out-of-memory message; defined by each tool, e.g. "sigma-scan". */
+/* Prefix of the out-of-memory and usage messages; defined by each tool ("sigma-scan"). */
 extern const char tb_program_name[];
 
 typedef struct text_buf {
@@ -51,6 +51,16 @@ char *tb_read_file(const char *path, size_t *len_out);
 void tb_add_json_str(text_buf *b, const char *s, size_t n);
 /* The same for a NUL-terminated string, or `null` for NULL. */
 void tb_add_json_str_or_null(text_buf *b, const char *s);
+
+/* Command-line tools: prints "<tool>: <message>", a blank line and `usage` on stderr,
+ * then exits 2 (the tools' usage status). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3), noreturn))
+#endif
+void tb_usage_error(const char *usage, const char *fmt, ...);
+
+/* Seconds on the monotonic clock, for the tools' timings. */
+double tb_now_seconds(void);
 
 /* Length of the valid UTF-8 sequence starting at s (at most n bytes): 1 for ASCII, 0
  * when the bytes there are not valid UTF-8 (overlong forms, surrogates and values above
