@@ -552,7 +552,7 @@ int json_fast_parse(json_fast *p, const char *line, size_t len, unsigned flags,
     return p->s == p->end ? SIGMA_OK : FALLBACK;
 }
 
-static const char *type_name(const json_t *j)
+const char *json_event_type_name(const json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_OBJECT:
@@ -590,7 +590,8 @@ int json_fast_fill_event(json_fast *p, sigma_event *ev, const char *line, size_t
     if (!root)
         return JSON_FAST_MALFORMED;
     if (!json_is_object(root)) {
-        snprintf(err->text, sizeof err->text, "expected an object, got %s", type_name(root));
+        snprintf(err->text, sizeof err->text, "expected an object, got %s",
+                 json_event_type_name(root));
         json_decref(root);
         return JSON_FAST_MALFORMED;
     }

@@ -513,27 +513,6 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
-static const char *json_type_name(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "value";
-}
-
 static void count_channel(scan_state *st, const char *channel, uint32_t hits)
 {
     if (!channel)
@@ -791,7 +770,7 @@ static int scan_line(scan_state *st, const scan_source *src, const char *line, s
     }
     if (!json_is_object(root)) {
         scan_warn(st, "%s:%llu: malformed JSON: expected an object, got %s\n", src->display,
-                  (unsigned long long)lineno, json_type_name(root));
+                  (unsigned long long)lineno, json_event_type_name(root));
         json_decref(root);
         st->malformed++;
         return 0;
