@@ -29,25 +29,6 @@ void tb_reserve(text_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void tb_add(text_buf *b, const char *s, size_t n)
-{
-    tb_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void tb_adds(text_buf *b, const char *s)
-{
-    tb_add(b, s, strlen(s));
-}
-
-void tb_addc(text_buf *b, char c)
-{
-    tb_add(b, &c, 1);
-}
-
 void tb_printf(text_buf *b, const char *fmt, ...)
 {
     char small[256];
