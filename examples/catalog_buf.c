@@ -1,4 +1,4 @@
-/* catalog_buf.c - growable buffer and HTML / Markdown escaping for sigma-catalog. */
+/* catalog_buf.c - HTML / Markdown escaping for sigma-catalog, on the shared text_buf. */
 #include "catalog_buf.h"
 
 #include <stdarg.h>
@@ -7,117 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cat_die_nomem(void)
-{
-    fputs("sigma-catalog: out of memory\n", stderr);
-    exit(2);
-}
-
-static void reserve(cat_buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        cat_die_nomem();
-    b->data = p;
-    b->cap = cap;
-}
-
-void cat_buf_add(cat_buf *b, const char *s, size_t n)
-{
-    reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void cat_buf_adds(cat_buf *b, const char *s)
-{
-    cat_buf_add(b, s, strlen(s));
-}
-
-void cat_buf_addc(cat_buf *b, char c)
-{
-    cat_buf_add(b, &c, 1);
-}
-
-void cat_buf_printf(cat_buf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        cat_buf_add(b, small, (size_t)n);
-        return;
-    }
-    reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-void cat_buf_free(cat_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 if the bytes there are not valid
- * UTF-8 (overlong forms, surrogates, values above U+10FFFF). */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) /* also stops at the terminating NUL */
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Copies one non-ASCII sequence (or U+FFFD for invalid bytes); returns bytes read. */
-static size_t add_utf8(cat_buf *b, const char *s)
+static size_t add_utf8(text_buf *b, const char *s)
 {
-    size_t n = utf8_len((const unsigned char *)s);
+    size_t n = tb_utf8_seq_len((const unsigned char *)s, 4); /* stops at the NUL */
     if (n == 0) {
-        cat_buf_adds(b, "\xEF\xBF\xBD");
+        tb_adds(b, "\xEF\xBF\xBD");
         return 1;
     }
-    cat_buf_add(b, s, n);
+    tb_add(b, s, n);
     return n;
 }
 
-void cat_html_text(cat_buf *b, const char *s)
+void cat_html_text(text_buf *b, const char *s)
 {
     if (!s)
         return;
@@ -125,19 +27,19 @@ void cat_html_text(cat_buf *b, const char *s)
         unsigned char c = (unsigned char)*s;
         switch (c) {
         case '&':
-            cat_buf_adds(b, "&amp;");
+            tb_adds(b, "&amp;");
             break;
         case '<':
-            cat_buf_adds(b, "&lt;");
+            tb_adds(b, "&lt;");
             break;
         case '>':
-            cat_buf_adds(b, "&gt;");
+            tb_adds(b, "&gt;");
             break;
         case '"':
-            cat_buf_adds(b, "&quot;");
+            tb_adds(b, "&quot;");
             break;
         case '\'':
-            cat_buf_adds(b, "&#39;");
+            tb_adds(b, "&#39;");
             break;
         default:
             if (c >= 0x80) {
@@ -145,9 +47,9 @@ void cat_html_text(cat_buf *b, const char *s)
                 continue;
             }
             if (c >= 0x20 || c == '\n' || c == '\t')
-                cat_buf_addc(b, (char)c);
+                tb_addc(b, (char)c);
             else if (c == '\r' && s[1] != '\n')
-                cat_buf_addc(b, '\n');
+                tb_addc(b, '\n');
             break;
         }
         s++;
@@ -168,7 +70,7 @@ static int md_line_special(unsigned char c)
     return c != '\0' && strchr("+-=>", c) != NULL;
 }
 
-void cat_md_text(cat_buf *b, const char *s, int in_table)
+void cat_md_text(text_buf *b, const char *s, int in_table)
 {
     if (!s)
         return;
@@ -180,9 +82,9 @@ void cat_md_text(cat_buf *b, const char *s, int in_table)
                 s++;
             s++;
             if (in_table) {
-                cat_buf_addc(b, ' ');
+                tb_addc(b, ' ');
             } else if (*s) {
-                cat_buf_adds(b, "\\\n"); /* hard line break */
+                tb_adds(b, "\\\n"); /* hard line break */
                 line_start = 1;
             }
             continue;
@@ -192,10 +94,10 @@ void cat_md_text(cat_buf *b, const char *s, int in_table)
             const char *d = s;
             while (*d >= '0' && *d <= '9')
                 d++;
-            cat_buf_add(b, s, (size_t)(d - s));
+            tb_add(b, s, (size_t)(d - s));
             if (*d == '.' || *d == ')') {
-                cat_buf_addc(b, '\\');
-                cat_buf_addc(b, *d);
+                tb_addc(b, '\\');
+                tb_addc(b, *d);
                 d++;
             }
             s = d;
@@ -204,13 +106,13 @@ void cat_md_text(cat_buf *b, const char *s, int in_table)
         }
         if (line_start && (c == ' ' || c == '\t')) {
             /* Leading indentation would make an indented code block. */
-            cat_buf_adds(b, "&#32;");
+            tb_adds(b, "&#32;");
             s++;
             continue;
         }
         if (line_start && md_line_special(c)) {
-            cat_buf_addc(b, '\\');
-            cat_buf_addc(b, (char)c);
+            tb_addc(b, '\\');
+            tb_addc(b, (char)c);
             s++;
             line_start = 0;
             continue;
@@ -225,13 +127,13 @@ void cat_md_text(cat_buf *b, const char *s, int in_table)
             continue;
         }
         if (md_special(c))
-            cat_buf_addc(b, '\\');
-        cat_buf_addc(b, (char)c);
+            tb_addc(b, '\\');
+        tb_addc(b, (char)c);
         s++;
     }
 }
 
-void cat_md_raw(cat_buf *b, const char *s)
+void cat_md_raw(text_buf *b, const char *s)
 {
     while (s && *s) {
         unsigned char c = (unsigned char)*s;
@@ -240,7 +142,7 @@ void cat_md_raw(cat_buf *b, const char *s)
             continue;
         }
         if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r')
-            cat_buf_addc(b, (char)c);
+            tb_addc(b, (char)c);
         s++;
     }
 }
@@ -259,10 +161,10 @@ size_t cat_longest_run(const char *s, char c)
     return best;
 }
 
-void cat_md_code(cat_buf *b, const char *s, int in_table)
+void cat_md_code(text_buf *b, const char *s, int in_table)
 {
     if (!s || !*s) {
-        cat_buf_adds(b, "*(empty)*");
+        tb_adds(b, "*(empty)*");
         return;
     }
     size_t n = strlen(s);
@@ -270,30 +172,30 @@ void cat_md_code(cat_buf *b, const char *s, int in_table)
     int all_space = strspn(s, " ") == n;
     int pad = s[0] == '`' || s[n - 1] == '`' || (!all_space && s[0] == ' ' && s[n - 1] == ' ');
     for (size_t i = 0; i < fence; i++)
-        cat_buf_addc(b, '`');
+        tb_addc(b, '`');
     if (pad)
-        cat_buf_addc(b, ' ');
+        tb_addc(b, ' ');
     while (*s) {
         unsigned char c = (unsigned char)*s;
         if (c == '\r' || c == '\n') {
-            cat_buf_addc(b, ' ');
+            tb_addc(b, ' ');
             s++;
         } else if (c == '|' && in_table) {
-            cat_buf_adds(b, "\\|");
+            tb_adds(b, "\\|");
             s++;
         } else if (c >= 0x80) {
             s += add_utf8(b, s);
         } else if (c < 0x20 && c != '\t') {
             s++;
         } else {
-            cat_buf_addc(b, (char)c);
+            tb_addc(b, (char)c);
             s++;
         }
     }
     if (pad)
-        cat_buf_addc(b, ' ');
+        tb_addc(b, ' ');
     for (size_t i = 0; i < fence; i++)
-        cat_buf_addc(b, '`');
+        tb_addc(b, '`');
 }
 
 char *cat_safe_name(const char *id, const char *fallback)
@@ -302,7 +204,7 @@ char *cat_safe_name(const char *id, const char *fallback)
     size_t n = strlen(src);
     char *out = malloc(n + 2);
     if (!out)
-        cat_die_nomem();
+        tb_die_nomem();
     size_t o = 0;
     if (src[0] == '.')
         out[o++] = '_';

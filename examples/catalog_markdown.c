@@ -9,64 +9,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void heading(cat_buf *b, const char *title)
+static void heading(text_buf *b, const char *title)
 {
-    cat_buf_adds(b, "\n## ");
+    tb_adds(b, "\n## ");
     cat_md_text(b, title, 1);
-    cat_buf_adds(b, "\n\n");
+    tb_adds(b, "\n\n");
 }
 
-static void cell_text(cat_buf *b, const char *s)
+static void cell_text(text_buf *b, const char *s)
 {
-    cat_buf_adds(b, "| ");
+    tb_adds(b, "| ");
     if (s && *s)
         cat_md_text(b, s, 1);
-    cat_buf_addc(b, ' ');
+    tb_addc(b, ' ');
 }
 
-static void cell_values(cat_buf *b, const cat_strs *v)
+static void cell_values(text_buf *b, const cat_strs *v)
 {
-    cat_buf_adds(b, "| ");
+    tb_adds(b, "| ");
     for (size_t i = 0; i < v->count; i++) {
         if (i)
-            cat_buf_adds(b, ", ");
+            tb_adds(b, ", ");
         cat_md_code(b, v->items[i], 1);
     }
-    cat_buf_addc(b, ' ');
+    tb_addc(b, ' ');
 }
 
-static void cell_field(cat_buf *b, const char *field)
+static void cell_field(text_buf *b, const char *field)
 {
-    cat_buf_adds(b, "| ");
+    tb_adds(b, "| ");
     if (field)
         cat_md_code(b, field, 1);
     else
-        cat_buf_adds(b, "*(keywords)*");
-    cat_buf_addc(b, ' ');
+        tb_adds(b, "*(keywords)*");
+    tb_addc(b, ' ');
 }
 
-static void technique_link(cat_buf *b, const char *id)
+static void technique_link(text_buf *b, const char *id)
 {
     /* T1505.004 -> https://attack.mitre.org/techniques/T1505/004/ */
-    cat_buf_addc(b, '[');
+    tb_addc(b, '[');
     cat_md_text(b, id, 1);
-    cat_buf_adds(b, "](https://attack.mitre.org/techniques/");
+    tb_adds(b, "](https://attack.mitre.org/techniques/");
     for (const char *c = id; *c; c++) {
         if (*c == '.')
-            cat_buf_addc(b, '/');
+            tb_addc(b, '/');
         else if ((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
-            cat_buf_addc(b, *c);
+            tb_addc(b, *c);
     }
-    cat_buf_adds(b, "/)");
+    tb_adds(b, "/)");
 }
 
-static void meta_item(cat_buf *b, const char *label, const char *value)
+static void meta_item(text_buf *b, const char *label, const char *value)
 {
     if (!value || !*value)
         return;
-    cat_buf_printf(b, "- **%s:** ", label);
+    tb_printf(b, "- **%s:** ", label);
     cat_md_text(b, value, 1);
-    cat_buf_addc(b, '\n');
+    tb_addc(b, '\n');
 }
 
 /* An http(s) URL that can be written as a CommonMark autolink (<URL>): no white
@@ -81,78 +81,78 @@ static int autolinkable(const char *s)
     return 1;
 }
 
-static void meta_list(cat_buf *b, const char *label, const cat_strs *v, int links)
+static void meta_list(text_buf *b, const char *label, const cat_strs *v, int links)
 {
     if (!v->count)
         return;
-    cat_buf_printf(b, "- **%s:**\n", label);
+    tb_printf(b, "- **%s:**\n", label);
     for (size_t i = 0; i < v->count; i++) {
-        cat_buf_adds(b, "  - ");
+        tb_adds(b, "  - ");
         if (links && autolinkable(v->items[i])) {
-            cat_buf_addc(b, '<');
-            cat_buf_adds(b, v->items[i]);
-            cat_buf_addc(b, '>');
+            tb_addc(b, '<');
+            tb_adds(b, v->items[i]);
+            tb_addc(b, '>');
         } else {
             cat_md_text(b, v->items[i], 1);
         }
-        cat_buf_addc(b, '\n');
+        tb_addc(b, '\n');
     }
 }
 
-static void attack_section(cat_buf *b, const cat_page *p)
+static void attack_section(text_buf *b, const cat_page *p)
 {
     heading(b, CAT_H_ATTACK);
     if (!p->n_attack) {
-        cat_buf_adds(b, "No ATT&CK tags.\n");
+        tb_adds(b, "No ATT&CK tags.\n");
         return;
     }
-    cat_buf_adds(b, "| Tactic | Technique | Name |\n| --- | --- | --- |\n");
+    tb_adds(b, "| Tactic | Technique | Name |\n| --- | --- | --- |\n");
     for (size_t i = 0; i < p->n_attack;) {
         size_t end = cat_attack_group_end(p, i);
         const cat_attack_row *r = &p->attack[i];
-        cat_buf_adds(b, "| ");
+        tb_adds(b, "| ");
         for (size_t k = i; k < end; k++) {
             const cat_attack_row *t = &p->attack[k];
             if (k > i)
-                cat_buf_adds(b, ", ");
+                tb_adds(b, ", ");
             if (t->tactic_name || t->tactic_id) {
                 cat_md_text(b, t->tactic_name ? t->tactic_name : t->tactic_id, 1);
                 if (t->tactic_name && t->tactic_id) {
-                    cat_buf_adds(b, " \\(");
+                    tb_adds(b, " \\(");
                     cat_md_text(b, t->tactic_id, 1);
-                    cat_buf_adds(b, "\\)");
+                    tb_adds(b, "\\)");
                 }
             } else {
-                cat_buf_adds(b, "*(no tactic)*");
+                tb_adds(b, "*(no tactic)*");
             }
         }
-        cat_buf_adds(b, " | ");
+        tb_adds(b, " | ");
         if (r->technique_id)
             technique_link(b, r->technique_id);
-        cat_buf_addc(b, ' ');
+        tb_addc(b, ' ');
         cell_text(b, r->technique_name);
-        cat_buf_adds(b, "|\n");
+        tb_adds(b, "|\n");
         i = end;
     }
 }
 
-static void events_section(cat_buf *b, const cat_page *p)
+static void events_section(text_buf *b, const cat_page *p)
 {
     heading(b, CAT_H_EVENTS);
     if (!p->n_events) {
-        cat_buf_adds(b, "No events are mapped to this logsource.\n");
+        tb_adds(b, "No events are mapped to this logsource.\n");
         return;
     }
-    cat_buf_adds(b, "| Provider | Event ID | Title |\n| --- | ---: | --- |\n");
+    tb_adds(b, "| Provider | Event ID | Title |\n| --- | ---: | --- |\n");
     for (size_t i = 0; i < p->n_events; i++) {
         cell_text(b, p->events[i].provider);
         cell_text(b, p->events[i].event_id);
         cell_text(b, p->events[i].title);
-        cat_buf_adds(b, "|\n");
+        tb_adds(b, "|\n");
     }
 }
 
-static void body_section(cat_buf *b, const cat_page *p)
+static void body_section(text_buf *b, const cat_page *p)
 {
     heading(b, CAT_H_BODY);
     const char *yaml = p->yaml ? p->yaml : "";
@@ -160,70 +160,70 @@ static void body_section(cat_buf *b, const cat_page *p)
     if (fence < 3)
         fence = 3;
     for (size_t i = 0; i < fence; i++)
-        cat_buf_addc(b, '`');
-    cat_buf_adds(b, "yaml\n");
+        tb_addc(b, '`');
+    tb_adds(b, "yaml\n");
     cat_md_raw(b, yaml);
     if (b->len && b->data[b->len - 1] != '\n')
-        cat_buf_addc(b, '\n');
+        tb_addc(b, '\n');
     for (size_t i = 0; i < fence; i++)
-        cat_buf_addc(b, '`');
-    cat_buf_addc(b, '\n');
+        tb_addc(b, '`');
+    tb_addc(b, '\n');
 }
 
-static void rule_list(cat_buf *b, const char *intro, const cat_strs *v)
+static void rule_list(text_buf *b, const char *intro, const cat_strs *v)
 {
-    cat_buf_adds(b, intro);
-    cat_buf_adds(b, "\n\n");
+    tb_adds(b, intro);
+    tb_adds(b, "\n\n");
     for (size_t i = 0; i < v->count; i++) {
-        cat_buf_adds(b, "- ");
+        tb_adds(b, "- ");
         cat_md_text(b, v->items[i], 1);
-        cat_buf_addc(b, '\n');
+        tb_addc(b, '\n');
     }
-    cat_buf_addc(b, '\n');
+    tb_addc(b, '\n');
 }
 
-static void stages_section(cat_buf *b, const cat_page *p)
+static void stages_section(text_buf *b, const cat_page *p)
 {
     heading(b, CAT_H_STAGES);
     if (p->correlation_type) {
-        cat_buf_adds(b, "A correlation rule of type ");
+        tb_adds(b, "A correlation rule of type ");
         cat_md_code(b, p->correlation_type, 0);
-        cat_buf_adds(b, ": it has no stages of its own.");
+        tb_adds(b, ": it has no stages of its own.");
         if (p->correlates.count)
             rule_list(b, " It correlates the rules:", &p->correlates);
         else
-            cat_buf_adds(b, "\n\n");
+            tb_adds(b, "\n\n");
     } else if (!p->n_stages) {
-        cat_buf_adds(b, "No stages.\n\n");
+        tb_adds(b, "No stages.\n\n");
     }
     for (size_t s = 0; s < p->n_stages; s++) {
         const cat_stage *st = &p->stages[s];
-        cat_buf_printf(b, "### Stage %zu: ", s);
+        tb_printf(b, "### Stage %zu: ", s);
         cat_md_text(b, st->name, 1);
-        cat_buf_adds(b, "\n\n");
+        tb_adds(b, "\n\n");
         if (st->text) {
             cat_md_code(b, st->text, 0);
-            cat_buf_adds(b, "\n\n");
+            tb_adds(b, "\n\n");
         }
         if (st->n_preds) {
             if (st->grouped)
-                cat_buf_adds(b, "A list of groups: the selection holds when every item of one "
-                                "group holds.\n\n| Group ");
-            cat_buf_adds(b, "| Field | Kind | Values |\n");
+                tb_adds(b, "A list of groups: the selection holds when every item of one "
+                           "group holds.\n\n| Group ");
+            tb_adds(b, "| Field | Kind | Values |\n");
             if (st->grouped)
-                cat_buf_adds(b, "| ---: ");
-            cat_buf_adds(b, "| --- | --- | --- |\n");
+                tb_adds(b, "| ---: ");
+            tb_adds(b, "| --- | --- | --- |\n");
             for (size_t i = 0; i < st->n_preds; i++) {
                 if (st->grouped)
-                    cat_buf_printf(b, "| %u ", (unsigned)st->preds[i].group + 1);
+                    tb_printf(b, "| %u ", (unsigned)st->preds[i].group + 1);
                 cell_field(b, st->preds[i].field);
                 cell_text(b, st->preds[i].kind);
                 cell_values(b, &st->preds[i].values);
-                cat_buf_adds(b, "|\n");
+                tb_adds(b, "|\n");
             }
-            cat_buf_addc(b, '\n');
+            tb_addc(b, '\n');
         } else if (!st->text) {
-            cat_buf_adds(b, "No predicates.\n\n");
+            tb_adds(b, "No predicates.\n\n");
         }
     }
     if (p->referrers.count)
@@ -233,28 +233,28 @@ static void stages_section(cat_buf *b, const cat_page *p)
         b->data[--b->len] = '\0';
 }
 
-static void indicators_section(cat_buf *b, const cat_page *p)
+static void indicators_section(text_buf *b, const cat_page *p)
 {
     heading(b, CAT_H_INDICATORS);
     if (!p->n_indicators) {
-        cat_buf_adds(b, "No indicators.\n");
+        tb_adds(b, "No indicators.\n");
         return;
     }
-    cat_buf_adds(b, "| Field | Kind | Values | Corpus |\n| --- | --- | --- | ---: |\n");
+    tb_adds(b, "| Field | Kind | Values | Corpus |\n| --- | --- | --- | ---: |\n");
     for (size_t i = 0; i < p->n_indicators; i++) {
         const cat_indicator *ind = &p->indicators[i];
         cell_field(b, ind->field);
         cell_text(b, ind->kind);
         cell_values(b, &ind->values);
-        cat_buf_printf(b, "| %u |\n", (unsigned)ind->corpus);
+        tb_printf(b, "| %u |\n", (unsigned)ind->corpus);
     }
 }
 
-void cat_md_page(cat_buf *b, const cat_page *p, int link_index)
+void cat_md_page(text_buf *b, const cat_page *p, int link_index)
 {
-    cat_buf_adds(b, "# ");
+    tb_adds(b, "# ");
     cat_md_text(b, p->title && *p->title ? p->title : "(untitled rule)", 1);
-    cat_buf_adds(b, "\n\n");
+    tb_adds(b, "\n\n");
     char *ls = cat_logsource_text(p);
     int first = 1;
     const char *labels[] = {"ID", "Level", "Status", "Logsource"};
@@ -262,24 +262,24 @@ void cat_md_page(cat_buf *b, const cat_page *p, int link_index)
     for (size_t i = 0; i < 4; i++) {
         if (!values[i] || !*values[i])
             continue;
-        cat_buf_printf(b, "%s**%s:** ", first ? "" : " · ", labels[i]);
+        tb_printf(b, "%s**%s:** ", first ? "" : " · ", labels[i]);
         cat_md_code(b, values[i], 0);
         first = 0;
     }
     free(ls);
     if (link_index) {
-        cat_buf_printf(b, "%s[Index](index.md)", first ? "" : " · ");
+        tb_printf(b, "%s[Index](index.md)", first ? "" : " · ");
         first = 0;
     }
     if (!first)
-        cat_buf_addc(b, '\n');
+        tb_addc(b, '\n');
 
     heading(b, CAT_H_DESCRIPTION);
     if (p->description && *p->description)
         cat_md_text(b, p->description, 0);
     else
-        cat_buf_adds(b, "*(no description)*");
-    cat_buf_adds(b, "\n\n");
+        tb_adds(b, "*(no description)*");
+    tb_adds(b, "\n\n");
     meta_item(b, "Author", p->author);
     meta_item(b, "Date", p->date);
     meta_item(b, "Modified", p->modified);
@@ -297,25 +297,25 @@ void cat_md_page(cat_buf *b, const cat_page *p, int link_index)
 
 /* ------------------------------------------------------------------ index */
 
-static void index_link(cat_buf *b, const cat_page *p)
+static void index_link(text_buf *b, const cat_page *p)
 {
-    cat_buf_addc(b, '[');
+    tb_addc(b, '[');
     cat_md_text(b, p->title && *p->title ? p->title : p->file, 1);
     /* The file name is [A-Za-z0-9._-] only (cat_safe_name): no escaping needed. */
-    cat_buf_printf(b, "](%s.md)", p->file);
+    tb_printf(b, "](%s.md)", p->file);
 }
 
-void cat_md_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m)
+void cat_md_index(text_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m)
 {
-    cat_buf_printf(b, "# Sigma rule catalog\n\n%zu rules.\n", n);
+    tb_printf(b, "# Sigma rule catalog\n\n%zu rules.\n", n);
     heading(b, CAT_H_INDEX_RULES);
-    cat_buf_adds(b, "| Rule | Level | Status | Logsource | Tactics |\n"
-                    "| --- | --- | --- | --- | --- |\n");
+    tb_adds(b, "| Rule | Level | Status | Logsource | Tactics |\n"
+               "| --- | --- | --- | --- | --- |\n");
     for (size_t i = 0; i < n; i++) {
         const cat_page *p = pages[i];
-        cat_buf_adds(b, "| ");
+        tb_adds(b, "| ");
         index_link(b, p);
-        cat_buf_addc(b, ' ');
+        tb_addc(b, ' ');
         cell_text(b, p->level);
         cell_text(b, p->status);
         char *ls = cat_logsource_text(p);
@@ -324,50 +324,50 @@ void cat_md_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix
         char *tactics = cat_tactics_text(p);
         cell_text(b, tactics);
         free(tactics);
-        cat_buf_adds(b, "|\n");
+        tb_adds(b, "|\n");
     }
 
     heading(b, CAT_H_INDEX_MATRIX);
     if (!m->n_techniques) {
-        cat_buf_adds(b, "No rule has ATT&CK tags.\n");
+        tb_adds(b, "No rule has ATT&CK tags.\n");
         return;
     }
-    cat_buf_adds(b, "Rules per technique (rows) and tactic (columns).\n\n| Technique | Rules |");
+    tb_adds(b, "Rules per technique (rows) and tactic (columns).\n\n| Technique | Rules |");
     for (size_t t = 0; t < m->n_tactics; t++) {
-        cat_buf_addc(b, ' ');
+        tb_addc(b, ' ');
         if (m->tactic_names[t])
             cat_md_text(b, m->tactic_names[t], 1);
         else if (m->tactic_ids[t])
             cat_md_text(b, m->tactic_ids[t], 1);
         else
-            cat_buf_adds(b, "*(no tactic)*");
-        cat_buf_adds(b, " |");
+            tb_adds(b, "*(no tactic)*");
+        tb_adds(b, " |");
     }
-    cat_buf_adds(b, "\n| --- | ---: |");
+    tb_adds(b, "\n| --- | ---: |");
     for (size_t t = 0; t < m->n_tactics; t++)
-        cat_buf_adds(b, " ---: |");
-    cat_buf_addc(b, '\n');
+        tb_adds(b, " ---: |");
+    tb_addc(b, '\n');
     size_t c = 0;
     for (size_t r = 0; r < m->n_techniques; r++) {
-        cat_buf_adds(b, "| ");
+        tb_adds(b, "| ");
         if (m->technique_ids[r]) {
             technique_link(b, m->technique_ids[r]);
             if (m->technique_names[r]) {
-                cat_buf_addc(b, ' ');
+                tb_addc(b, ' ');
                 cat_md_text(b, m->technique_names[r], 1);
             }
         } else {
-            cat_buf_adds(b, "*(no technique)*");
+            tb_adds(b, "*(no technique)*");
         }
-        cat_buf_printf(b, " | %u |", (unsigned)m->technique_rules[r]);
+        tb_printf(b, " | %u |", (unsigned)m->technique_rules[r]);
         for (size_t t = 0; t < m->n_tactics; t++) {
             if (c < m->n_cells && m->cells[c].technique == r && m->cells[c].tactic == t) {
-                cat_buf_printf(b, " %u |", (unsigned)m->cells[c].rules);
+                tb_printf(b, " %u |", (unsigned)m->cells[c].rules);
                 c++;
             } else {
-                cat_buf_adds(b, "  |");
+                tb_adds(b, "  |");
             }
         }
-        cat_buf_addc(b, '\n');
+        tb_addc(b, '\n');
     }
 }

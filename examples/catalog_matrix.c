@@ -68,7 +68,7 @@ static char *dup_or_null(const char *s)
         return NULL;
     char *d = strdup(s);
     if (!d)
-        cat_die_nomem();
+        tb_die_nomem();
     return d;
 }
 
@@ -76,7 +76,7 @@ static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
     if (!p)
-        cat_die_nomem();
+        tb_die_nomem();
     return p;
 }
 

@@ -19,7 +19,7 @@ static char *dup_n(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
     if (!d)
-        cat_die_nomem();
+        tb_die_nomem();
     if (n)
         memcpy(d, s, n);
     d[n] = '\0';
@@ -35,7 +35,7 @@ static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
     if (!p)
-        cat_die_nomem();
+        tb_die_nomem();
     return p;
 }
 
@@ -154,7 +154,7 @@ static char *kind_text(uint32_t kind, const char *modifiers)
     size_t n = nlen + 1 + strlen(chain) + 1;
     char *s = malloc(n);
     if (!s)
-        cat_die_nomem();
+        tb_die_nomem();
     snprintf(s, n, "%s|%s", name, chain);
     return s;
 }
@@ -176,7 +176,7 @@ static int load_stages(const sigma_ruleset *rs, uint32_t rule, cat_page *p)
             size_t len = strlen(si.filter) + strlen(si.name ? si.name : "") + 16;
             st->name = malloc(len);
             if (!st->name)
-                cat_die_nomem();
+                tb_die_nomem();
             snprintf(st->name, len, "filter %s: %s", si.filter, si.name ? si.name : "");
         } else {
             st->name = dup_or_null(si.name ? si.name : "");
@@ -248,7 +248,7 @@ static char *rule_label(const sigma_ruleset *rs, uint32_t r)
     size_t n = strlen(title) + strlen(id) + 4;
     char *s = malloc(n);
     if (!s)
-        cat_die_nomem();
+        tb_die_nomem();
     snprintf(s, n, "%s (%s)", title, id);
     return s;
 }
@@ -396,8 +396,8 @@ size_t cat_attack_group_end(const cat_page *p, size_t i)
 
 char *cat_tactics_text(const cat_page *p)
 {
-    cat_buf b = {NULL, 0, 0};
-    cat_buf_add(&b, "", 0);
+    text_buf b = {NULL, 0, 0};
+    tb_add(&b, "", 0);
     size_t end = p->n_attack ? cat_attack_group_end(p, 0) : 0;
     for (size_t i = 0; i < end; i++) {
         const cat_attack_row *r = &p->attack[i];
@@ -405,8 +405,8 @@ char *cat_tactics_text(const cat_page *p)
         if (!t)
             continue;
         if (b.len)
-            cat_buf_adds(&b, ", ");
-        cat_buf_adds(&b, t);
+            tb_adds(&b, ", ");
+        tb_adds(&b, t);
     }
     return b.data;
 }
@@ -420,7 +420,7 @@ char *cat_logsource_text(const cat_page *p)
             n += strlen(parts[i]) + 3;
     char *s = malloc(n);
     if (!s)
-        cat_die_nomem();
+        tb_die_nomem();
     s[0] = '\0';
     for (size_t i = 0; i < 3; i++) {
         if (!parts[i] || !*parts[i])

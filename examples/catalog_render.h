@@ -23,8 +23,8 @@ typedef enum cat_format { CAT_MARKDOWN = 0, CAT_HTML = 1 } cat_format;
 #define CAT_H_INDEX_MATRIX "MITRE ATT&CK matrix"
 
 /* One rule page. `link_index`: add a link back to the index page. */
-void cat_md_page(cat_buf *b, const cat_page *p, int link_index);
-void cat_html_page(cat_buf *b, const cat_page *p, int link_index);
+void cat_md_page(text_buf *b, const cat_page *p, int link_index);
+void cat_html_page(text_buf *b, const cat_page *p, int link_index);
 
 /* What the index needs; built by cat_matrix_build from the pages of a run. */
 typedef struct cat_matrix_cell {
@@ -47,7 +47,7 @@ void cat_matrix_build(cat_matrix *m, cat_page *const *pages, size_t n);
 void cat_matrix_free(cat_matrix *m);
 
 /* The index page: pages are listed in the order given (the caller sorts). */
-void cat_md_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m);
-void cat_html_index(cat_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m);
+void cat_md_index(text_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m);
+void cat_html_index(text_buf *b, cat_page *const *pages, size_t n, const cat_matrix *m);
 
 #endif

@@ -43,4 +43,7 @@ int json_event_fill(sigma_event *ev, const json_t *obj);
  * NULL) describing it. The caller json_decref()s the result. */
 json_t *json_event_load_line(const char *line, size_t len, json_error_t *err);
 
+/* The JSON type of j as a word for messages ("object", "number", "boolean", ...). */
+const char *json_event_type_name(const json_t *j);
+
 #endif

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_buf.h"
+
 struct json_fast {
     const char *s;   /* cursor */
     const char *end; /* end of the line */
@@ -84,38 +86,6 @@ static void skip_ws(json_fast *p)
         p->s++;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid: jansson
- * refuses overlong forms, surrogates and values above U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Four hex digits at s (the caller checked they are there); -1 if not hex. */
 static int32_t hex4(const char *s)
 {
@@ -134,30 +104,6 @@ static int32_t hex4(const char *s)
         v = v * 16 + d;
     }
     return v;
-}
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* Decodes the escapes of a string whose body starts at `start` and which has a
@@ -181,7 +127,7 @@ static int decode_escaped(json_fast *p, const char *start, const char **out, siz
         if (c < 0x20)
             return FALLBACK;
         if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)s, (size_t)(end - s));
+            size_t n = tb_utf8_seq_len((const unsigned char *)s, (size_t)(end - s));
             if (n == 0)
                 return FALLBACK;
             memcpy(p->str + len, s, n);
@@ -243,7 +189,7 @@ static int decode_escaped(json_fast *p, const char *start, const char **out, siz
             cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
         }
         /* \u escapes are at least 6 bytes and decode to at most 4 */
-        len += put_utf8(p->str + len, cp);
+        len += tb_utf8_put(p->str + len, cp);
     }
     p->str[len] = '\0';
     p->s = s + 1;
@@ -300,7 +246,7 @@ static int parse_string(json_fast *p, const char **out, size_t *out_len)
             p->s = s;
             return decode_escaped(p, start, out, out_len);
         }
-        size_t n = utf8_len((const unsigned char *)s, (size_t)(end - s));
+        size_t n = tb_utf8_seq_len((const unsigned char *)s, (size_t)(end - s));
         if (n == 0)
             return FALLBACK;
         s += n;
@@ -606,7 +552,7 @@ int json_fast_parse(json_fast *p, const char *line, size_t len, unsigned flags,
     return p->s == p->end ? SIGMA_OK : FALLBACK;
 }
 
-static const char *type_name(const json_t *j)
+const char *json_event_type_name(const json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_OBJECT:
@@ -644,7 +590,8 @@ int json_fast_fill_event(json_fast *p, sigma_event *ev, const char *line, size_t
     if (!root)
         return JSON_FAST_MALFORMED;
     if (!json_is_object(root)) {
-        snprintf(err->text, sizeof err->text, "expected an object, got %s", type_name(root));
+        snprintf(err->text, sizeof err->text, "expected an object, got %s",
+                 json_event_type_name(root));
         json_decref(root);
         return JSON_FAST_MALFORMED;
     }

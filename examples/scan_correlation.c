@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_buf.h"
 #include "timestamp.h"
 
 /* Tried in this order; the first one that holds a parsable time wins. The Windows
@@ -16,12 +17,6 @@ const char *const scan_corr_default_fields[] = {
     "@timestamp",  "timestamp", "TimeCreated_SystemTime",
     "TimeCreated", "UtcTime",   "SystemTime",
     "EventTime",   "time",      NULL};
-
-/* A growable output buffer. */
-typedef struct outbuf {
-    char *data;
-    size_t len, cap;
-} outbuf;
 
 struct scan_corr {
     const sigma_ruleset *rs;
@@ -37,9 +32,9 @@ struct scan_corr {
     unsigned char *seen; /* per timestamp field: a value was offered (this event) */
     size_t best;         /* earliest timestamp field that parsed, n_fields: none yet */
     int64_t best_ms;     /* its time */
-    outbuf closed;       /* lines of windows the current event's time closed */
-    outbuf out;          /* lines of matches the current event completed */
-    outbuf *cur;         /* where on_correlation writes */
+    text_buf closed;     /* lines of windows the current event's time closed */
+    text_buf out;        /* lines of matches the current event completed */
+    text_buf *cur;       /* where on_correlation writes */
     uint64_t *refs;      /* event refs of one match, sorted into input order */
     size_t refs_cap;
     uint64_t lines;      /* match lines waiting in `closed` and `out` */
@@ -47,132 +42,6 @@ struct scan_corr {
     uint64_t untimed;    /* events with hits but no parsable timestamp */
     char *first_untimed; /* "file:line" of the first one */
 };
-
-static void die_nomem(void)
-{
-    fputs("sigma-scan: out of memory\n", stderr);
-    exit(2);
-}
-
-static void ob_reserve(outbuf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        die_nomem();
-    b->data = p;
-    b->cap = cap;
-}
-
-static void ob_add(outbuf *b, const char *s, size_t n)
-{
-    ob_reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void ob_adds(outbuf *b, const char *s)
-{
-    ob_add(b, s, strlen(s));
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 (overlong forms, surrogates and
- * values above U+10FFFF are invalid). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* A JSON string literal, escaped like sigma-scan's match lines: invalid UTF-8
- * becomes U+FFFD, so every line is valid JSON. */
-static void ob_add_json_str(outbuf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    ob_add(b, "\"", 1);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        if (c >= 0x80) {
-            size_t len = utf8_len(p + i, n - i);
-            if (len == 0) {
-                ob_adds(b, "\\ufffd");
-                i++;
-            } else {
-                ob_add(b, s + i, len);
-                i += len;
-            }
-            continue;
-        }
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            ob_add(b, esc, 2);
-        } else if (c == '\n') {
-            ob_adds(b, "\\n");
-        } else if (c == '\r') {
-            ob_adds(b, "\\r");
-        } else if (c == '\t') {
-            ob_adds(b, "\\t");
-        } else if (c == '\b') {
-            ob_adds(b, "\\b");
-        } else if (c == '\f') {
-            ob_adds(b, "\\f");
-        } else if (c < 0x20) {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-            ob_add(b, esc, 6);
-        } else {
-            ob_add(b, s + i, 1);
-        }
-        i++;
-    }
-    ob_add(b, "\"", 1);
-}
-
-static void ob_add_json_str_or_null(outbuf *b, const char *s)
-{
-    if (s)
-        ob_add_json_str(b, s, strlen(s));
-    else
-        ob_adds(b, "null");
-}
-
-static char *ob_take(outbuf *b)
-{
-    char *s = b->data;
-    memset(b, 0, sizeof *b);
-    return s;
-}
 
 /* ----------------------------------------------------------------- timestamps */
 
@@ -224,19 +93,19 @@ static int event_time_ms(const scan_corr *sc, const json_t *flat, int64_t *ms)
     return -1;
 }
 
-static void ob_add_time(outbuf *b, int64_t ms)
+static void add_time(text_buf *b, int64_t ms)
 {
     char buf[TS_FORMAT_CAP];
     size_t n = ts_format(ms * 1000, buf);
-    ob_add(b, "\"", 1);
-    ob_add(b, buf, n);
-    ob_add(b, "\"", 1);
+    tb_add(b, "\"", 1);
+    tb_add(b, buf, n);
+    tb_add(b, "\"", 1);
 }
 
 /* --------------------------------------------------------------- match lines */
 
 /* A JSON number for the correlation figure: integers without a fraction. */
-static void ob_add_number(outbuf *b, double v)
+static void add_number(text_buf *b, double v)
 {
     char buf[64];
     if (!isfinite(v))
@@ -245,7 +114,7 @@ static void ob_add_number(outbuf *b, double v)
         snprintf(buf, sizeof buf, "%lld", (long long)v);
     else
         snprintf(buf, sizeof buf, "%.15g", v);
-    ob_adds(b, buf);
+    tb_adds(b, buf);
 }
 
 #define REF_FILE_SHIFT 44
@@ -265,39 +134,39 @@ static int SIGMA_CALL on_correlation(const sigma_correlation_match *m, void *use
      * only feeds that one: no line of its own. */
     if (rule >= sc->n_rules || !sc->heads[rule] || !sc->alerts[rule])
         return 0;
-    outbuf *b = sc->cur;
-    ob_adds(b, sc->heads[rule]);
-    ob_adds(b, ", \"group\": {");
+    text_buf *b = sc->cur;
+    tb_adds(b, sc->heads[rule]);
+    tb_adds(b, ", \"group\": {");
     uint32_t ng = sigma_correlation_match_group_count(m);
     for (uint32_t i = 0; i < ng; i++) {
         const char *name = sigma_correlation_match_group_field(m, i);
         size_t len = 0;
         const char *value = sigma_correlation_match_group_value(m, i, &len);
         if (i)
-            ob_adds(b, ", ");
-        ob_add_json_str_or_null(b, name);
-        ob_adds(b, ": ");
+            tb_adds(b, ", ");
+        tb_add_json_str_or_null(b, name);
+        tb_adds(b, ": ");
         if (value)
-            ob_add_json_str(b, value, len);
+            tb_add_json_str(b, value, len);
         else
-            ob_adds(b, "null");
+            tb_adds(b, "null");
     }
-    ob_adds(b, "}, \"value\": ");
-    ob_add_number(b, sigma_correlation_match_value(m));
-    ob_adds(b, ", \"first\": ");
-    ob_add_time(b, sigma_correlation_match_first_time(m));
-    ob_adds(b, ", \"last\": ");
-    ob_add_time(b, sigma_correlation_match_last_time(m));
+    tb_adds(b, "}, \"value\": ");
+    add_number(b, sigma_correlation_match_value(m));
+    tb_adds(b, ", \"first\": ");
+    add_time(b, sigma_correlation_match_first_time(m));
+    tb_adds(b, ", \"last\": ");
+    add_time(b, sigma_correlation_match_last_time(m));
     char num[32];
     snprintf(num, sizeof num, "%llu", (unsigned long long)sigma_correlation_match_event_total(m));
-    ob_adds(b, ", \"event_total\": ");
-    ob_adds(b, num);
-    ob_adds(b, ", \"events\": [");
+    tb_adds(b, ", \"event_total\": ");
+    tb_adds(b, num);
+    tb_adds(b, ", \"events\": [");
     uint32_t nrefs = sigma_correlation_match_event_ref_count(m);
     if (nrefs > sc->refs_cap) {
         uint64_t *p = realloc(sc->refs, (size_t)nrefs * sizeof *p);
         if (!p)
-            die_nomem();
+            tb_die_nomem();
         sc->refs = p;
         sc->refs_cap = nrefs;
     }
@@ -308,20 +177,20 @@ static int SIGMA_CALL on_correlation(const sigma_correlation_match *m, void *use
     for (uint32_t i = 0; i < nrefs; i++) {
         uint64_t ref = sc->refs[i];
         if (i)
-            ob_adds(b, ", ");
+            tb_adds(b, ", ");
         snprintf(num, sizeof num, "%llu", (unsigned long long)(ref & REF_NUMBER_MASK));
         size_t file = (size_t)(ref >> REF_FILE_SHIFT);
         if (sc->cfg.n_files > 1 && file < sc->cfg.n_files) {
-            ob_adds(b, "{\"file\": ");
-            ob_adds(b, sc->file_json[file]);
-            ob_adds(b, ", \"event\": ");
-            ob_adds(b, num);
-            ob_adds(b, "}");
+            tb_adds(b, "{\"file\": ");
+            tb_adds(b, sc->file_json[file]);
+            tb_adds(b, ", \"event\": ");
+            tb_adds(b, num);
+            tb_adds(b, "}");
         } else {
-            ob_adds(b, num);
+            tb_adds(b, num);
         }
     }
-    ob_adds(b, "]}\n");
+    tb_adds(b, "]}\n");
     sc->lines++;
     sc->matches++;
     return 0;
@@ -339,16 +208,16 @@ static void prepare_heads(scan_corr *sc)
         if (sigma_ruleset_rule_info(sc->rs, r, &info) != SIGMA_OK ||
             info.kind != SIGMA_RULE_CORRELATION)
             continue;
-        outbuf b = {NULL, 0, 0};
-        ob_adds(&b, "{\"correlation\": ");
-        ob_add_json_str_or_null(&b, info.id ? info.id : info.name);
-        ob_adds(&b, ", \"title\": ");
-        ob_add_json_str_or_null(&b, info.title);
-        ob_adds(&b, ", \"type\": ");
-        ob_add_json_str_or_null(&b, sigma_ruleset_correlation_type(sc->rs, r));
-        ob_adds(&b, ", \"level\": ");
-        ob_add_json_str_or_null(&b, info.level);
-        sc->heads[r] = ob_take(&b);
+        text_buf b = {NULL, 0, 0};
+        tb_adds(&b, "{\"correlation\": ");
+        tb_add_json_str_or_null(&b, info.id ? info.id : info.name);
+        tb_adds(&b, ", \"title\": ");
+        tb_add_json_str_or_null(&b, info.title);
+        tb_adds(&b, ", \"type\": ");
+        tb_add_json_str_or_null(&b, sigma_ruleset_correlation_type(sc->rs, r));
+        tb_adds(&b, ", \"level\": ");
+        tb_add_json_str_or_null(&b, info.level);
+        sc->heads[r] = tb_take(&b);
     }
 }
 
@@ -358,7 +227,7 @@ scan_corr *scan_corr_new(const sigma_ruleset *rs, const scan_corr_config *cfg)
         return NULL;
     scan_corr *sc = calloc(1, sizeof *sc);
     if (!sc)
-        die_nomem();
+        tb_die_nomem();
     sc->rs = rs;
     sc->cfg = *cfg;
     sc->cur = &sc->out;
@@ -373,7 +242,7 @@ scan_corr *scan_corr_new(const sigma_ruleset *rs, const scan_corr_config *cfg)
     sc->field_lens = calloc(sc->n_fields + 1, sizeof *sc->field_lens);
     sc->seen = calloc(sc->n_fields + 1, 1);
     if (!sc->field_lens || !sc->seen)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < sc->n_fields; i++)
         sc->field_lens[i] = strlen(sc->fields[i]);
     sc->best = sc->n_fields;
@@ -382,11 +251,11 @@ scan_corr *scan_corr_new(const sigma_ruleset *rs, const scan_corr_config *cfg)
     sc->heads = calloc((size_t)sc->n_rules + 1, sizeof *sc->heads);
     sc->file_json = calloc(cfg->n_files + 1, sizeof *sc->file_json);
     if (!sc->alerts || !sc->heads || !sc->file_json)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < cfg->n_files; i++) {
-        outbuf b = {NULL, 0, 0};
-        ob_add_json_str(&b, cfg->files[i], strlen(cfg->files[i]));
-        sc->file_json[i] = ob_take(&b);
+        text_buf b = {NULL, 0, 0};
+        tb_add_json_str(&b, cfg->files[i], strlen(cfg->files[i]));
+        sc->file_json[i] = tb_take(&b);
     }
     prepare_heads(sc);
 
@@ -397,7 +266,7 @@ scan_corr *scan_corr_new(const sigma_ruleset *rs, const scan_corr_config *cfg)
     int rc = sigma_correlator_new(rs, &opts, &sc->corr);
     if (rc != SIGMA_OK) {
         if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
         fprintf(stderr, "sigma-scan: cannot create the correlator: %s\n", sigma_status_str(rc));
         scan_corr_free(sc);
         exit(2);
@@ -436,7 +305,7 @@ static int feed_status(scan_corr *sc, int rc, const char *display, uint64_t numb
     if (rc == SIGMA_OK)
         return (int)(sc->lines > INT32_MAX ? INT32_MAX : sc->lines);
     if (rc == SIGMA_E_NOMEM)
-        die_nomem();
+        tb_die_nomem();
     fprintf(stderr, "%s:%llu: correlation failed: %s\n", display, (unsigned long long)number,
             sigma_status_str(rc));
     return -1;
@@ -558,7 +427,7 @@ int scan_corr_feed(scan_corr *sc, int has_time, int64_t ms, const sigma_event *e
             size_t len = strlen(display) + strlen(where) + 1;
             sc->first_untimed = malloc(len);
             if (!sc->first_untimed)
-                die_nomem();
+                tb_die_nomem();
             snprintf(sc->first_untimed, len, "%s%s", display, where);
         }
         return (int)(sc->lines > INT32_MAX ? INT32_MAX : sc->lines);
@@ -576,7 +445,7 @@ int scan_corr_feed(scan_corr *sc, int has_time, int64_t ms, const sigma_event *e
     return feed_status(sc, rc, display, number);
 }
 
-static int write_buf(outbuf *b, FILE *out)
+static int write_buf(text_buf *b, FILE *out)
 {
     int rc = b->len && fwrite(b->data, 1, b->len, out) != b->len ? -1 : 0;
     b->len = 0;
@@ -608,7 +477,7 @@ int scan_corr_finish(scan_corr *sc, int stats)
     int rc = sigma_correlator_flush(sc->corr, on_correlation, sc);
     if (rc != SIGMA_OK) {
         if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
         fprintf(stderr, "sigma-scan: correlation failed: %s\n", sigma_status_str(rc));
         return -1;
     }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_buf.h"
+
 typedef struct jbuf {
     char *data;
     size_t len, cap;
@@ -36,22 +38,10 @@ static void puts_(jbuf *b, const char *s)
     put(b, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0xC2 ? 0 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : p[0] < 0xF5 ? 4 : 0;
-    if (!len || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
-        (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
-        return 0; /* overlong, surrogate or beyond U+10FFFF */
-    return len;
-}
-
-/* A JSON string literal; invalid UTF-8 bytes become U+FFFD. */
+/* A JSON string literal; invalid UTF-8 bytes become U+FFFD. Not tb_add_json_str on
+ * purpose: every control character is written \u00XX here (the explain member has
+ * always had that form; both are valid JSON for the same text), and this buffer
+ * reports out of memory as SIGMA_E_NOMEM instead of ending the tool. */
 static void put_str(jbuf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -60,7 +50,7 @@ static void put_str(jbuf *b, const char *s, size_t n)
     for (size_t i = 0; i < n;) {
         unsigned char c = p[i];
         if (c >= 0x80) {
-            size_t len = utf8_len(p + i, n - i);
+            size_t len = tb_utf8_seq_len(p + i, n - i);
             put(b, len ? s + i : "\\ufffd", len ? len : 6);
             i += len ? len : 1;
             continue;

@@ -24,9 +24,12 @@
 #include "catalog_buf.h"
 #include "catalog_model.h"
 #include "catalog_render.h"
+#include "text_buf.h"
 
 #define EXIT_RULES 1
 #define EXIT_USAGE 2
+
+const char tb_program_name[] = "sigma-catalog"; /* prefix of usage and out-of-memory messages */
 
 static const char usage_text[] =
     "usage: sigma-catalog -r PATH [-r PATH ...] (--rule ID | --all) [options]\n"
@@ -64,31 +67,6 @@ typedef struct options {
     int no_mapping;
 } options;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2), noreturn))
-#endif
-static void
-usage_error(const char *fmt, ...);
-
-static void usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("sigma-catalog: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n\n", stderr);
-    fputs(usage_text, stderr);
-    exit(EXIT_USAGE);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void set_format(options *o, const char *name)
 {
     if (strcmp(name, "markdown") == 0 || strcmp(name, "md") == 0)
@@ -96,7 +74,7 @@ static void set_format(options *o, const char *name)
     else if (strcmp(name, "html") == 0)
         o->format = CAT_HTML;
     else
-        usage_error("unknown format '%s' (use markdown or html)", name);
+        tb_usage_error(usage_text, "unknown format '%s' (use markdown or html)", name);
 }
 
 /* Value of an option written as "--opt VALUE" or "--opt=VALUE"; NULL if `a` is
@@ -112,7 +90,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, co
     if (a[n] != '\0')
         return NULL;
     if (*i + 1 >= argc)
-        usage_error("option '%s' needs %s", name, what);
+        tb_usage_error(usage_text, "option '%s' needs %s", name, what);
     return argv[++*i];
 }
 
@@ -122,7 +100,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->rules = calloc((size_t)argc + 1, sizeof *o->rules);
     o->placeholders = calloc((size_t)argc + 1, sizeof *o->placeholders);
     if (!o->rules || !o->placeholders)
-        cat_die_nomem();
+        tb_die_nomem();
     o->format = CAT_MARKDOWN;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -136,7 +114,7 @@ static void parse_args(int argc, char **argv, options *o)
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
         } else if (strcmp(a, "-r") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '-r' needs a PATH");
+                tb_usage_error(usage_text, "option '-r' needs a PATH");
             o->rules[o->n_rules++] = argv[++i];
         } else if ((v = opt_value(argc, argv, &i, "--rules", "a PATH"))) {
             o->rules[o->n_rules++] = v;
@@ -144,7 +122,8 @@ static void parse_args(int argc, char **argv, options *o)
             o->rules[o->n_rules++] = a + 2;
         } else if ((v = opt_value(argc, argv, &i, "--rule", "an ID"))) {
             if (o->rule_id)
-                usage_error("only one --rule may be given (use --all for every rule)");
+                tb_usage_error(usage_text,
+                               "only one --rule may be given (use --all for every rule)");
             o->rule_id = v;
         } else if (strcmp(a, "--all") == 0) {
             o->all = 1;
@@ -152,7 +131,7 @@ static void parse_args(int argc, char **argv, options *o)
             set_format(o, v);
         } else if (strcmp(a, "-o") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '-o' needs a DIR");
+                tb_usage_error(usage_text, "option '-o' needs a DIR");
             o->out_dir = argv[++i];
         } else if ((v = opt_value(argc, argv, &i, "--output", "a DIR"))) {
             o->out_dir = v;
@@ -163,58 +142,29 @@ static void parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--no-mapping") == 0) {
             o->no_mapping = 1;
         } else if (a[0] == '-') {
-            usage_error("unknown option '%s'", a);
+            tb_usage_error(usage_text, "unknown option '%s'", a);
         } else {
-            usage_error("unexpected argument '%s' (rule paths need -r)", a);
+            tb_usage_error(usage_text, "unexpected argument '%s' (rule paths need -r)", a);
         }
     }
     if (o->n_rules == 0)
-        usage_error("no rules given (use -r PATH)");
+        tb_usage_error(usage_text, "no rules given (use -r PATH)");
     for (size_t i = 0; i < o->n_rules; i++)
         if (o->rules[i][0] == '\0')
-            usage_error("empty rules path");
+            tb_usage_error(usage_text, "empty rules path");
     if (o->rule_id && o->all)
-        usage_error("--rule and --all cannot be combined");
+        tb_usage_error(usage_text, "--rule and --all cannot be combined");
     if (!o->rule_id && !o->all)
-        usage_error("say which pages to write: --rule ID or --all");
+        tb_usage_error(usage_text, "say which pages to write: --rule ID or --all");
     if (o->all && !o->out_dir)
-        usage_error("--all needs an output directory (-o DIR)");
+        tb_usage_error(usage_text, "--all needs an output directory (-o DIR)");
     if (o->out_dir && o->out_dir[0] == '\0')
-        usage_error("empty output directory");
+        tb_usage_error(usage_text, "empty output directory");
     if (o->rule_id && o->rule_id[0] == '\0')
-        usage_error("empty rule id");
+        tb_usage_error(usage_text, "empty rule id");
 }
 
 /* ------------------------------------------------------------------ loading */
-
-/* Reads a whole file (NUL-terminated). NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
-    cat_buf b = {NULL, 0, 0};
-    cat_buf_add(&b, "", 0);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        cat_buf_add(&b, chunk, got);
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (err) {
-        cat_buf_free(&b);
-        errno = err;
-        return NULL;
-    }
-    *len_out = b.len;
-    return b.data;
-}
 
 static void print_diagnostics(const sigma_diagnostics *diags)
 {
@@ -245,7 +195,7 @@ static int add_file(sigma_builder *b, const char *path, const char *what,
 {
     size_t len = 0;
     errno = 0;
-    char *text = read_file(path, &len);
+    char *text = tb_read_file(path, &len);
     if (!text) {
         fprintf(stderr, "sigma-catalog: %s: cannot read %s: %s\n", path, what,
                 strerror(errno ? errno : EIO));
@@ -254,7 +204,7 @@ static int add_file(sigma_builder *b, const char *path, const char *what,
     int rc = add(b, path, SIGMA_NUL_TERMINATED, text, len);
     free(text);
     if (rc == SIGMA_E_NOMEM)
-        cat_die_nomem();
+        tb_die_nomem();
     return 0;
 }
 
@@ -287,14 +237,14 @@ static int load_rules(const options *o, sigma_ruleset **rs_out)
         return EXIT_USAGE;
     }
     if (!o->no_mapping && sigma_builder_add_default_mapping(b) == SIGMA_E_NOMEM)
-        cat_die_nomem();
+        tb_die_nomem();
     int io_error = 0;
     for (size_t i = 0; i < o->n_rules; i++) {
         rc = sigma_builder_add_path(b, o->rules[i], SIGMA_NUL_TERMINATED, NULL);
         if (rc == SIGMA_E_IO)
             io_error = 1;
         else if (rc == SIGMA_E_NOMEM)
-            cat_die_nomem();
+            tb_die_nomem();
     }
     sigma_ruleset *rs = NULL;
     int build_rc = sigma_builder_build(b, &rs);
@@ -332,7 +282,7 @@ static int make_dir(const char *dir)
     }
     char *path = strdup(dir);
     if (!path)
-        cat_die_nomem();
+        tb_die_nomem();
     for (char *p = path + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -352,12 +302,12 @@ static int make_dir(const char *dir)
     return 0;
 }
 
-static int write_file(const char *dir, const char *name, const char *ext, const cat_buf *b)
+static int write_file(const char *dir, const char *name, const char *ext, const text_buf *b)
 {
     size_t n = strlen(dir) + strlen(name) + strlen(ext) + 3;
     char *path = malloc(n);
     if (!path)
-        cat_die_nomem();
+        tb_die_nomem();
     snprintf(path, n, "%s/%s.%s", dir, name, ext);
     FILE *f = fopen(path, "wb");
     int ok = f != NULL;
@@ -371,7 +321,7 @@ static int write_file(const char *dir, const char *name, const char *ext, const 
     return ok ? 0 : -1;
 }
 
-static void render_page(cat_buf *b, const cat_page *p, cat_format f, int link_index)
+static void render_page(text_buf *b, const cat_page *p, cat_format f, int link_index)
 {
     if (f == CAT_HTML)
         cat_html_page(b, p, link_index);
@@ -424,19 +374,19 @@ static char *unique_name(name_set *set, const cat_page *p, uint32_t rule)
     }
     char *name = strdup(base);
     if (!name)
-        cat_die_nomem();
+        tb_die_nomem();
     for (unsigned k = 2; !name_set_add(set, name); k++) {
         free(name);
         size_t n = strlen(base) + 16;
         name = malloc(n);
         if (!name)
-            cat_die_nomem();
+            tb_die_nomem();
         snprintf(name, n, "%s-%u", base, k);
     }
     free(base);
     char *copy = strdup(name);
     if (!copy)
-        cat_die_nomem();
+        tb_die_nomem();
     return copy;
 }
 
@@ -456,12 +406,12 @@ static int one_rule(const options *o, const sigma_ruleset *rs)
     rc = cat_page_load(rs, rule, &page);
     if (rc != SIGMA_OK) {
         if (rc == SIGMA_E_NOMEM)
-            cat_die_nomem();
+            tb_die_nomem();
         fprintf(stderr, "sigma-catalog: %s: cannot read the rule: %s\n", o->rule_id,
                 sigma_status_str(rc));
         return EXIT_USAGE;
     }
-    cat_buf b = {NULL, 0, 0};
+    text_buf b = {NULL, 0, 0};
     render_page(&b, &page, o->format, 0);
     int status = 0;
     if (o->out_dir) {
@@ -475,7 +425,7 @@ static int one_rule(const options *o, const sigma_ruleset *rs)
         fprintf(stderr, "sigma-catalog: cannot write to stdout: %s\n", strerror(errno));
         status = EXIT_USAGE;
     }
-    cat_buf_free(&b);
+    tb_free(&b);
     cat_page_free(&page);
     return status;
 }
@@ -490,7 +440,7 @@ static int by_title(const void *va, const void *vb)
 
 static int all_rules(const options *o, const sigma_ruleset *rs)
 {
-    double t0 = now_seconds();
+    double t0 = tb_now_seconds();
     if (make_dir(o->out_dir) != 0)
         return EXIT_USAGE;
     uint32_t n = sigma_ruleset_rule_count(rs);
@@ -501,16 +451,16 @@ static int all_rules(const options *o, const sigma_ruleset *rs)
         names.cap *= 2;
     names.slots = calloc(names.cap, sizeof *names.slots);
     if (!pages || !order || !names.slots)
-        cat_die_nomem();
+        tb_die_nomem();
     const char *ext = format_ext(o->format);
-    cat_buf b = {NULL, 0, 0};
+    text_buf b = {NULL, 0, 0};
     int status = 0;
     size_t written = 0;
     for (uint32_t r = 0; r < n && status == 0; r++) {
         cat_page *p = &pages[written];
         int rc = cat_page_load(rs, r, p);
         if (rc == SIGMA_E_NOMEM)
-            cat_die_nomem();
+            tb_die_nomem();
         if (rc != SIGMA_OK) {
             fprintf(stderr, "sigma-catalog: rule %u: cannot read the rule: %s\n", (unsigned)r,
                     sigma_status_str(rc));
@@ -540,8 +490,8 @@ static int all_rules(const options *o, const sigma_ruleset *rs)
     }
     if (status == 0)
         fprintf(stderr, "wrote %zu pages and index.%s to %s in %.2f s\n", written, ext, o->out_dir,
-                now_seconds() - t0);
-    cat_buf_free(&b);
+                tb_now_seconds() - t0);
+    tb_free(&b);
     for (size_t i = 0; i < written; i++)
         cat_page_free(&pages[i]);
     for (size_t i = 0; i < names.cap; i++)

@@ -33,6 +33,7 @@
 #include "scan_pool.h"
 #include "scan_explain.h"
 #include "scan_correlation.h"
+#include "text_buf.h"
 #include "windows_event.h"
 
 #define EXIT_RULES 1
@@ -94,177 +95,7 @@ static const char usage_text[] =
 
 /* ------------------------------------------------------------------ helpers */
 
-static void die_nomem(void)
-{
-    fputs("sigma-scan: out of memory\n", stderr);
-    exit(EXIT_USAGE);
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2), noreturn))
-#endif
-static void
-usage_error(const char *fmt, ...);
-
-static void usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("sigma-scan: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n\n", stderr);
-    fputs(usage_text, stderr);
-    exit(EXIT_USAGE);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A growable byte string. */
-typedef struct strbuf {
-    char *data;
-    size_t len;
-    size_t cap;
-} strbuf;
-
-static void sb_reserve(strbuf *sb, size_t extra)
-{
-    if (sb->len + extra + 1 <= sb->cap)
-        return;
-    size_t cap = sb->cap ? sb->cap : 128;
-    while (cap < sb->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(sb->data, cap);
-    if (!p)
-        die_nomem();
-    sb->data = p;
-    sb->cap = cap;
-}
-
-static void sb_add(strbuf *sb, const char *s, size_t n)
-{
-    sb_reserve(sb, n);
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-static void sb_adds(strbuf *sb, const char *s)
-{
-    sb_add(sb, s, strlen(s));
-}
-
-/* Length of the valid UTF-8 sequence starting at s (at most n bytes), or 0
- * when the bytes there are not valid UTF-8 (overlong forms, surrogates and
- * values above U+10FFFF are invalid). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* Appends `s` as a JSON string literal (with quotes). UTF-8 is kept as it is;
- * quotes, backslashes and control characters are escaped; bytes that are not
- * valid UTF-8 become U+FFFD so the output is always valid JSON. */
-static void sb_add_json_str(strbuf *sb, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    sb_add(sb, "\"", 1);
-    while (i < n) {
-        size_t run = i;
-        /* Copy the longest stretch that needs no escaping in one go. */
-        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
-            run++;
-        if (run > i) {
-            sb_add(sb, s + i, run - i);
-            i = run;
-            continue;
-        }
-        unsigned char c = p[i];
-        if (c >= 0x80) {
-            size_t len = utf8_seq_len(p + i, n - i);
-            if (len == 0) {
-                sb_adds(sb, "\\ufffd");
-                i++;
-            } else {
-                sb_add(sb, s + i, len);
-                i += len;
-            }
-            continue;
-        }
-        switch (c) {
-        case '"':
-            sb_adds(sb, "\\\"");
-            break;
-        case '\\':
-            sb_adds(sb, "\\\\");
-            break;
-        case '\b':
-            sb_adds(sb, "\\b");
-            break;
-        case '\f':
-            sb_adds(sb, "\\f");
-            break;
-        case '\n':
-            sb_adds(sb, "\\n");
-            break;
-        case '\r':
-            sb_adds(sb, "\\r");
-            break;
-        case '\t':
-            sb_adds(sb, "\\t");
-            break;
-        default: {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF], '\0'};
-            sb_add(sb, esc, 6);
-            break;
-        }
-        }
-        i++;
-    }
-    sb_add(sb, "\"", 1);
-}
-
-static void sb_add_json_str_or_null(strbuf *sb, const char *s)
-{
-    if (s)
-        sb_add_json_str(sb, s, strlen(s));
-    else
-        sb_adds(sb, "null");
-}
+const char tb_program_name[] = "sigma-scan"; /* prefix of usage and out-of-memory messages */
 
 /* ------------------------------------------------------------------ options */
 
@@ -315,7 +146,7 @@ static void set_format(options *o, const char *name)
             return;
         }
     }
-    usage_error("unknown format '%s' (use auto, flat, windows or evtx)", name);
+    tb_usage_error(usage_text, "unknown format '%s' (use auto, flat, windows or evtx)", name);
 }
 
 static void set_threads(options *o, const char *text)
@@ -325,7 +156,8 @@ static void set_threads(options *o, const char *text)
     unsigned long n = strtoul(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || n < 1 ||
         n > SCAN_POOL_MAX_THREADS)
-        usage_error("--threads needs a number from 1 to %d, not '%s'", SCAN_POOL_MAX_THREADS, text);
+        tb_usage_error(usage_text, "--threads needs a number from 1 to %d, not '%s'",
+                       SCAN_POOL_MAX_THREADS, text);
     o->threads = (unsigned)n;
 }
 
@@ -344,7 +176,8 @@ static void set_max_disorder(options *o, const char *text)
     errno = 0;
     double v = strtod(text, &end);
     if (end == text || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 1e9))
-        usage_error("--max-disorder needs a number of seconds (0 to 1e9), not '%s'", text);
+        tb_usage_error(usage_text, "--max-disorder needs a number of seconds (0 to 1e9), not '%s'",
+                       text);
     o->max_disorder_ms = (int64_t)(v * 1000.0 + 0.5);
 }
 
@@ -358,7 +191,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->mappings = calloc((size_t)argc + 1, sizeof *o->mappings);
     o->timestamp_fields = calloc((size_t)argc + 1, sizeof *o->timestamp_fields);
     if (!o->rules || !o->events || !o->placeholders || !o->mappings || !o->timestamp_fields)
-        die_nomem();
+        tb_die_nomem();
     o->format = FMT_AUTO;
     o->threads = default_threads();
 
@@ -371,7 +204,7 @@ static void parse_args(int argc, char **argv, options *o)
             only_files = 1;
         } else if (strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a PATH", a);
+                tb_usage_error(usage_text, "option '%s' needs a PATH", a);
             o->rules[o->n_rules++] = argv[++i];
         } else if (strncmp(a, "--rules=", 8) == 0) {
             o->rules[o->n_rules++] = a + 8;
@@ -379,13 +212,13 @@ static void parse_args(int argc, char **argv, options *o)
             o->rules[o->n_rules++] = a + 2;
         } else if (strcmp(a, "--placeholders") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a FILE", a);
+                tb_usage_error(usage_text, "option '%s' needs a FILE", a);
             o->placeholders[o->n_placeholders++] = argv[++i];
         } else if (strncmp(a, "--placeholders=", 15) == 0) {
             o->placeholders[o->n_placeholders++] = a + 15;
         } else if (strcmp(a, "--format") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a FORMAT", a);
+                tb_usage_error(usage_text, "option '%s' needs a FORMAT", a);
             set_format(o, argv[++i]);
         } else if (strncmp(a, "--format=", 9) == 0) {
             set_format(o, a + 9);
@@ -401,13 +234,13 @@ static void parse_args(int argc, char **argv, options *o)
             o->jansson = 1;
         } else if (strcmp(a, "--threads") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a number", a);
+                tb_usage_error(usage_text, "option '%s' needs a number", a);
             set_threads(o, argv[++i]);
         } else if (strncmp(a, "--threads=", 10) == 0) {
             set_threads(o, a + 10);
         } else if (strcmp(a, "--mapping") == 0) {
             if (i + 1 >= argc)
-                usage_error("option '%s' needs a FILE", a);
+                tb_usage_error(usage_text, "option '%s' needs a FILE", a);
             o->mappings[o->n_mappings++] = argv[++i];
         } else if (strncmp(a, "--mapping=", 10) == 0) {
             o->mappings[o->n_mappings++] = a + 10;
@@ -420,14 +253,14 @@ static void parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--timestamp-field") == 0 ||
                    strncmp(a, "--timestamp-field=", 18) == 0) {
             if (a[17] == '\0' && i + 1 >= argc)
-                usage_error("option '%s' needs a NAME", a);
+                tb_usage_error(usage_text, "option '%s' needs a NAME", a);
             const char *name = a[17] == '=' ? a + 18 : argv[++i];
             if (name[0] == '\0')
-                usage_error("empty --timestamp-field name");
+                tb_usage_error(usage_text, "empty --timestamp-field name");
             o->timestamp_fields[o->n_timestamp_fields++] = name;
         } else if (strcmp(a, "--max-disorder") == 0 || strncmp(a, "--max-disorder=", 15) == 0) {
             if (a[14] == '\0' && i + 1 >= argc)
-                usage_error("option '%s' needs SECONDS", a);
+                tb_usage_error(usage_text, "option '%s' needs SECONDS", a);
             set_max_disorder(o, a[14] == '=' ? a + 15 : argv[++i]);
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
@@ -436,21 +269,21 @@ static void parse_args(int argc, char **argv, options *o)
             print_version();
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
         } else {
-            usage_error("unknown option '%s'", a);
+            tb_usage_error(usage_text, "unknown option '%s'", a);
         }
     }
     if (o->convert) {
         if (o->check || o->n_rules || o->n_placeholders)
-            usage_error("--convert takes no rules (-r, --placeholders, --check)");
+            tb_usage_error(usage_text, "--convert takes no rules (-r, --placeholders, --check)");
     } else if (o->n_rules == 0) {
-        usage_error("no rules given (use -r PATH)");
+        tb_usage_error(usage_text, "no rules given (use -r PATH)");
     }
     for (size_t i = 0; i < o->n_rules; i++)
         if (o->rules[i][0] == '\0')
-            usage_error("empty rules path");
+            tb_usage_error(usage_text, "empty rules path");
     for (size_t i = 0; i < o->n_placeholders; i++)
         if (o->placeholders[i][0] == '\0')
-            usage_error("empty placeholders path");
+            tb_usage_error(usage_text, "empty placeholders path");
     if (o->format == FMT_EVTX && !evtx_supported()) {
         fprintf(stderr, "sigma-scan: --format evtx: %s\n", no_evtx_message);
         exit(EXIT_USAGE);
@@ -459,47 +292,16 @@ static void parse_args(int argc, char **argv, options *o)
 
 /* -------------------------------------------------------------------- rules */
 
-/* Reads a whole file into a NUL-terminated buffer. NULL (with errno set) when
- * it cannot be opened or read; a directory fails with EISDIR. */
-static char *read_file(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat sbuf;
-    if (fstat(fileno(f), &sbuf) == 0 && S_ISDIR(sbuf.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
-    strbuf sb = {NULL, 0, 0};
-    sb_reserve(&sb, 0);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_add(&sb, chunk, got);
-    if (ferror(f)) {
-        int err = errno ? errno : EIO;
-        fclose(f);
-        free(sb.data);
-        errno = err;
-        return NULL;
-    }
-    fclose(f);
-    *len_out = sb.len;
-    return sb.data;
-}
-
 /* The built-in mapping (unless --no-mapping), then every --mapping file. Returns
  * -1 (message printed) when a file cannot be read. */
 static int add_mappings(sigma_builder *b, const options *o)
 {
     if (!o->no_mapping && sigma_builder_add_default_mapping(b) == SIGMA_E_NOMEM)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < o->n_mappings; i++) {
         size_t len = 0;
         errno = 0;
-        char *text = read_file(o->mappings[i], &len);
+        char *text = tb_read_file(o->mappings[i], &len);
         if (!text) {
             fprintf(stderr, "sigma-scan: %s: cannot read mapping: %s\n", o->mappings[i],
                     strerror(errno ? errno : EIO));
@@ -508,7 +310,7 @@ static int add_mappings(sigma_builder *b, const options *o)
         int rc = sigma_builder_add_mapping_yaml(b, o->mappings[i], SIGMA_NUL_TERMINATED, text, len);
         free(text);
         if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
     }
     return 0;
 }
@@ -522,7 +324,7 @@ static int add_placeholder_files(sigma_builder *b, const options *o)
         const char *path = o->placeholders[i];
         size_t len = 0;
         errno = 0;
-        char *text = read_file(path, &len);
+        char *text = tb_read_file(path, &len);
         if (!text) {
             fprintf(stderr, "sigma-scan: %s: cannot read placeholders: %s\n", path,
                     strerror(errno ? errno : EIO));
@@ -531,7 +333,7 @@ static int add_placeholder_files(sigma_builder *b, const options *o)
         int rc = sigma_builder_add_placeholders_yaml(b, path, SIGMA_NUL_TERMINATED, text, len);
         free(text);
         if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
     }
     return 0;
 }
@@ -569,7 +371,7 @@ static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
 {
     char **tails = calloc((size_t)n + 1, sizeof *tails);
     if (!tails)
-        die_nomem();
+        tb_die_nomem();
     for (uint32_t r = 0; r < n; r++) {
         sigma_rule_info info;
         memset(&info, 0, sizeof info);
@@ -578,16 +380,16 @@ static char **prepare_rule_tails(const sigma_ruleset *rs, uint32_t n)
             memset(&info, 0, sizeof info);
             info.size = sizeof info;
         }
-        strbuf sb = {NULL, 0, 0};
-        sb_adds(&sb, ", \"id\": ");
-        sb_add_json_str_or_null(&sb, info.id);
-        sb_adds(&sb, ", \"title\": ");
-        sb_add_json_str_or_null(&sb, info.title);
-        sb_adds(&sb, ", \"level\": ");
-        sb_add_json_str_or_null(&sb, info.level);
-        sb_adds(&sb, ", \"path\": ");
-        sb_add_json_str_or_null(&sb, info.source_name);
-        sb_adds(&sb, "}\n");
+        text_buf sb = {NULL, 0, 0};
+        tb_adds(&sb, ", \"id\": ");
+        tb_add_json_str_or_null(&sb, info.id);
+        tb_adds(&sb, ", \"title\": ");
+        tb_add_json_str_or_null(&sb, info.title);
+        tb_adds(&sb, ", \"level\": ");
+        tb_add_json_str_or_null(&sb, info.level);
+        tb_adds(&sb, ", \"path\": ");
+        tb_add_json_str_or_null(&sb, info.source_name);
+        tb_adds(&sb, "}\n");
         tails[r] = sb.data;
     }
     return tails;
@@ -680,7 +482,7 @@ static void progress_tick(scan_state *st)
     progress *p = &st->prog;
     if (!p->enabled || (++p->ticks & 255u) != 0)
         return;
-    double now = now_seconds();
+    double now = tb_now_seconds();
     if (now - p->t_start < 1.0 || now - p->t_last < 0.25)
         return;
     progress_draw(st, now);
@@ -711,27 +513,6 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
-static const char *json_type_name(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "value";
-}
-
 static void count_channel(scan_state *st, const char *channel, uint32_t hits)
 {
     if (!channel)
@@ -744,13 +525,13 @@ static void count_channel(scan_state *st, const char *channel, uint32_t hits)
             size_t cap = st->channels_cap ? st->channels_cap * 2 : 16;
             channel_count *c = realloc(st->channels, cap * sizeof *c);
             if (!c)
-                die_nomem();
+                tb_die_nomem();
             st->channels = c;
             st->channels_cap = cap;
         }
         char *copy = strdup(channel);
         if (!copy)
-            die_nomem();
+            tb_die_nomem();
         st->channels[st->n_channels++] = (channel_count){copy, 0, 0};
     }
     st->channels[i].events++;
@@ -805,7 +586,7 @@ static int scan_report(scan_state *st, const scan_source *src, const scan_item *
         if (!st->explain)
             fputs(st->tails[r], stdout);
         else if (scan_explain_line(stdout, st->rs, r, it->ev, st->tails[r]) != SIGMA_OK)
-            die_nomem(); /* the rule and event are valid: only memory can fail */
+            tb_die_nomem(); /* the rule and event are valid: only memory can fail */
         st->matches++;
     }
     if (corr_lines && scan_corr_write(st->corr, stdout) != 0)
@@ -875,7 +656,7 @@ static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t 
         st->batch->source = src;
     sigma_event *ev = scan_batch_add(st->batch, number, &rc);
     if (!ev)
-        die_nomem();
+        tb_die_nomem();
     return ev;
 }
 
@@ -883,7 +664,7 @@ static sigma_event *next_event(scan_state *st, const scan_source *src, uint64_t 
 static void keep_channel(scan_state *st, const char *channel)
 {
     if (st->stats && channel && scan_batch_set_channel(st->batch, channel) != SIGMA_OK)
-        die_nomem();
+        tb_die_nomem();
 }
 
 /* Turns one flat event (a jansson object) into the next event of the batch (or prints
@@ -894,7 +675,7 @@ static int scan_flat(scan_state *st, const scan_source *src, const json_t *flat,
     if (st->convert) {
         char *text = json_dumps(flat, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!text)
-            die_nomem();
+            tb_die_nomem();
         if (st->prog.shown && st->prog.stdout_tty)
             progress_clear(&st->prog);
         fputs(text, stdout);
@@ -944,7 +725,7 @@ static int scan_line_fast(scan_state *st, const scan_source *src, const char *li
                         st->corr ? &scan_corr_tee_sink : &json_event_sigma_sink,
                         st->corr ? (void *)&tee : (void *)ev);
     if (rc == SIGMA_E_NOMEM)
-        die_nomem();
+        tb_die_nomem();
     if (rc != SIGMA_OK) {
         /* Declined (or a field the library refused): the jansson path decides, with
          * the diagnostics it always gave. */
@@ -989,7 +770,7 @@ static int scan_line(scan_state *st, const scan_source *src, const char *line, s
     }
     if (!json_is_object(root)) {
         scan_warn(st, "%s:%llu: malformed JSON: expected an object, got %s\n", src->display,
-                  (unsigned long long)lineno, json_type_name(root));
+                  (unsigned long long)lineno, json_event_type_name(root));
         json_decref(root);
         st->malformed++;
         return 0;
@@ -1046,7 +827,7 @@ static int scan_stream(scan_state *st, FILE *f, scan_source *src)
         int got = scan_lines_next(&reader, &line, &len, &consumed);
         if (got < 0) {
             if (errno == ENOMEM)
-                die_nomem();
+                tb_die_nomem();
             scan_warn(st, "sigma-scan: %s: read error: %s\n", src->display,
                       strerror(errno ? errno : EIO));
             result = -1;
@@ -1195,7 +976,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
         }
     }
 
-    double t_load = now_seconds();
+    double t_load = tb_now_seconds();
     sigma_builder *b = NULL;
     int rc = sigma_builder_new(NULL, &b);
     if (rc != SIGMA_OK) {
@@ -1212,7 +993,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
         if (rc == SIGMA_E_IO)
             io_error = 1;
         else if (rc == SIGMA_E_NOMEM)
-            die_nomem();
+            tb_die_nomem();
     }
     sigma_ruleset *rs = NULL;
     int build_rc = sigma_builder_build(b, &rs);
@@ -1224,7 +1005,7 @@ static int load_rules(const options *o, sigma_ruleset **rs_out, double *t_load_o
     uint32_t n_rules = rs ? sigma_ruleset_rule_count(rs) : 0;
     fprintf(stderr, "loaded %u rules, %u failed\n", (unsigned)n_rules, (unsigned)failed);
     sigma_builder_free(b);
-    *t_load_out = now_seconds() - t_load;
+    *t_load_out = tb_now_seconds() - t_load;
 
     if (build_rc != SIGMA_OK || !rs) {
         fprintf(stderr, "sigma-scan: cannot build the ruleset: %s\n", sigma_status_str(build_rc));
@@ -1264,7 +1045,7 @@ static int run(const options *o)
     size_t n_events = opt.n_events ? opt.n_events : 1;
     int *is_evtx = calloc(n_events, sizeof *is_evtx);
     if (!is_evtx)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < n_events; i++) {
         FILE *f = open_events(events[i]);
         int kind =
@@ -1293,14 +1074,14 @@ static int run(const options *o)
     st.match_flags = opt.strict_logsource ? SIGMA_MATCH_STRICT_LOGSOURCE : 0;
     st.conv = windows_converter_new();
     if (!st.conv)
-        die_nomem();
+        tb_die_nomem();
     st.fast = json_fast_new();
     scan_source *sources = calloc(n_events, sizeof *sources);
     if (!st.fast || !sources)
-        die_nomem();
+        tb_die_nomem();
     for (size_t i = 0; i < n_events; i++) {
-        strbuf name = {NULL, 0, 0};
-        sb_add_json_str(&name, events[i], strlen(events[i]));
+        text_buf name = {NULL, 0, 0};
+        tb_add_json_str(&name, events[i], strlen(events[i]));
         sources[i].file_json = name.data;
         sources[i].display = strcmp(events[i], "-") == 0 ? "<stdin>" : events[i];
         sources[i].index = i;
@@ -1323,7 +1104,7 @@ static int run(const options *o)
         setvbuf(stdout, NULL, _IOFBF, 1u << 16);
 
     int status = 0;
-    double t_scan = now_seconds();
+    double t_scan = tb_now_seconds();
     st.prog.t_start = t_scan;
     for (size_t i = 0; i < n_events && status == 0; i++) {
         if (is_evtx[i]) {
@@ -1345,7 +1126,7 @@ static int run(const options *o)
     /* The results of the events read before a fatal error are written too. */
     if (scan_drain(&st) != 0)
         status = EXIT_USAGE;
-    t_scan = now_seconds() - t_scan;
+    t_scan = tb_now_seconds() - t_scan;
     progress_clear(&st.prog);
     if (st.corr && (scan_corr_finish(st.corr, opt.stats) < 0 || scan_corr_write(st.corr, stdout)))
         status = EXIT_USAGE;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_buf.h"
+
 #define MAX_DEPTH 100 /* element nesting accepted in XML and JSON events */
 
 /* -------------------------------------------------------------------- arena */
@@ -266,30 +268,6 @@ static size_t xp_name(xml_parser *p)
     return p->i - start;
 }
 
-static size_t utf8_put(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes one entity reference at s[0] == '&' (at most n bytes); writes its UTF-8
  * to out and returns the bytes consumed, or 0 when it is not a reference we know
  * (the '&' is then kept as it is). */
@@ -339,7 +317,7 @@ static size_t decode_entity(const char *s, size_t n, char *out, size_t *out_len)
     }
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
-    *out_len = utf8_put(out, cp);
+    *out_len = tb_utf8_put(out, cp);
     return semi + 1;
 }
 
@@ -638,44 +616,9 @@ static json_t *make_string(const char *s, size_t n)
     size_t o = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
-        unsigned char c = u[i];
-        size_t len = 0;
-        uint32_t cp = 0;
-        if (c < 0x80) {
-            len = c ? 1 : 0;
-            cp = c;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07u;
-        }
-        if (len > 1) {
-            if (n - i < len) {
-                len = 0;
-            } else {
-                for (size_t k = 1; k < len; k++) {
-                    if ((u[i + k] & 0xC0) != 0x80) {
-                        len = 0;
-                        break;
-                    }
-                    cp = (cp << 6) | (u[i + k] & 0x3Fu);
-                }
-                if (len && ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-                            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-                    len = 0;
-            }
-        }
+        /* NUL is valid UTF-8 (length 1) and json_stringn accepts it. */
+        size_t len = tb_utf8_seq_len(u + i, n - i);
         if (len == 0) {
-            if (c == 0) {
-                clean[o++] = '\0'; /* NUL is valid UTF-8; json_stringn accepts it */
-                i++;
-                continue;
-            }
             memcpy(clean + o, "\xEF\xBF\xBD", 3);
             o += 3;
             i++;
