@@ -701,7 +701,10 @@ static int fit_event_slots(sigma_scratch *s, uint32_t nfields)
     return 0;
 }
 
-int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags)
+/* The start of every evaluation (match or explain): the scratch was reserved for rs
+ * (SIGMA_E_SCRATCH otherwise), holds ev's values and fields, and starts a new
+ * generation of the per-call memos. */
+static int begin_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
 {
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
         s->words_cap < rs->index.nwords || s->pred_seen_cap < rs->npreds ||
@@ -712,6 +715,14 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
     next_generation(s);
+    return SIGMA_OK;
+}
+
+int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev, uint32_t flags)
+{
+    int rc = begin_event(rs, s, ev);
+    if (rc != SIGMA_OK)
+        return rc;
     s->nhits = 0;
     eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
     resolve_fields(&c);
@@ -756,12 +767,9 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
 
 int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
 {
-    if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->route_cap < rs->routing.n ||
-        s->cond_cap < rs->routing.ncond_fields || !s->md)
-        return SIGMA_E_SCRATCH;
-    if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
-        return SIGMA_E_NOMEM;
-    next_generation(s);
+    int rc = begin_event(rs, s, ev);
+    if (rc != SIGMA_OK)
+        return rc;
     eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
     resolve_fields(&c);
     if (rs->routing.n && !ev->has_logsource)
