@@ -104,6 +104,138 @@ static int route_slots(const sigma_ruleset *rs, sg_routing *rt, sg_route *r)
     return 0;
 }
 
+/* One (dispatch value, route) pair while the dispatch table is built. */
+typedef struct dispatch_pair {
+    const char *key;
+    size_t len;
+    uint32_t route;
+} dispatch_pair;
+
+static int cmp_dispatch_pair(const void *a, const void *b)
+{
+    const dispatch_pair *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->key, y->key, n);
+    if (c == 0 && x->len != y->len)
+        c = x->len < y->len ? -1 : 1;
+    if (c == 0 && x->route != y->route)
+        c = x->route < y->route ? -1 : 1;
+    return c;
+}
+
+/* How many routes test condition field f for folded value v (counts: key ->
+ * number of routes, over every condition of every route). */
+static int count_value_routes(sg_routing *rt, sg_strmap *counts)
+{
+    for (size_t r = 0; r < rt->n; r++) {
+        const sg_route *route = &rt->routes[r];
+        for (size_t k = 0; k < route->entry->nconds; k++) {
+            const sg_map_cond *c = &route->entry->conds[k];
+            for (size_t j = 0; j < c->nvalues; j++) {
+                char *key = sg_arena_alloc(&rt->mapping.arena, 4 + c->folded_lens[j]);
+                if (!key)
+                    return -1;
+                size_t len =
+                    sg_route_key(route->cond_field[k], c->folded[j], c->folded_lens[j], key);
+                uint32_t n = 0;
+                sg_strmap_get(counts, key, len, &n);
+                if (sg_strmap_put(counts, key, len, n + 1) != 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The condition a route is dispatched on: the one whose values are shared by the
+ * fewest routes (EventID 1 rather than the Sysmon channel), so that an event meets
+ * few routes. -1 for a route without conditions (it never matches). */
+static int dispatch_cond(const sg_strmap *counts, const sg_route *route)
+{
+    int best = -1;
+    uint32_t best_cost = 0;
+    for (size_t k = 0; k < route->entry->nconds; k++) {
+        const sg_map_cond *c = &route->entry->conds[k];
+        uint32_t cost = 0;
+        for (size_t j = 0; j < c->nvalues; j++) {
+            char key[4 + SG_ROUTE_VALUE_MAX];
+            uint32_t n = UINT32_MAX; /* values too long for a key: chosen last */
+            if (c->folded_lens[j] <= SG_ROUTE_VALUE_MAX)
+                sg_strmap_get(
+                    counts, key,
+                    sg_route_key(route->cond_field[k], c->folded[j], c->folded_lens[j], key), &n);
+            if (n > cost)
+                cost = n;
+        }
+        if (best < 0 || cost < best_cost) {
+            best = (int)k;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+/* The dispatch table (see routing.h). */
+static int build_dispatch(sg_routing *rt)
+{
+    sg_strmap counts = {0};
+    if (count_value_routes(rt, &counts) != 0) {
+        sg_strmap_free(&counts);
+        return -1;
+    }
+    size_t npairs = 0;
+    for (size_t r = 0; r < rt->n; r++) {
+        int d = dispatch_cond(&counts, &rt->routes[r]);
+        if (d >= 0)
+            npairs += rt->routes[r].entry->conds[d].nvalues;
+    }
+    dispatch_pair *pairs = calloc(npairs ? npairs : 1, sizeof *pairs);
+    rt->dispatch = calloc(npairs * 2 + 1, sizeof *rt->dispatch);
+    rt->dispatch_field = calloc(rt->ncond_fields ? rt->ncond_fields : 1, 1);
+    int rc = pairs && rt->dispatch && rt->dispatch_field ? 0 : -1;
+    size_t k = 0;
+    for (size_t r = 0; rc == 0 && r < rt->n; r++) {
+        const sg_route *route = &rt->routes[r];
+        const int d = dispatch_cond(&counts, route);
+        if (d < 0)
+            continue;
+        const sg_map_cond *c = &route->entry->conds[d];
+        const uint32_t f = route->cond_field[d];
+        rt->dispatch_field[f] = 1;
+        for (size_t j = 0; rc == 0 && j < c->nvalues; j++) {
+            char *key = sg_arena_alloc(&rt->mapping.arena, 4 + c->folded_lens[j]);
+            if (!key) {
+                rc = -1;
+                break;
+            }
+            pairs[k++] = (dispatch_pair){key, sg_route_key(f, c->folded[j], c->folded_lens[j], key),
+                                         (uint32_t)r};
+            if (c->folded_lens[j] > rt->max_dispatch_value)
+                rt->max_dispatch_value = c->folded_lens[j];
+            if (c->folded_lens[j] > SG_ROUTE_VALUE_MAX)
+                rt->dispatch_all = 1;
+        }
+    }
+    if (rc == 0)
+        qsort(pairs, npairs, sizeof *pairs, cmp_dispatch_pair);
+    size_t out = 0;
+    for (size_t i = 0; rc == 0 && i < npairs;) {
+        const size_t head = out++;
+        size_t j = i;
+        for (; j < npairs && pairs[j].len == pairs[i].len &&
+               memcmp(pairs[j].key, pairs[i].key, pairs[i].len) == 0;
+             j++)
+            if (j == i || pairs[j].route != pairs[j - 1].route)
+                rt->dispatch[out++] = pairs[j].route;
+        rt->dispatch[head] = (uint32_t)(out - head - 1);
+        rc = sg_strmap_put(&rt->dispatch_map, pairs[i].key, pairs[i].len, (uint32_t)head);
+        i = j;
+    }
+    free(pairs);
+    sg_strmap_free(&counts);
+    return rc;
+}
+
 int sg_routing_build(sigma_ruleset *rs, sg_mapping *m)
 {
     sg_routing *rt = &rs->routing;
@@ -130,7 +262,7 @@ int sg_routing_build(sigma_ruleset *rs, sg_mapping *m)
         if (route_slots(rs, rt, r) != 0)
             return -1;
     }
-    return 0;
+    return build_dispatch(rt);
 }
 
 void sg_routing_free(sg_routing *r)
@@ -142,6 +274,9 @@ void sg_routing_free(sg_routing *r)
     free(r->routes);
     free(r->cond_fields);
     free(r->cond_field_lens);
+    free(r->dispatch);
+    free(r->dispatch_field);
+    sg_strmap_free(&r->dispatch_map);
     sg_mapping_free(&r->mapping);
     memset(r, 0, sizeof *r);
 }

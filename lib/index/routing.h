@@ -8,8 +8,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mapping/mapping.h"
+#include "util/strmap.h"
 
 typedef struct sg_route_rename {
     uint32_t slot;             /* the rule field's slot */
@@ -36,8 +38,18 @@ typedef struct sg_routing {
     const char **cond_fields; /* distinct event fields the conditions test (Channel...) */
     size_t *cond_field_lens;
     uint32_t ncond_fields;
-    size_t max_renames;   /* largest nrenames of a route */
-    uint32_t nslot_words; /* 64-bit words of a route's slot bitset */
+    size_t max_renames; /* largest nrenames of a route */
+    /* Dispatch, so that an event is tested against the few routes its EventID (say)
+     * names instead of every route: each route is listed under the values of one
+     * of its conditions, the one whose field has the most distinct values in the
+     * mapping. Key = the condition field's number (4 bytes, little-endian) + one
+     * folded value -> dispatch[v] = n, then n route numbers, ascending. */
+    sg_strmap dispatch_map;
+    uint32_t *dispatch;
+    uint8_t *dispatch_field;   /* per condition field: 1 if some route is dispatched on it */
+    size_t max_dispatch_value; /* longest folded value in a dispatch key */
+    int dispatch_all;          /* a route could not be dispatched: test every route */
+    uint32_t nslot_words;      /* 64-bit words of a route's slot bitset */
 } sg_routing;
 
 struct sigma_ruleset;
@@ -46,5 +58,18 @@ struct sigma_ruleset;
  * dictionary. 0 or -1 (no memory). */
 int sg_routing_build(struct sigma_ruleset *rs, sg_mapping *m);
 void sg_routing_free(sg_routing *r);
+
+/* Longest condition value a dispatch key holds (longer ones: every route is tested). */
+#define SG_ROUTE_VALUE_MAX 256
+
+/* Writes the dispatch key of condition field f and folded value v into key (which
+ * holds 4 + vlen bytes); returns its length. */
+static inline size_t sg_route_key(uint32_t f, const char *v, size_t vlen, char *key)
+{
+    for (int i = 0; i < 4; i++)
+        key[i] = (char)(f >> (8 * i));
+    memcpy(key + 4, v, vlen);
+    return 4 + vlen;
+}
 
 #endif

@@ -502,23 +502,65 @@ static uint32_t event_field(const sigma_event *ev, const char *name, size_t len)
  * renames of those routes: a rule field is read from the first alternative the
  * event has (also scanned by the prefilter under the rule field's slot). Renames
  * apply to every rule the event meets, which are those of its routes. */
+/* Adds to route_hits, ascending and without repeats, the routes dispatched on
+ * condition field f whose condition names a value of event field fi. */
+static void dispatch_routes(eval_ctx *c, uint32_t f, uint32_t fi)
+{
+    sigma_scratch *s = c->s;
+    const sg_routing *rt = &c->rs->routing;
+    char key[4 + SG_ROUTE_VALUE_MAX];
+    const sg_field *fl = &c->ev->fields[fi];
+    for (uint32_t vi = fl->head; vi != SG_NONE; vi = c->ev->values[vi].next) {
+        size_t len;
+        const char *t;
+        uint32_t at;
+        if (c->ev->values[vi].type == SG_VAL_NULL || !(t = folded_text(c, vi, &len)) ||
+            len > rt->max_dispatch_value ||
+            !sg_strmap_get(&rt->dispatch_map, key, sg_route_key(f, t, len, key), &at))
+            continue;
+        for (uint32_t k = 1; k <= rt->dispatch[at]; k++) {
+            const uint32_t r = rt->dispatch[at + k];
+            uint32_t i = s->nroute_hits;
+            while (i > 0 && s->route_hits[i - 1] > r)
+                i--;
+            if (i > 0 && s->route_hits[i - 1] == r)
+                continue;
+            memmove(s->route_hits + i + 1, s->route_hits + i,
+                    (s->nroute_hits - i) * sizeof *s->route_hits);
+            s->route_hits[i] = r;
+            s->nroute_hits++;
+        }
+    }
+}
+
 static void classify(eval_ctx *c)
 {
     sigma_scratch *s = c->s;
     const sg_routing *rt = &c->rs->routing;
     s->nroute_hits = 0;
     s->nextra = 0;
-    for (uint32_t f = 0; f < rt->ncond_fields; f++)
+    for (uint32_t f = 0; f < rt->ncond_fields; f++) {
         s->cond_field[f] = event_field(c->ev, rt->cond_fields[f], rt->cond_field_lens[f]);
-    for (size_t r = 0; r < rt->n; r++) {
+        if (!rt->dispatch_all && rt->dispatch_field[f] && s->cond_field[f] != SG_NONE)
+            dispatch_routes(c, f, s->cond_field[f]);
+    }
+    if (rt->dispatch_all)
+        for (uint32_t r = 0; r < rt->n; r++)
+            if (rt->routes[r].entry->nconds)
+                s->route_hits[s->nroute_hits++] = r;
+    /* The dispatched routes, in route order, kept when all their conditions hold. */
+    const uint32_t ncand = s->nroute_hits;
+    s->nroute_hits = 0;
+    for (uint32_t h = 0; h < ncand; h++) {
+        const uint32_t r = s->route_hits[h];
         const sg_route *route = &rt->routes[r];
         const sg_map_entry *e = route->entry;
         size_t k = 0;
         while (k < e->nconds && cond_holds(c, &e->conds[k], s->cond_field[route->cond_field[k]]))
             k++;
-        if (e->nconds == 0 || k < e->nconds)
+        if (k < e->nconds)
             continue;
-        s->route_hits[s->nroute_hits++] = (uint32_t)r;
+        s->route_hits[s->nroute_hits++] = r;
         for (size_t i = 0; i < route->nrenames; i++) {
             /* A listed event field wins over one that has the rule's own name (System
              * 104: the rules' Channel is the cleared log in UserData_Channel); the
