@@ -180,9 +180,10 @@ static int cmp_posting(const void *a, const void *b)
     const posting *x = a, *y = b;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
-    if (x->rule != y->rule)
-        return x->rule < y->rule ? -1 : 1;
-    return (x->lit > y->lit) - (x->lit < y->lit);
+    /* Postings of one literal in a row: a hit verifies it once (scan.c, mark). */
+    if (x->lit != y->lit)
+        return x->lit < y->lit ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
 static void set_bit(uint64_t *bits, uint64_t i)
