@@ -263,6 +263,9 @@ scan_corr *scan_corr_new(const sigma_ruleset *rs, const scan_corr_config *cfg)
     memset(&opts, 0, sizeof opts);
     opts.size = sizeof opts;
     opts.out_of_order_ms = cfg->max_disorder_ms;
+    opts.max_groups = cfg->max_groups;
+    opts.max_events_per_group = cfg->max_events_per_group;
+    opts.idle_expiry_ms = cfg->idle_expiry_ms;
     int rc = sigma_correlator_new(rs, &opts, &sc->corr);
     if (rc != SIGMA_OK) {
         if (rc == SIGMA_E_NOMEM)

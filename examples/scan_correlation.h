@@ -31,6 +31,9 @@ typedef struct scan_corr_config {
     int64_t max_disorder_ms;  /* out-of-order tolerance */
     const char *const *files; /* input names as given ("-" for stdin) */
     size_t n_files;           /* more than one: events are {"file": ..., "event": n} */
+    uint32_t max_groups;      /* correlator limits (sigma_correlator_options); 0: default */
+    uint32_t max_events_per_group;
+    int64_t idle_expiry_ms;
 } scan_corr_config;
 
 /* NULL when `rs` has no correlation rules (nothing to do: every rule alerts).

@@ -82,6 +82,12 @@ static const char usage_text[] =
     "  --max-disorder SECONDS\n"
     "                     correlate events up to this much older than the newest one\n"
     "                     (default 0: events must come in time order)\n"
+    "  --corr-max-groups N  live groups per correlation rule; at the limit the least\n"
+    "                     recently updated group is evicted (default 100000)\n"
+    "  --corr-max-events N  events kept per group; the oldest is dropped (default 10000)\n"
+    "  --corr-idle-expiry SECONDS\n"
+    "                     drop a group not updated for this long, even inside its\n"
+    "                     window (default: only when its window is over)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version (and whether EVTX input is supported) and exit\n"
     "\n"
@@ -127,6 +133,8 @@ typedef struct options {
     const char **timestamp_fields;
     size_t n_timestamp_fields;
     int64_t max_disorder_ms;
+    uint32_t corr_max_groups, corr_max_events; /* 0: the library's defaults */
+    int64_t corr_idle_ms;
 } options;
 
 static void print_version(void)
@@ -170,15 +178,33 @@ static unsigned default_threads(void)
     return n > SCAN_POOL_MAX_THREADS ? SCAN_POOL_MAX_THREADS : (unsigned)n;
 }
 
-static void set_max_disorder(options *o, const char *text)
+/* A number of seconds from `min` to 1e9 for option `opt`, in milliseconds. */
+static int64_t parse_seconds(const char *opt, const char *text, double min)
 {
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 1e9))
-        tb_usage_error(usage_text, "--max-disorder needs a number of seconds (0 to 1e9), not '%s'",
+    if (end == text || *end != '\0' || errno != 0 || !(v >= min && v <= 1e9))
+        tb_usage_error(usage_text, "%s needs a number of seconds (%g to 1e9), not '%s'", opt, min,
                        text);
-    o->max_disorder_ms = (int64_t)(v * 1000.0 + 0.5);
+    return (int64_t)(v * 1000.0 + 0.5);
+}
+
+static void set_max_disorder(options *o, const char *text)
+{
+    o->max_disorder_ms = parse_seconds("--max-disorder", text, 0.0);
+}
+
+/* --corr-max-groups / --corr-max-events: a count from 1 to 2^32 - 1. */
+static uint32_t parse_limit(const char *opt, const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || v < 1 || v > UINT32_MAX)
+        tb_usage_error(usage_text, "%s needs a whole number from 1 to 4294967295, not '%s'", opt,
+                       text);
+    return (uint32_t)v;
 }
 
 static void parse_args(int argc, char **argv, options *o)
@@ -262,6 +288,17 @@ static void parse_args(int argc, char **argv, options *o)
             if (a[14] == '\0' && i + 1 >= argc)
                 tb_usage_error(usage_text, "option '%s' needs SECONDS", a);
             set_max_disorder(o, a[14] == '=' ? a + 15 : argv[++i]);
+        } else if (strcmp(a, "--corr-max-groups") == 0 || strcmp(a, "--corr-max-events") == 0 ||
+                   strcmp(a, "--corr-idle-expiry") == 0) {
+            if (i + 1 >= argc)
+                tb_usage_error(usage_text, "option '%s' needs a value", a);
+            const char *v = argv[++i];
+            if (a[11] == 'g')
+                o->corr_max_groups = parse_limit(a, v);
+            else if (a[11] == 'e')
+                o->corr_max_events = parse_limit(a, v);
+            else
+                o->corr_idle_ms = parse_seconds(a, v, 1e-3);
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 ? 0 : EXIT_USAGE);
@@ -1093,8 +1130,9 @@ static int run(const options *o)
             exit(EXIT_USAGE);
         }
         st.tails = prepare_rule_tails(rs, n_rules);
-        scan_corr_config cc = {opt.timestamp_fields, opt.n_timestamp_fields, opt.max_disorder_ms,
-                               events, n_events};
+        scan_corr_config cc = {
+            opt.timestamp_fields, opt.n_timestamp_fields, opt.max_disorder_ms, events, n_events,
+            opt.corr_max_groups,  opt.corr_max_events,    opt.corr_idle_ms};
         st.corr = scan_corr_new(rs, &cc);
     }
     st.prog.enabled = isatty(STDERR_FILENO);

@@ -574,6 +574,48 @@ def stats_line():
 
 
 @case
+def correlator_limits():
+    """--corr-max-groups / --corr-max-events / --corr-idle-expiry reach the correlator:
+    each limit, set low enough, stops the burst from firing (and the group limit warns),
+    while a generous value keeps it."""
+    with tmpdir() as d:
+        ev = write(os.path.join(d, "e.jsonl"), events_text([
+            failed("bob", "2024-03-05T10:00:00Z"),
+            failed("alice", "2024-03-05T10:01:00Z"),
+            failed("bob", "2024-03-05T10:02:00Z"),
+            failed("carol", "2024-03-05T10:03:00Z"),
+            failed("bob", "2024-03-05T10:04:00Z"),
+        ]))
+        fires = [brute_line("bob", 3, "2024-03-05T10:00:00Z", "2024-03-05T10:04:00Z", [1, 3, 5])]
+        res = run(["-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, fires)
+        # one live group: alice evicts bob, bob evicts alice...
+        res = run(["--corr-max-groups", "1", "-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, [])
+        check(any("correlation groups were evicted at the group limit" in l
+                  for l in res.err_lines), res.describe())
+        res = run(["--corr-max-groups", "3", "-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, fires)
+        # two events kept per group: never three
+        res = run(["--corr-max-events", "2", "-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, [])
+        res = run(["--corr-max-events", "3", "-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, fires)
+        # bob is idle for 2 minutes between his events
+        res = run(["--corr-idle-expiry", "60", "-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, [])
+        res = run(["--corr-idle-expiry", "120", "-r", BRUTE_RULES, ev])
+        expect_rc(res, 0)
+        expect_out(res, fires)
+
+
+@case
 def usage_errors():
     for args, msg in [
         (["--max-disorder", "abc"], "--max-disorder needs a number of seconds"),
@@ -581,6 +623,11 @@ def usage_errors():
         (["--max-disorder"], "option '--max-disorder' needs SECONDS"),
         (["--timestamp-field"], "option '--timestamp-field' needs a NAME"),
         (["--timestamp-field="], "empty --timestamp-field name"),
+        (["--corr-max-groups", "0"], "--corr-max-groups needs a whole number from 1"),
+        (["--corr-max-groups", "-5"], "--corr-max-groups needs a whole number from 1"),
+        (["--corr-max-events", "4294967296"], "--corr-max-events needs a whole number from 1"),
+        (["--corr-max-events"], "option '--corr-max-events' needs a value"),
+        (["--corr-idle-expiry", "0"], "--corr-idle-expiry needs a number of seconds"),
     ]:
         res = run(["-r", BRUTE_RULES] + args)
         expect_rc(res, 2)
