@@ -315,8 +315,9 @@ static const char *compare_text(eval_ctx *c, uint32_t vi, int cased, char *buf, 
 }
 
 /* fieldref: some value of the field equals (or contains / starts / ends with)
- * some value of the referenced field (§4.2). */
-static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f)
+ * some value of the referenced field (§4.2). *held (if not NULL) = the field's
+ * value that did. */
+static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f, uint32_t *held)
 {
     const sigma_scratch *s = c->s;
     if (s->slot_gen[p->ref_field] != s->gen)
@@ -345,8 +346,11 @@ static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f)
                 hit = blen <= alen && memcmp(at + alen - blen, bt, blen) == 0;
             else
                 hit = alen == blen && memcmp(at, bt, blen) == 0;
-            if (hit)
+            if (hit) {
+                if (held)
+                    *held = a;
                 return 1;
+            }
         }
     }
     return 0;
@@ -364,7 +368,7 @@ static int eval_field(eval_ctx *c, const sg_pred *p)
     if (p->op == SG_OP_NULL && f->count == 0)
         return 1; /* present as an empty list */
     if (p->op == SG_OP_FIELDREF)
-        return eval_fieldref(c, p, f);
+        return eval_fieldref(c, p, f, NULL);
     for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
         if (test_value(c, p, vi))
             return 1; /* any element of a multi-valued field */
@@ -841,11 +845,8 @@ int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_
         s->slot_gen[p->field] == s->gen ? &ev->fields[s->slot_field[p->field]] : NULL;
     if (!f || p->op == SG_OP_EXISTS || (p->op == SG_OP_NULL && f->count == 0))
         return eval_field(&c, p);
-    if (p->op == SG_OP_FIELDREF) { /* reported: the field's first value */
-        int hit = eval_fieldref(&c, p, f);
-        *vi_out = hit ? f->head : UINT32_MAX;
-        return hit;
-    }
+    if (p->op == SG_OP_FIELDREF)
+        return eval_fieldref(&c, p, f, vi_out);
     for (uint32_t vi = f->head; vi != SG_NONE; vi = ev->values[vi].next)
         if (test_value(&c, p, vi)) {
             *vi_out = vi;

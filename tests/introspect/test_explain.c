@@ -209,6 +209,46 @@ static void test_other_kinds(void)
     sigma_ruleset_unref(rs);
 }
 
+/* fieldref on multi-valued fields: the value reported is the one that held, not
+ * the field's first. */
+static void test_fieldref_value(void)
+{
+    sigma_ruleset *rs = build("title: fieldref\n"
+                              "logsource: {product: test}\n"
+                              "detection:\n"
+                              "    same: {Target|fieldref: Source}\n"
+                              "    ends: {Path|fieldref|endswith: Name}\n"
+                              "    condition: same or ends\n",
+                              NULL);
+    sigma_event *ev = NULL;
+    CHECK(sigma_event_new(&ev) == SIGMA_OK);
+    if (!rs || !ev)
+        return;
+    CHECK(fill(ev, "{\"Target\": [\"alpha\", \"beta\", \"gamma\"], \"Source\": [\"x\", \"GAMMA\"], "
+                   "\"Path\": [\"c:\\\\a\\\\one.exe\", \"c:\\\\b\\\\two.exe\"], "
+                   "\"Name\": \"two.exe\"}") == SIGMA_OK);
+    sigma_explain *x = NULL;
+    CHECK(sigma_explain_new(rs, 0, ev, 0, &x) == SIGMA_OK);
+    if (!x)
+        return;
+    CHECK_EQ_INT(sigma_explain_result(x), 1);
+    CHECK_EQ_INT(sigma_explain_predicate(x, 1, 0), 1);
+    CHECK_EQ_STR(event_value(x, 1, 0), "gamma");
+    CHECK_EQ_INT(sigma_explain_predicate(x, 2, 0), 1);
+    CHECK_EQ_STR(event_value(x, 2, 0), "c:\\b\\two.exe");
+    sigma_explain_free(x);
+    /* no value holds: nothing reported */
+    CHECK(fill(ev, "{\"Target\": [\"alpha\"], \"Source\": \"beta\"}") == SIGMA_OK);
+    CHECK(sigma_explain_new(rs, 0, ev, 0, &x) == SIGMA_OK);
+    if (x) {
+        CHECK_EQ_INT(sigma_explain_predicate(x, 1, 0), 0);
+        CHECK(sigma_explain_event_value(x, 1, 0, NULL) == NULL);
+        sigma_explain_free(x);
+    }
+    sigma_event_free(ev);
+    sigma_ruleset_unref(rs);
+}
+
 static void test_filter_stages(void)
 {
     sigma_ruleset *rs = build("title: Rar\n"
@@ -251,6 +291,7 @@ int main(int argc, char **argv)
     root = argc > 1 ? argv[1] : ".";
     test_seed_events();
     test_other_kinds();
+    test_fieldref_value();
     test_filter_stages();
     return TEST_DONE();
 }
