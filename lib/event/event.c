@@ -103,20 +103,21 @@ void sigma_event_free(sigma_event *ev)
 static uint32_t field_for(sigma_event *ev, const char *name, size_t len)
 {
     uint32_t idx;
-    if (sg_strmap_get(&ev->by_name, name, len, &idx))
+    const uint64_t h = sg_hash_bytes(name, len);
+    if (sg_strmap_get_hashed(&ev->by_name, name, len, h, &idx))
         return idx;
     if (ev->nfields == UINT32_MAX - 1)
         return SG_NONE;
     const char *copy = store_copy(ev, name, len);
     if (!copy)
         return SG_NONE;
-    sg_field f = {copy, len, SG_NONE, SG_NONE, 0, NULL, SG_NONE};
+    sg_field f = {copy, len, h, SG_NONE, SG_NONE, 0, NULL, SG_NONE};
     size_t n = ev->nfields, cap = ev->fields_cap;
     if (SG_PUSH(ev->fields, n, cap, f) != 0)
         return SG_NONE;
     ev->fields_cap = (uint32_t)cap;
     idx = ev->nfields++;
-    if (sg_strmap_put(&ev->by_name, copy, len, idx) != 0) {
+    if (sg_strmap_put_hashed(&ev->by_name, copy, len, h, idx) != 0) {
         ev->nfields--;
         return SG_NONE;
     }

@@ -69,11 +69,10 @@ static int rehash(sg_strmap *m, size_t ncap)
     return 0;
 }
 
-int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value)
+int sg_strmap_put_hashed(sg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t value)
 {
     if ((m->count + 1) * 4 >= m->cap * 3 && rehash(m, m->cap ? m->cap * 2 : 16) != 0)
         return -1;
-    uint64_t h = sg_hash_bytes(key, len);
     sg_strmap_slot *s = find_slot(m->slots, m->cap, h, key, len);
     if (!s->used) {
         s->used = 1;
@@ -84,6 +83,11 @@ int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value)
     }
     s->value = value;
     return 0;
+}
+
+int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value)
+{
+    return sg_strmap_put_hashed(m, key, len, sg_hash_bytes(key, len), value);
 }
 
 void sg_strmap_free(sg_strmap *m)

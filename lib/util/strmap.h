@@ -28,6 +28,8 @@ int sg_strmap_get_hashed(const sg_strmap *m, const char *key, size_t len, uint64
                          uint32_t *value);
 /* Inserts or overwrites; key storage must outlive the map. 0 or -1 (no memory). */
 int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value);
+/* The same with hash = sg_hash_bytes(key, len) computed by the caller. */
+int sg_strmap_put_hashed(sg_strmap *m, const char *key, size_t len, uint64_t hash, uint32_t value);
 void sg_strmap_free(sg_strmap *m);
 
 #endif
