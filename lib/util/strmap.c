@@ -68,19 +68,22 @@ static int rehash(sg_strmap *m, size_t ncap)
     return 0;
 }
 
-int sg_strmap_put_hashed(sg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t value)
+sg_strmap_slot *sg_strmap_probe(sg_strmap *m, const char *key, size_t len, uint64_t hash)
 {
     if ((m->count + 1) * 4 >= m->cap * 3 && rehash(m, m->cap ? m->cap * 2 : 16) != 0)
+        return NULL;
+    return find_slot(m->slots, m->cap, hash, key, len);
+}
+
+int sg_strmap_put_hashed(sg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t value)
+{
+    sg_strmap_slot *s = sg_strmap_probe(m, key, len, h);
+    if (!s)
         return -1;
-    sg_strmap_slot *s = find_slot(m->slots, m->cap, h, key, len);
-    if (!s->used) {
-        s->used = 1;
-        s->hash = h;
-        s->key = key;
-        s->key_len = len;
-        m->count++;
-    }
-    s->value = value;
+    if (!s->used)
+        sg_strmap_claim(m, s, key, len, h, value);
+    else
+        s->value = value;
     return 0;
 }
 

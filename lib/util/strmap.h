@@ -27,6 +27,21 @@ int sg_strmap_get(const sg_strmap *m, const char *key, size_t len, uint32_t *val
 int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value);
 /* The same with hash = sg_hash_bytes(key, len) computed by the caller. */
 int sg_strmap_put_hashed(sg_strmap *m, const char *key, size_t len, uint64_t hash, uint32_t value);
+/* Insert-if-absent with one probe: makes room for one more key, then returns the
+ * slot holding key, or (s->used == 0) the empty slot where it would go; NULL when
+ * out of memory. The caller fills an empty slot with sg_strmap_claim before the
+ * next call that changes the map, or leaves it empty. */
+sg_strmap_slot *sg_strmap_probe(sg_strmap *m, const char *key, size_t len, uint64_t hash);
+static inline void sg_strmap_claim(sg_strmap *m, sg_strmap_slot *s, const char *key, size_t len,
+                                   uint64_t hash, uint32_t value)
+{
+    s->used = 1;
+    s->hash = hash;
+    s->key = key;
+    s->key_len = len;
+    s->value = value;
+    m->count++;
+}
 void sg_strmap_free(sg_strmap *m);
 
 /* Unaligned native-endian loads (memcpy compiles to one mov). */
