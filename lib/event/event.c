@@ -102,25 +102,25 @@ void sigma_event_free(sigma_event *ev)
 /* Finds or creates the field `name`; returns its index or SG_NONE on failure. */
 static uint32_t field_for(sigma_event *ev, const char *name, size_t len)
 {
-    uint32_t idx;
-    if (sg_strmap_get(&ev->by_name, name, len, &idx))
-        return idx;
+    const uint64_t h = sg_hash_bytes(name, len);
+    /* One probe finds the field or the map slot the new field takes. */
+    sg_strmap_slot *s = sg_strmap_probe(&ev->by_name, name, len, h);
+    if (!s)
+        return SG_NONE;
+    if (s->used)
+        return s->value;
     if (ev->nfields == UINT32_MAX - 1)
         return SG_NONE;
     const char *copy = store_copy(ev, name, len);
     if (!copy)
         return SG_NONE;
-    sg_field f = {copy, len, SG_NONE, SG_NONE, 0, NULL, SG_NONE};
+    sg_field f = {copy, len, h, SG_NONE, SG_NONE, 0, NULL, SG_NONE};
     size_t n = ev->nfields, cap = ev->fields_cap;
     if (SG_PUSH(ev->fields, n, cap, f) != 0)
         return SG_NONE;
     ev->fields_cap = (uint32_t)cap;
-    idx = ev->nfields++;
-    if (sg_strmap_put(&ev->by_name, copy, len, idx) != 0) {
-        ev->nfields--;
-        return SG_NONE;
-    }
-    return idx;
+    sg_strmap_claim(&ev->by_name, s, copy, len, h, ev->nfields);
+    return ev->nfields++;
 }
 
 static int add_value(sigma_event *ev, const char *name, size_t name_len, sg_value v)

@@ -25,6 +25,10 @@ typedef struct sg_value {
 typedef struct sg_field {
     const char *name;
     size_t name_len;
+    /* sg_hash_bytes(name, name_len): computed once when the field is added (the
+     * event's own name map needs it anyway), so match resolves names against any
+     * ruleset's field map without hashing again. */
+    uint64_t name_hash;
     uint32_t head, tail; /* value list; SG_NONE when the field was added empty */
     uint32_t count;
     const void *slot_rs; /* ruleset whose field slot `slot` this is (added by slot) */

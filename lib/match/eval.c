@@ -442,7 +442,7 @@ static void resolve_fields(eval_ctx *c)
         const sg_field *f = &ev->fields[i];
         uint32_t slot = f->slot;
         if (f->slot_rs == c->rs || /* added by slot: no name lookup */
-            sg_strmap_get(&c->rs->field_map, f->name, f->name_len, &slot)) {
+            sg_strmap_get_hashed(&c->rs->field_map, f->name, f->name_len, f->name_hash, &slot)) {
             c->s->slot_gen[slot] = c->s->gen;
             c->s->slot_field[slot] = i;
         } else {

@@ -3,19 +3,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a, 64 bit: short keys (field names, literals), no seeding needed because
- * keys come from rules, not from attacker-controlled events. */
+/* 64-bit multiply hash, 8 bytes per step (the last word overlaps the one before
+ * instead of looping over a tail), then a final avalanche so the low bits used as
+ * the table index depend on every input byte. Field names are hashed once per
+ * event field added, so this is on the event-building path. No seeding: map keys
+ * come from rules and event field names, and lookups stay correct (only slower)
+ * under collisions. */
 uint64_t sg_hash_bytes(const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)len * k);
+    if (len >= 8) {
+        const unsigned char *last = p + len - 8;
+        for (; p < last; p += 8) {
+            h = (h ^ sg_load64(p)) * k;
+            h = (h << 27) | (h >> 37); /* high product bits into the next step's low bits */
+        }
+        h = (h ^ sg_load64(last)) * k;
+    } else if (len >= 4) {
+        h = (h ^ sg_load32(p) ^ ((uint64_t)sg_load32(p + len - 4) << 32)) * k;
+    } else if (len) {
+        h = (h ^ p[0] ^ ((uint64_t)p[len / 2] << 8) ^ ((uint64_t)p[len - 1] << 16)) * k;
     }
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
     return h;
 }
 
+/* The slot holding key, or the empty slot where it would go (insertion only). */
 static sg_strmap_slot *find_slot(sg_strmap_slot *slots, size_t cap, uint64_t h, const char *key,
                                  size_t len)
 {
@@ -24,33 +41,15 @@ static sg_strmap_slot *find_slot(sg_strmap_slot *slots, size_t cap, uint64_t h, 
         sg_strmap_slot *s = &slots[i];
         if (!s->used)
             return s;
-        if (s->hash == h && s->key_len == len && memcmp(s->key, key, len) == 0)
+        if (s->hash == h && s->key_len == len && sg_bytes_equal(s->key, key, len))
             return s;
         i = (i + 1) & (cap - 1);
     }
 }
 
-int sg_strmap_get_hashed(const sg_strmap *m, const char *key, size_t len, uint64_t hash,
-                         uint32_t *value)
-{
-    if (!m->cap)
-        return 0;
-    sg_strmap_slot *s = find_slot(m->slots, m->cap, hash, key, len);
-    if (!s->used)
-        return 0;
-    *value = s->value;
-    return 1;
-}
-
 int sg_strmap_get(const sg_strmap *m, const char *key, size_t len, uint32_t *value)
 {
-    if (!m->cap)
-        return 0;
-    sg_strmap_slot *s = find_slot(m->slots, m->cap, sg_hash_bytes(key, len), key, len);
-    if (!s->used)
-        return 0;
-    *value = s->value;
-    return 1;
+    return sg_strmap_get_hashed(m, key, len, sg_hash_bytes(key, len), value);
 }
 
 static int rehash(sg_strmap *m, size_t ncap)
@@ -69,21 +68,28 @@ static int rehash(sg_strmap *m, size_t ncap)
     return 0;
 }
 
-int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value)
+sg_strmap_slot *sg_strmap_probe(sg_strmap *m, const char *key, size_t len, uint64_t hash)
 {
     if ((m->count + 1) * 4 >= m->cap * 3 && rehash(m, m->cap ? m->cap * 2 : 16) != 0)
+        return NULL;
+    return find_slot(m->slots, m->cap, hash, key, len);
+}
+
+int sg_strmap_put_hashed(sg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t value)
+{
+    sg_strmap_slot *s = sg_strmap_probe(m, key, len, h);
+    if (!s)
         return -1;
-    uint64_t h = sg_hash_bytes(key, len);
-    sg_strmap_slot *s = find_slot(m->slots, m->cap, h, key, len);
-    if (!s->used) {
-        s->used = 1;
-        s->hash = h;
-        s->key = key;
-        s->key_len = len;
-        m->count++;
-    }
-    s->value = value;
+    if (!s->used)
+        sg_strmap_claim(m, s, key, len, h, value);
+    else
+        s->value = value;
     return 0;
+}
+
+int sg_strmap_put(sg_strmap *m, const char *key, size_t len, uint32_t value)
+{
+    return sg_strmap_put_hashed(m, key, len, sg_hash_bytes(key, len), value);
 }
 
 void sg_strmap_free(sg_strmap *m)
