@@ -320,6 +320,11 @@ static void test_public_api(void)
                         "        M|startswith: '-90'\n    condition: sel\nlevel: low\n---\n"
                         "title: bool\nlogsource: {product: test}\ndetection:\n    sel:\n"
                         "        B|endswith: 'RUE'\n    condition: sel\nlevel: low\n---\n"
+                        "title: min\nlogsource: {product: test}\ndetection:\n    sel:\n"
+                        "        Z|endswith: '-9223372036854775808'\n    condition: sel\nlevel: "
+                        "low\n---\n"
+                        "title: zero\nlogsource: {product: test}\ndetection:\n    sel:\n"
+                        "        Q|startswith: '0'\n    condition: sel\nlevel: low\n---\n"
                         "title: kw\nlogsource: {product: test}\ndetection:\n    keywords:\n"
                         "        - 'ZEBRA-CROSSING'\n    condition: keywords\nlevel: low\n";
     sg_buf_append(&yaml, fixed, strlen(fixed));
@@ -332,7 +337,7 @@ static void test_public_api(void)
     CHECK(sigma_builder_new(NULL, &bld) == SIGMA_OK);
     CHECK(sigma_builder_add_yaml(bld, "fold", SIGMA_NUL_TERMINATED, yaml.data, yaml.len, &added) ==
           SIGMA_OK);
-    CHECK_EQ_INT(added, NRAND + 4);
+    CHECK_EQ_INT(added, NRAND + 6);
     CHECK(sigma_builder_build(bld, &rs) == SIGMA_OK);
     sigma_builder_free(bld);
     sg_buf_free(&yaml);
@@ -356,7 +361,8 @@ static void test_public_api(void)
                   lits[k], (int)vlens[k], values[k], hi, ni, hn, nn);
     }
 
-    const uint32_t num = NRAND, neg = NRAND + 1, boo = NRAND + 2, kw = NRAND + 3;
+    const uint32_t num = NRAND, neg = NRAND + 1, boo = NRAND + 2, imin = NRAND + 3,
+                   zero = NRAND + 4, kw = NRAND + 5;
     int h;
     sigma_event_clear(ev);
     sigma_event_add_int(ev, "N", 1, 1234567);
@@ -376,6 +382,19 @@ static void test_public_api(void)
     sigma_event_clear(ev);
     sigma_event_add_bool(ev, "B", 1, 0);
     CHECK(match(rs, sc, ev, 0, boo, &h) == 0);
+    sigma_event_clear(ev);
+    sigma_event_add_int(ev, "Z", 1, INT64_MIN);
+    CHECK(match(rs, sc, ev, 0, imin, &h) == 1 && h);
+    sigma_event_clear(ev);
+    sigma_event_add_int(ev, "Z", 1, INT64_MAX);
+    CHECK(match(rs, sc, ev, 0, imin, &h) == 0);
+    const int64_t zeros[] = {0, 5, 10, 99, 100, 1000000, INT64_MAX};
+    for (size_t i = 0; i < sizeof zeros / sizeof zeros[0]; i++) {
+        sigma_event_clear(ev);
+        sigma_event_add_int(ev, "Q", 1, zeros[i]);
+        CHECK_MSG(match(rs, sc, ev, 0, zero, &h) == (zeros[i] == 0) && h == (zeros[i] == 0), "%lld",
+                  (long long)zeros[i]);
+    }
     for (int flags = 0; flags <= 1; flags++) {
         sigma_event_clear(ev);
         sigma_event_add_str(ev, "X", 1, "a zebra-crossing here", SIGMA_NUL_TERMINATED, 0);
