@@ -127,14 +127,22 @@ static size_t render_scalar(const sg_value *v, char *buf, size_t cap)
     int n = 0;
     switch (v->type) {
     case SG_VAL_INT: {
-        /* Decimal digits by hand: numbers are common event values (ids, ports)
-         * and snprintf is slow; the same text as "%lld". */
+        /* Decimal digits by hand, two at a time: numbers are common event values
+         * (ids, ports) and snprintf is slow; the same text as "%lld". */
+        static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                    "25262728293031323334353637383940414243444546474849"
+                                    "50515253545556575859606162636465666768697071727374"
+                                    "75767778798081828384858687888990919293949596979899";
         char tmp[24];
         size_t k = sizeof tmp;
         uint64_t u = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
-        do
-            tmp[--k] = (char)('0' + u % 10);
-        while ((u /= 10) != 0);
+        for (; u >= 10; u /= 100) {
+            const unsigned d = (unsigned)(u % 100) * 2;
+            tmp[--k] = pairs[d + 1];
+            tmp[--k] = pairs[d];
+        }
+        if (u || k == sizeof tmp) /* one digit left, or the value is 0 */
+            tmp[--k] = (char)('0' + u);
         if (v->i < 0)
             tmp[--k] = '-';
         n = (int)(sizeof tmp - k);
@@ -175,27 +183,69 @@ static const char *raw_text(const sg_value *v, char *buf, size_t cap, size_t *le
     return buf;
 }
 
-/* Folded text of event value `vi` (SG_NONE = the raw message), cached per call. */
-static const char *folded_text(eval_ctx *c, uint32_t vi, size_t *len)
+/* (Defined again, identically, further down for pred_compute.) */
+#if defined(__GNUC__)
+#define SG_NOINLINE __attribute__((noinline))
+#else
+#define SG_NOINLINE
+#endif
+
+#if defined(__GNUC__)
+#define SG_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SG_ALWAYS_INLINE inline
+#endif
+
+/* val_off of a value whose text is its own folding: nothing copied to s->fold. */
+#define SG_OFF_RAW SIZE_MAX
+
+/* Folds event value vi (SG_NONE = the raw message, stored at `slot`) into the
+ * per-call cache. Values that fold to themselves (ASCII without upper case: about
+ * a third of real event strings) are not copied; numbers and booleans are rendered
+ * straight into the buffer, as their text (digits, "-+.e", inf, nan, true, false)
+ * is already folded. 0 or -1 (no memory). */
+static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
 {
     sigma_scratch *s = c->s;
-    uint32_t slot = vi == SG_NONE ? c->ev->nvalues : vi;
-    if (s->val_gen[slot] != s->gen) {
-        char buf[64];
-        size_t rlen;
-        const char *raw =
-            vi == SG_NONE ? c->ev->message : raw_text(&c->ev->values[vi], buf, sizeof buf, &rlen);
-        if (vi == SG_NONE)
-            rlen = c->ev->message_len;
-        size_t off = s->fold.len;
-        if (sg_fold_append(raw, rlen, &s->fold) != 0)
-            return NULL;
-        s->val_gen[slot] = s->gen;
-        s->val_off[slot] = off;
-        s->val_len[slot] = s->fold.len - off;
+    const size_t off = s->fold.len;
+    const sg_value *v = vi == SG_NONE ? NULL : &c->ev->values[vi];
+    if (v && v->type != SG_VAL_STR) {
+        enum { RENDER_CAP = 64 };
+        if (sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
+            return -1;
+        s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
+    } else {
+        const char *raw = v ? v->s : c->ev->message;
+        const size_t rlen = v ? v->len : c->ev->message_len;
+        const int r = sg_fold_append_changed(raw, rlen, &s->fold);
+        if (r < 0)
+            return -1;
+        if (r == 1) {
+            s->val_off[slot] = SG_OFF_RAW;
+            s->val_len[slot] = rlen;
+            s->val_gen[slot] = s->gen;
+            return 0;
+        }
     }
+    s->val_off[slot] = off;
+    s->val_len[slot] = s->fold.len - off;
+    s->val_gen[slot] = s->gen;
+    return 0;
+}
+
+/* Folded text of event value `vi` (SG_NONE = the raw message), cached per call.
+ * The pointer is valid until the next fold of another value (the buffer may move). */
+static inline const char *folded_text(eval_ctx *c, uint32_t vi, size_t *len)
+{
+    sigma_scratch *s = c->s;
+    const uint32_t slot = vi == SG_NONE ? c->ev->nvalues : vi;
+    if (s->val_gen[slot] != s->gen && fold_value(c, vi, slot) != 0)
+        return NULL;
     *len = s->val_len[slot];
-    return s->fold.data + s->val_off[slot];
+    const size_t off = s->val_off[slot];
+    if (off != SG_OFF_RAW)
+        return s->fold.data + off;
+    return vi == SG_NONE ? c->ev->message : c->ev->values[vi].s;
 }
 
 /* Numeric value of an event value: numbers, or strings that are whole decimals. */
@@ -620,34 +670,48 @@ static void apply_routes(eval_ctx *c, uint32_t flags)
         s->cand[w] &= s->ls_mask[w];
 }
 
+/* The integer keys of value v under the slots whose lens have SG_NUM_KEYS. */
+static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, uint8_t lens,
+                               uint32_t kw, uint8_t klens)
+{
+    const sg_index *ix = &c->rs->index;
+    int64_t k;
+    if (!integer_key(v, &k))
+        return;
+    if (lens & SG_NUM_KEYS)
+        sg_index_scan_number(ix, slot, k, &c->marks);
+    if (klens & SG_NUM_KEYS)
+        sg_index_scan_number(ix, kw, k, &c->marks);
+}
+
 /* Scans every value of one event field (folded) for the index's grams of field
  * slot `slot` and of slot `kw` (the keyword slot) in one pass; either may be
  * SG_NONE. */
-static int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint32_t kw)
+static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint32_t kw)
 {
     const sg_index *ix = &c->rs->index;
     const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
     const uint8_t lens = (slot != SG_NONE ? ix->slot_lens[slot] : 0),
                   klens = (kw != SG_NONE ? ix->slot_lens[kw] : 0);
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next) {
-        const sg_value *v = &c->ev->values[vi];
+    const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
+    const uint32_t tslot = (lens & text_keys) ? slot : SG_NONE,
+                   tkw = (klens & text_keys) ? kw : SG_NONE;
+    if (!num && tslot == SG_NONE && tkw == SG_NONE)
+        return 0;
+    const sg_value *values = c->ev->values;
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
+        const sg_value *v = &values[vi];
         if (v->type == SG_VAL_NULL)
             continue;
-        int64_t k;
-        if (((lens | klens) & SG_NUM_KEYS) && integer_key(v, &k)) {
-            if (lens & SG_NUM_KEYS)
-                sg_index_scan_number(ix, slot, k, &c->marks);
-            if (klens & SG_NUM_KEYS)
-                sg_index_scan_number(ix, kw, k, &c->marks);
-        }
-        if (!((lens | klens) & text_keys))
+        if (num)
+            scan_number(c, v, slot, lens, kw, klens);
+        if (tslot == SG_NONE && tkw == SG_NONE)
             continue;
         size_t len;
         const char *t = folded_text(c, vi, &len);
         if (!t)
             return -1;
-        sg_index_scan2(ix, (lens & text_keys) ? slot : SG_NONE, (klens & text_keys) ? kw : SG_NONE,
-                       t, len, &c->marks);
+        sg_index_scan2(ix, tslot, tkw, t, len, &c->marks);
     }
     return 0;
 }

@@ -4,12 +4,21 @@
  * concatenation of the folds: rule literals and event values can be folded
  * separately and still compare correctly. Bytes that do not form a well-formed
  * code point are copied unchanged, one at a time. utf8proc only reads constant
- * tables, so this is thread-safe; the only allocation is growing `out`. */
+ * tables, so this is thread-safe; the only allocation is growing `out`.
+ *
+ * Event values are folded on every match call and are mostly ASCII, so ASCII runs
+ * are handled 8 bytes at a time (one 64-bit word, no per-byte loop, also for the
+ * last < 8 bytes); only non-ASCII units go through utf8proc. */
 #include "match/strmatch.h"
 
 #include <string.h>
 
 #include <utf8proc.h>
+
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SG_FOLD_SSE2 1
+#endif
 
 /* Full case folding maps one code point to at most 3 (e.g. U+0390 -> 3); the
  * slack only matters if a future Unicode version grows that. */
@@ -42,52 +51,249 @@ static int append_unit_folded(const unsigned char *s, size_t n, int32_t cp, sg_b
     return sg_buf_append(out, tmp, tlen);
 }
 
-/* ASCII letters of the 8 ASCII bytes in x lowercased, all at once: a byte gets
- * 0x20 added when 'A' <= byte <= 'Z' (bytes are < 0x80, so no carries cross). */
-static inline uint64_t lower_ascii8(uint64_t x)
+/* ------------------------------------------------------- 8-byte words */
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Words hold text bytes little-endian (byte i in bits 8i..8i+7) on every host, so
+ * that the first byte is the lowest and carries only run towards later bytes. */
+static inline uint64_t load_le64(const unsigned char *p)
 {
-    const uint64_t ones = 0x0101010101010101ull;
-    uint64_t ge_a = x + ones * (0x80 - 'A');     /* high bit set where byte >= 'A' */
-    uint64_t gt_z = x + ones * (0x80 - 'Z' - 1); /* high bit set where byte > 'Z' */
-    uint64_t upper = ge_a & ~gt_z & (ones * 0x80);
-    return x | (upper >> 2);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+#else
+    uint64_t x = 0;
+    for (int k = 0; k < 8; k++)
+        x |= (uint64_t)p[k] << (8 * k);
+    return x;
+#endif
 }
 
-int sg_fold_append(const char *s, size_t len, sg_buf *out)
+static inline void store_le64(char *d, uint64_t x)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        /* Most values are ASCII: lowercase 8 bytes at a time until a non-ASCII
-         * byte, then fold that unit with utf8proc. Reserving the rest of the input
-         * each time keeps room (folding can grow a unit). */
-        if (sg_buf_reserve(out, len - i) != 0)
-            return -1;
-        char *d = out->data + out->len;
-        const size_t start = i;
-        for (; i + 8 <= len; i += 8) {
-            uint64_t x;
-            memcpy(&x, p + i, 8);
-            if (x & 0x8080808080808080ull)
-                break;
-            x = lower_ascii8(x);
-            memcpy(d + (i - start), &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(d, &x, 8);
+#else
+    for (int k = 0; k < 8; k++)
+        d[k] = (char)(x >> (8 * k));
+#endif
+}
+
+static inline uint64_t load_le16(const unsigned char *p)
+{
+    return p[0] | (uint64_t)p[1] << 8;
+}
+
+static inline uint64_t load_le32(const unsigned char *p)
+{
+    return load_le16(p) | load_le16(p + 2) << 16;
+}
+
+/* The n < 8 bytes at p as a word, zero above them, without reading past p + n:
+ * two loads that overlap in the middle (the overlap holds the same bytes, so OR
+ * is exact). Zero bytes are ASCII and not letters, so they never count as bad. */
+static inline uint64_t load_short(const unsigned char *p, size_t n)
+{
+    if (n >= 4)
+        return load_le32(p) | load_le32(p + n - 4) << (8 * (n - 4));
+    if (n >= 2)
+        return load_le16(p) | load_le16(p + n - 2) << (8 * (n - 2));
+    return n ? p[0] : 0;
+}
+
+/* 0x80 in every byte of x that is 'A'..'Z'. Exact for every byte below the first
+ * byte >= 0x80 (such a byte can carry into the bytes after it, never before). */
+static inline uint64_t upper_bits(uint64_t x)
+{
+    uint64_t ge_a = x + ONES * (0x80 - 'A');     /* high bit set where byte >= 'A' */
+    uint64_t gt_z = x + ONES * (0x80 - 'Z' - 1); /* high bit set where byte > 'Z' */
+    return ge_a & ~gt_z & ~x & HIGHS;
+}
+
+/* x with 'A'..'Z' lowercased: exact below the first byte >= 0x80 (see above). */
+static inline uint64_t lower8(uint64_t x)
+{
+    return x | (upper_bits(x) >> 2);
+}
+
+/* Index of the first byte whose high bit is set in mask (mask != 0). */
+static inline size_t first_byte(uint64_t mask)
+{
+#if defined(__GNUC__)
+    return (size_t)__builtin_ctzll(mask) / 8;
+#else
+    size_t k = 0;
+    while (!(mask & 0x80))
+        mask >>= 8, k++;
+    return k;
+#endif
+}
+
+/* The word-at-a-time part of lower_ascii_run from i (what is left after the
+ * 16-byte blocks, or everything without SSE2). */
+static size_t lower_ascii_words(const unsigned char *p, size_t i, size_t len, char *d)
+{
+    for (; i + 8 <= len; i += 8) {
+        const uint64_t x = load_le64(p + i);
+        store_le64(d + i, lower8(x));
+        if (x & HIGHS)
+            return i + first_byte(x & HIGHS);
+    }
+    if (i == len)
+        return i;
+    const uint64_t x = load_short(p + i, len - i);
+    store_le64(d + i, lower8(x));
+    return x & HIGHS ? i + first_byte(x & HIGHS) : len;
+}
+
+/* Index of the first byte that is >= 0x80 or 'A'..'Z', from i (len if none). */
+static size_t ascii_span_words(const unsigned char *p, size_t i, size_t len)
+{
+    for (; i + 8 <= len; i += 8) {
+        const uint64_t x = load_le64(p + i);
+        const uint64_t bad = (x & HIGHS) | upper_bits(x);
+        if (bad)
+            return i + first_byte(bad);
+    }
+    if (i == len)
+        return len;
+    const uint64_t x = load_short(p + i, len - i);
+    const uint64_t bad = (x & HIGHS) | upper_bits(x);
+    return bad ? i + first_byte(bad) : len;
+}
+
+#ifdef SG_FOLD_SSE2
+/* 0xff in every byte of x that is 'A'..'Z' (signed compares: bytes >= 0x80 are
+ * negative, so never in range). */
+static inline __m128i upper16(__m128i x)
+{
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+}
+
+static inline __m128i lower16(__m128i x)
+{
+    return _mm_or_si128(x, _mm_and_si128(upper16(x), _mm_set1_epi8(0x20)));
+}
+#endif
+
+/* Lowercases the ASCII bytes p[0..] into d[0..] up to the first byte >= 0x80 or
+ * len; returns where it stopped. Writes whole words: d needs len + 8 bytes of
+ * room, and the bytes written past the stop are garbage for the caller to cover. */
+static size_t lower_ascii_run(const unsigned char *p, size_t len, char *d)
+{
+#ifdef SG_FOLD_SSE2
+    if (len >= 16) {
+        size_t i = 0;
+        for (; i + 16 <= len; i += 16) {
+            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            _mm_storeu_si128((__m128i *)(void *)(d + i), lower16(x));
+            const int hi = _mm_movemask_epi8(x);
+            if (hi)
+                return i + (size_t)__builtin_ctz((unsigned)hi);
         }
-        for (; i < len && p[i] < 0x80; i++) {
-            unsigned char c = p[i];
-            d[i - start] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-        }
-        out->len += i - start;
-        out->data[out->len] = '\0';
         if (i == len)
-            break;
+            return len;
+        /* The last 16 bytes, overlapping bytes already done (they are ASCII, so
+         * they are rewritten with the same values and flag nothing). */
+        i = len - 16;
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        _mm_storeu_si128((__m128i *)(void *)(d + i), lower16(x));
+        const int hi = _mm_movemask_epi8(x);
+        return hi ? i + (size_t)__builtin_ctz((unsigned)hi) : len;
+    }
+#endif
+    return lower_ascii_words(p, 0, len, d);
+}
+
+/* Room for `extra` more bytes plus the NUL: the common case without a call. */
+static inline int reserve(sg_buf *out, size_t extra)
+{
+    if (out->data && out->cap - out->len > extra)
+        return 0;
+    return sg_buf_reserve(out, extra);
+}
+
+/* Folds s[0, len) (from a non-ASCII byte on) into out: ASCII runs and
+ * utf8proc for the units between them. */
+static int fold_mixed(const unsigned char *p, size_t len, sg_buf *out)
+{
+    size_t i = 0;
+    for (;;) {
         int32_t cp;
         size_t n = sg_utf8_unit(p + i, len - i, &cp);
         if (append_unit_folded(p + i, n, cp, out) != 0)
             return -1;
         i += n;
+        /* Room for the rest of the input (an ASCII run folds byte for byte) and
+         * the run's whole-word overshoot; non-ASCII units reserve for themselves. */
+        if (reserve(out, len - i + 8) != 0)
+            return -1;
+        const size_t run = lower_ascii_run(p + i, len - i, out->data + out->len);
+        out->len += run;
+        i += run;
+        if (i == len)
+            return 0;
     }
-    if (len == 0 && sg_buf_reserve(out, 0) != 0)
+}
+
+/* sg_fold_append without the final NUL; inline so that the common all-ASCII case
+ * costs no further call. */
+static inline int fold_append(const unsigned char *p, size_t len, sg_buf *out)
+{
+    if (reserve(out, len + 8) != 0)
+        return -1;
+    const size_t run = lower_ascii_run(p, len, out->data + out->len);
+    out->len += run;
+    return run == len ? 0 : fold_mixed(p + run, len - run, out);
+}
+
+int sg_fold_append(const char *s, size_t len, sg_buf *out)
+{
+    if (fold_append((const unsigned char *)s, len, out) != 0)
+        return -1;
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+size_t sg_fold_ascii_span(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+#ifdef SG_FOLD_SSE2
+    if (len >= 16) {
+        size_t i = 0;
+        for (;; i += 16) {
+            if (i + 16 > len)
+                i = len - 16; /* the last 16 bytes, overlapping good ones */
+            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            const int bad = _mm_movemask_epi8(_mm_or_si128(x, upper16(x)));
+            if (bad)
+                return i + (size_t)__builtin_ctz((unsigned)bad);
+            if (i + 16 == len)
+                return len;
+        }
+    }
+#endif
+    return ascii_span_words(p, 0, len);
+}
+
+int sg_fold_append_changed(const char *s, size_t len, sg_buf *out)
+{
+    const size_t k = sg_fold_ascii_span(s, len);
+    if (k == len)
+        return 1;
+    /* The span folds to itself, and folding is per code point: copy it and fold
+     * the rest from the first byte that may change. */
+    if (reserve(out, len + 8) != 0)
+        return -1;
+    if (k) {
+        memcpy(out->data + out->len, s, k);
+        out->len += k;
+    }
+    if (fold_append((const unsigned char *)s + k, len - k, out) != 0)
         return -1;
     out->data[out->len] = '\0';
     return 0;
