@@ -171,11 +171,18 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
         for (; i + 8 <= len; i++)
             scan_at(ix, ss, 2, load_le64(p + i), 8, p, len, i, m);
     }
-    unsigned char tail[16] = {0};
-    const size_t rest = len - i;
-    memcpy(tail, p + i, rest);
-    for (size_t j = 0; j < rest; j++)
-        scan_at(ix, ss, n, load_le64(tail + j), rest - j, p, len, i + j, m);
+    /* The last 8 bytes in one load, shifted down so that the position's bytes come
+     * first and zeros follow (a copy for texts under 8 bytes). */
+    uint64_t last;
+    if (len >= 8) {
+        last = load_le64(p + len - 8) >> (8 * (8 - (len - i)));
+    } else {
+        unsigned char tail[8] = {0};
+        memcpy(tail, p, len);
+        last = load_le64(tail);
+    }
+    for (; i < len; i++, last >>= 8)
+        scan_at(ix, ss, n, last, len - i, p, len, i, m);
 }
 
 void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
