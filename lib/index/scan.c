@@ -92,7 +92,7 @@ typedef struct slot_scan {
     int grams4, grams8; /* the slot has 4-byte / 8-byte grams */
 } slot_scan;
 
-static int slot_scan_init(const sg_index *ix, uint32_t slot, slot_scan *ss)
+static SG_ALWAYS_INLINE int slot_scan_init(const sg_index *ix, uint32_t slot, slot_scan *ss)
 {
     const uint8_t lens = ix->slot_lens[slot];
     ss->slot = slot;
