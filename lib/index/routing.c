@@ -23,10 +23,15 @@ static int build_renames(const sigma_ruleset *rs, const sg_map_entry *e, sg_rout
         out->event_fields = m->event_fields;
         out->n = m->nevent_fields;
         out->event_field_lens = sg_arena_alloc(arena, (m->nevent_fields + 1) * sizeof(size_t));
-        if (!out->event_field_lens)
+        out->event_field_hashes =
+            sg_arena_alloc(arena, (m->nevent_fields + 1) * sizeof *out->event_field_hashes);
+        if (!out->event_field_lens || !out->event_field_hashes)
             return -1;
-        for (size_t k = 0; k < m->nevent_fields; k++)
+        for (size_t k = 0; k < m->nevent_fields; k++) {
             out->event_field_lens[k] = strlen(m->event_fields[k]);
+            out->event_field_hashes[k] =
+                sg_hash_bytes(m->event_fields[k], out->event_field_lens[k]);
+        }
     }
     return 0;
 }
@@ -68,10 +73,14 @@ static int number_cond_fields(sg_routing *rt, sg_map_entry *e, sg_route *r)
             size_t *lens = realloc(rt->cond_field_lens, (f + 1) * sizeof *lens);
             if (lens)
                 rt->cond_field_lens = lens;
-            if (!names || !lens)
+            uint64_t *hashes = realloc(rt->cond_field_hashes, (f + 1) * sizeof *hashes);
+            if (hashes)
+                rt->cond_field_hashes = hashes;
+            if (!names || !lens || !hashes)
                 return -1;
             rt->cond_fields[f] = e->conds[k].field;
             rt->cond_field_lens[f] = strlen(e->conds[k].field);
+            rt->cond_field_hashes[f] = sg_hash_bytes(rt->cond_fields[f], rt->cond_field_lens[f]);
             rt->ncond_fields++;
         }
         r->cond_field[k] = f;
@@ -274,6 +283,7 @@ void sg_routing_free(sg_routing *r)
     free(r->routes);
     free(r->cond_fields);
     free(r->cond_field_lens);
+    free(r->cond_field_hashes);
     free(r->dispatch);
     free(r->dispatch_field);
     sg_strmap_free(&r->dispatch_map);

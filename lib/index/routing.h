@@ -17,6 +17,7 @@ typedef struct sg_route_rename {
     uint32_t slot;             /* the rule field's slot */
     const char **event_fields; /* alternatives, in order of preference */
     size_t *event_field_lens;
+    uint64_t *event_field_hashes; /* sg_hash_bytes of each, for event lookups */
     size_t n;
 } sg_route_rename;
 
@@ -37,6 +38,7 @@ typedef struct sg_routing {
     uint32_t nwords;
     const char **cond_fields; /* distinct event fields the conditions test (Channel...) */
     size_t *cond_field_lens;
+    uint64_t *cond_field_hashes; /* sg_hash_bytes of each */
     uint32_t ncond_fields;
     size_t max_renames; /* largest nrenames of a route */
     /* Dispatch, so that an event is tested against the few routes its EventID (say)

@@ -546,10 +546,11 @@ static int cond_holds(eval_ctx *c, const sg_map_cond *k, uint32_t fi)
     return 0;
 }
 
-static uint32_t event_field(const sigma_event *ev, const char *name, size_t len)
+/* The event's field of that name (hash: sg_hash_bytes of it, precomputed). */
+static uint32_t event_field(const sigma_event *ev, const char *name, size_t len, uint64_t hash)
 {
     uint32_t fi;
-    return sg_strmap_get(&ev->by_name, name, len, &fi) ? fi : SG_NONE;
+    return sg_strmap_get_hashed(&ev->by_name, name, len, hash, &fi) ? fi : SG_NONE;
 }
 
 /* Recognises the event by the mapping's conditions (route_hits) and applies the
@@ -594,7 +595,8 @@ static void classify(eval_ctx *c)
     s->nroute_hits = 0;
     s->nextra = 0;
     for (uint32_t f = 0; f < rt->ncond_fields; f++) {
-        s->cond_field[f] = event_field(c->ev, rt->cond_fields[f], rt->cond_field_lens[f]);
+        s->cond_field[f] = event_field(c->ev, rt->cond_fields[f], rt->cond_field_lens[f],
+                                       rt->cond_field_hashes[f]);
         if (!rt->dispatch_all && rt->dispatch_field[f] && s->cond_field[f] != SG_NONE)
             dispatch_routes(c, f, s->cond_field[f]);
     }
@@ -621,7 +623,8 @@ static void classify(eval_ctx *c)
              * event's own field stays when none of the alternatives is present. */
             const sg_route_rename *rn = &route->renames[i];
             for (size_t a = 0; a < rn->n; a++) {
-                uint32_t fi = event_field(c->ev, rn->event_fields[a], rn->event_field_lens[a]);
+                uint32_t fi = event_field(c->ev, rn->event_fields[a], rn->event_field_lens[a],
+                                          rn->event_field_hashes[a]);
                 if (fi == SG_NONE)
                     continue;
                 s->slot_gen[rn->slot] = s->gen;
