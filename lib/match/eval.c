@@ -196,14 +196,11 @@ static const char *raw_text(const sg_value *v, char *buf, size_t cap, size_t *le
 #define SG_ALWAYS_INLINE inline
 #endif
 
-/* val_off of a value whose text is its own folding: nothing copied to s->fold. */
-#define SG_OFF_RAW SIZE_MAX
-
 /* Folds event value vi (SG_NONE = the raw message, stored at `slot`) into the
- * per-call cache. Values that fold to themselves (ASCII without upper case: about
- * a third of real event strings) are not copied; numbers and booleans are rendered
- * straight into the buffer, as their text (digits, "-+.e", inf, nan, true, false)
- * is already folded. 0 or -1 (no memory). */
+ * per-call cache. Numbers and booleans are rendered straight into the buffer: their
+ * text (digits, "-+.e", inf, nan, true, false) is already folded. (Leaving strings
+ * that fold to themselves uncopied was tried: checking for that costs more than the
+ * copy it saves.) 0 or -1 (no memory). */
 static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
 {
     sigma_scratch *s = c->s;
@@ -214,18 +211,9 @@ static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
         if (sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
             return -1;
         s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
-    } else {
-        const char *raw = v ? v->s : c->ev->message;
-        const size_t rlen = v ? v->len : c->ev->message_len;
-        const int r = sg_fold_append_changed(raw, rlen, &s->fold);
-        if (r < 0)
-            return -1;
-        if (r == 1) {
-            s->val_off[slot] = SG_OFF_RAW;
-            s->val_len[slot] = rlen;
-            s->val_gen[slot] = s->gen;
-            return 0;
-        }
+    } else if (sg_fold_append(v ? v->s : c->ev->message, v ? v->len : c->ev->message_len,
+                              &s->fold) != 0) {
+        return -1;
     }
     s->val_off[slot] = off;
     s->val_len[slot] = s->fold.len - off;
@@ -242,10 +230,7 @@ static inline const char *folded_text(eval_ctx *c, uint32_t vi, size_t *len)
     if (s->val_gen[slot] != s->gen && fold_value(c, vi, slot) != 0)
         return NULL;
     *len = s->val_len[slot];
-    const size_t off = s->val_off[slot];
-    if (off != SG_OFF_RAW)
-        return s->fold.data + off;
-    return vi == SG_NONE ? c->ev->message : c->ev->values[vi].s;
+    return s->fold.data + s->val_off[slot];
 }
 
 /* Numeric value of an event value: numbers, or strings that are whole decimals. */

@@ -149,22 +149,6 @@ static size_t lower_ascii_words(const unsigned char *p, size_t i, size_t len, ch
     return x & HIGHS ? i + first_byte(x & HIGHS) : len;
 }
 
-/* Index of the first byte that is >= 0x80 or 'A'..'Z', from i (len if none). */
-static size_t ascii_span_words(const unsigned char *p, size_t i, size_t len)
-{
-    for (; i + 8 <= len; i += 8) {
-        const uint64_t x = load_le64(p + i);
-        const uint64_t bad = (x & HIGHS) | upper_bits(x);
-        if (bad)
-            return i + first_byte(bad);
-    }
-    if (i == len)
-        return len;
-    const uint64_t x = load_short(p + i, len - i);
-    const uint64_t bad = (x & HIGHS) | upper_bits(x);
-    return bad ? i + first_byte(bad) : len;
-}
-
 #ifdef SG_FOLD_SSE2
 /* 0xff in every byte of x that is 'A'..'Z' (signed compares: bytes >= 0x80 are
  * negative, so never in range). */
@@ -254,46 +238,6 @@ static inline int fold_append(const unsigned char *p, size_t len, sg_buf *out)
 int sg_fold_append(const char *s, size_t len, sg_buf *out)
 {
     if (fold_append((const unsigned char *)s, len, out) != 0)
-        return -1;
-    out->data[out->len] = '\0';
-    return 0;
-}
-
-size_t sg_fold_ascii_span(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-#ifdef SG_FOLD_SSE2
-    if (len >= 16) {
-        size_t i = 0;
-        for (;; i += 16) {
-            if (i + 16 > len)
-                i = len - 16; /* the last 16 bytes, overlapping good ones */
-            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            const int bad = _mm_movemask_epi8(_mm_or_si128(x, upper16(x)));
-            if (bad)
-                return i + (size_t)__builtin_ctz((unsigned)bad);
-            if (i + 16 == len)
-                return len;
-        }
-    }
-#endif
-    return ascii_span_words(p, 0, len);
-}
-
-int sg_fold_append_changed(const char *s, size_t len, sg_buf *out)
-{
-    const size_t k = sg_fold_ascii_span(s, len);
-    if (k == len)
-        return 1;
-    /* The span folds to itself, and folding is per code point: copy it and fold
-     * the rest from the first byte that may change. */
-    if (reserve(out, len + 8) != 0)
-        return -1;
-    if (k) {
-        memcpy(out->data + out->len, s, k);
-        out->len += k;
-    }
-    if (fold_append((const unsigned char *)s + k, len - k, out) != 0)
         return -1;
     out->data[out->len] = '\0';
     return 0;

@@ -65,13 +65,6 @@ static inline size_t sg_utf8_unit(const unsigned char *s, size_t len, int32_t *c
 int sg_fold_append(const char *s, size_t len, sg_buf *out);
 /* 1 if s[0, len) is unchanged by folding (lets callers skip a copy). */
 int sg_fold_is_identity(const char *s, size_t len);
-/* Length of the longest prefix of s[0, len) that is ASCII without 'A'..'Z' (such
- * text folds to itself). */
-size_t sg_fold_ascii_span(const char *s, size_t len);
-/* Like sg_fold_append, except that ASCII text without 'A'..'Z' is left where it is:
- * 1 = s is its own folding and nothing was appended, 0 = the folding was appended
- * (it may still equal s, e.g. for lower-case non-ASCII), -1 = no memory. */
-int sg_fold_append_changed(const char *s, size_t len, sg_buf *out);
 
 typedef enum {
     SG_SM_ANY = 1,  /* pattern "*": every value matches */
