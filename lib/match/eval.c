@@ -430,6 +430,20 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
     }
 }
 
+/* Rule r's verdict. A rule with a residual program (index.h, sg_untouched) whose
+ * keyed literals all went unseen gets the residual's verdict, which equals the
+ * whole program's then (its keyed predicates are false). */
+static inline int eval_rule(eval_ctx *c, uint32_t r, const sg_untouched *untouched)
+{
+    const sigma_ruleset *rs = c->rs;
+    if (untouched && untouched[r].gate != UINT32_MAX &&
+        c->s->node_seen[untouched[r].gate] != c->s->gen)
+        return untouched[r].len ? eval_node(c, &rs->prog[untouched[r].start])
+                                : (int)untouched[r].start;
+    const sg_rule *rule = &rs->rules[r];
+    return rule->prog_len && eval_node(c, &rs->prog[rule->prog_start]);
+}
+
 /* Event field -> ruleset slot, remembered per event field for the prefilter. */
 static void resolve_fields(eval_ctx *c)
 {
@@ -747,13 +761,21 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     } else if (rs->routing.n) {
         apply_routes(&c, flags);
     }
+    /* Residual programs only hold with the index's verdict for unseen keys. */
+    const sg_untouched *untouched = c.use_pred_seen ? rs->index.untouched : NULL;
     uint64_t evaluated = 0;
     for (uint32_t w = 0; w < nwords; w++) {
+        /* Candidates are few and sparse in a large ruleset: skip empty words 8 at a time. */
+        if (w + 8 <= nwords &&
+            !(s->cand[w] | s->cand[w + 1] | s->cand[w + 2] | s->cand[w + 3] | s->cand[w + 4] |
+              s->cand[w + 5] | s->cand[w + 6] | s->cand[w + 7])) {
+            w += 7;
+            continue;
+        }
         for (uint64_t bits = s->cand[w]; bits; bits &= bits - 1) {
             uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            const sg_rule *rule = &rs->rules[r];
             evaluated++;
-            if (rule->prog_len && eval_node(&c, &rs->prog[rule->prog_start]))
+            if (eval_rule(&c, r, untouched))
                 s->hits[s->nhits++] = r;
         }
     }
