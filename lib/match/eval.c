@@ -444,6 +444,20 @@ static inline int eval_rule(eval_ctx *c, uint32_t r, const sg_untouched *untouch
     return rule->prog_len && eval_node(c, &rs->prog[rule->prog_start]);
 }
 
+/* Evaluates the candidates of word w of the candidate bitset, recording hits.
+ * Returns how many it evaluated. */
+static inline uint32_t eval_word(eval_ctx *c, uint32_t w, const sg_untouched *untouched)
+{
+    sigma_scratch *s = c->s;
+    uint32_t n = 0;
+    for (uint64_t bits = s->cand[w]; bits; bits &= bits - 1, n++) {
+        uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
+        if (eval_rule(c, r, untouched))
+            s->hits[s->nhits++] = r;
+    }
+    return n;
+}
+
 /* Event field -> ruleset slot, remembered per event field for the prefilter. */
 static void resolve_fields(eval_ctx *c)
 {
@@ -764,21 +778,16 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     /* Residual programs only hold with the index's verdict for unseen keys. */
     const sg_untouched *untouched = c.use_pred_seen ? rs->index.untouched : NULL;
     uint64_t evaluated = 0;
-    for (uint32_t w = 0; w < nwords; w++) {
-        /* Candidates are few and sparse in a large ruleset: skip empty words 8 at a time. */
-        if (w + 8 <= nwords &&
-            !(s->cand[w] | s->cand[w + 1] | s->cand[w + 2] | s->cand[w + 3] | s->cand[w + 4] |
-              s->cand[w + 5] | s->cand[w + 6] | s->cand[w + 7])) {
-            w += 7;
-            continue;
-        }
-        for (uint64_t bits = s->cand[w]; bits; bits &= bits - 1) {
-            uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            evaluated++;
-            if (eval_rule(&c, r, untouched))
-                s->hits[s->nhits++] = r;
-        }
-    }
+    /* Candidates are few in a large ruleset (tens in 473 words with 30,240 rules):
+     * groups of 4 empty words are skipped with one test. */
+    const uint64_t *cand = s->cand;
+    uint32_t w = 0;
+    for (; w + 4 <= nwords; w += 4)
+        if (cand[w] | cand[w + 1] | cand[w + 2] | cand[w + 3])
+            for (uint32_t k = w; k < w + 4; k++)
+                evaluated += eval_word(&c, k, untouched);
+    for (; w < nwords; w++)
+        evaluated += eval_word(&c, w, untouched);
     s->stat_events++;
     s->stat_candidates += evaluated;
     s->stat_hits += s->nhits;
