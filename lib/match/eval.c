@@ -779,13 +779,19 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     const sg_untouched *untouched = c.use_pred_seen ? rs->index.untouched : NULL;
     uint64_t evaluated = 0;
     /* Candidates are few in a large ruleset (tens in 473 words with 30,240 rules):
-     * groups of 4 empty words are skipped with one test. */
+     * groups of 8 words are read at once and each empty half is skipped. */
     const uint64_t *cand = s->cand;
     uint32_t w = 0;
-    for (; w + 4 <= nwords; w += 4)
-        if (cand[w] | cand[w + 1] | cand[w + 2] | cand[w + 3])
+    for (; w + 8 <= nwords; w += 8) {
+        const uint64_t lo = cand[w] | cand[w + 1] | cand[w + 2] | cand[w + 3];
+        const uint64_t hi = cand[w + 4] | cand[w + 5] | cand[w + 6] | cand[w + 7];
+        if (lo)
             for (uint32_t k = w; k < w + 4; k++)
                 evaluated += eval_word(&c, k, untouched);
+        if (hi)
+            for (uint32_t k = w + 4; k < w + 8; k++)
+                evaluated += eval_word(&c, k, untouched);
+    }
     for (; w < nwords; w++)
         evaluated += eval_word(&c, w, untouched);
     s->stat_events++;
