@@ -39,6 +39,17 @@ typedef struct sg_vlit {
     uint32_t off, len, at;
 } sg_vlit;
 
+/* A rule whose keyed predicates all went unseen can only take the verdict of its
+ * program with those predicates false: the residual program, folded at build
+ * time (the 7 altered copies of a negation rule walk ~40 nodes otherwise). */
+typedef struct sg_untouched {
+    uint32_t gate;  /* marked by the scan when any keyed literal of the rule occurs;
+                       UINT32_MAX: the rule has no residual */
+    uint32_t start; /* residual program at rs->prog[start], len nodes; len 0: the
+                       constant verdict is start (0 or 1) */
+    uint32_t len;
+} sg_untouched;
+
 /* One distinct (product, category, service) of the rules, with its rule bitset. */
 typedef struct sg_ls_bucket {
     const char *product, *category, *service; /* borrowed from the rules; NULL = unset */
@@ -66,6 +77,10 @@ typedef struct sg_index {
      * pres_first[slot + 1]) per field slot. */
     uint32_t *pres_first, *pres_rules;
     uint32_t npresence; /* such rules */
+    /* Rules without a literal set that read keyed predicates: untouched[r] says
+     * how to evaluate rule r cheaply when none of those predicates' keys occurred
+     * (NULL when no rule qualifies). */
+    struct sg_untouched *untouched;
     /* gram table */
     sg_gram_slot *table;
     uint64_t table_mask;

@@ -395,6 +395,146 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const gram *pred_gram,
     return 0;
 }
 
+/* Nodes of residual programs under construction. */
+typedef struct node_buf {
+    sg_prog_node *v;
+    size_t n, cap;
+} node_buf;
+
+enum { FOLD_FALSE = 0, FOLD_TRUE = 1, FOLD_NODES = 2, FOLD_NOMEM = -1 };
+
+/* Appends to out the program of subtree n with every keyed predicate taken as
+ * false, folding constants away: FOLD_FALSE / FOLD_TRUE (nothing appended) when
+ * the subtree is then constant, FOLD_NODES when it appended the folded subtree. */
+static int fold_unkeyed(const sigma_ruleset *rs, const sg_index *ix, const sg_prog_node *n,
+                        node_buf *out)
+{
+    const size_t at = out->n;
+    switch (n->kind) {
+    case SG_X_PRED:
+        if (keyed(ix, n->arg))
+            return FOLD_FALSE;
+        return SG_PUSH(out->v, out->n, out->cap, *n) == 0 ? FOLD_NODES : FOLD_NOMEM;
+    case SG_X_NOT: {
+        if (SG_PUSH(out->v, out->n, out->cap, *n) != 0)
+            return FOLD_NOMEM;
+        int r = fold_unkeyed(rs, ix, n + 1, out);
+        if (r != FOLD_NODES) {
+            out->n = at;
+            return r == FOLD_NOMEM ? r : !r;
+        }
+        out->v[at].size = (uint32_t)(out->n - at);
+        return FOLD_NODES;
+    }
+    case SG_X_AND:
+    case SG_X_OR: {
+        /* AND: false absorbs, true drops out; OR the other way round. */
+        const int absorb = n->kind == SG_X_AND ? FOLD_FALSE : FOLD_TRUE;
+        if (SG_PUSH(out->v, out->n, out->cap, *n) != 0)
+            return FOLD_NOMEM;
+        uint32_t kids = 0;
+        const sg_prog_node *k = n + 1;
+        for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
+            int r = fold_unkeyed(rs, ix, k, out);
+            if (r == FOLD_NOMEM || r == absorb) {
+                out->n = at;
+                return r;
+            }
+            kids += r == FOLD_NODES;
+        }
+        if (kids == 0) {
+            out->n = at;
+            return !absorb;
+        }
+        if (kids == 1) { /* the node is its only child */
+            memmove(&out->v[at], &out->v[at + 1], (out->n - at - 1) * sizeof *out->v);
+            out->n--;
+            return FOLD_NODES;
+        }
+        out->v[at].arg = kids;
+        out->v[at].size = (uint32_t)(out->n - at);
+        return FOLD_NODES;
+    }
+    default: /* SG_X_FALSE (and anything eval_node takes as false) */
+        return FOLD_FALSE;
+    }
+}
+
+/* Residual programs for the rules without a literal set (always evaluated or
+ * gated by field presence): such a rule's copies with other literals (a ruleset
+ * holding many variants of a negation rule) are candidates on every event that
+ * has their fields and would walk every node, although none of their keyed
+ * literals occurs. Each such rule that reads a keyed predicate gets a gate that
+ * the scan marks when any of its keyed literals occurs (postings with the
+ * predicates' own grams and literals, so the gate is marked whenever one of
+ * those predicates is) and the folded program for when it is not: with the
+ * index, an unmarked keyed predicate is false, so the two verdicts are equal.
+ * The residual nodes are appended to rs->prog (not gated). */
+static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *sets,
+                           const gram *pred_gram, posting **post, size_t *npost, size_t *cap)
+{
+    node_buf out = {0};
+    int rc = 0;
+    for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++) {
+        const sg_rule *rule = &rs->rules[r];
+        if (sets[r].ok || !rule->prog_len || ix->ngates >= SG_POST_ID)
+            continue;
+        const sg_prog_node *prog = &rs->prog[rule->prog_start];
+        uint32_t nkeyed = 0;
+        for (uint32_t i = 0; i < rule->prog_len; i++)
+            nkeyed += prog[i].kind == SG_X_PRED && keyed(ix, prog[i].arg);
+        if (!nkeyed)
+            continue; /* the residual would be the program itself */
+        if (!ix->untouched) {
+            ix->untouched = malloc((size_t)rs->nrules * sizeof *ix->untouched);
+            if (!ix->untouched)
+                return -1;
+            for (uint32_t i = 0; i < rs->nrules; i++)
+                ix->untouched[i] = (sg_untouched){UINT32_MAX, 0, 0};
+        }
+        const size_t at = out.n;
+        int f = fold_unkeyed(rs, ix, prog, &out);
+        if (f == FOLD_NOMEM) {
+            rc = -1;
+            break;
+        }
+        const uint32_t gate = ix->ngates++;
+        /* Residual offsets are fixed up once the nodes are appended to rs->prog. */
+        ix->untouched[r] = f == FOLD_NODES
+                               ? (sg_untouched){gate, (uint32_t)at, (uint32_t)(out.n - at)}
+                               : (sg_untouched){gate, (uint32_t)f, 0};
+        for (uint32_t i = 0; rc == 0 && i < rule->prog_len; i++) {
+            if (prog[i].kind != SG_X_PRED || !keyed(ix, prog[i].arg))
+                continue;
+            const gram *g = &pred_gram[prog[i].arg];
+            rc = SG_PUSH(*post, *npost, *cap,
+                         ((posting){g->key, gate | SG_POST_NODE, g->w4, g->lit}));
+        }
+    }
+    ix->ngate_words = (ix->ngates + 63) / 64;
+    if (rc == 0 && out.n) {
+        const size_t total = (size_t)rs->nprog + out.n;
+        sg_prog_node *p = total <= UINT32_MAX ? realloc(rs->prog, total * sizeof *p) : NULL;
+        uint32_t *g = p ? realloc(ix->node_gate, total * sizeof *g) : NULL;
+        if (p)
+            rs->prog = p;
+        if (g)
+            ix->node_gate = g;
+        if (!p || !g) {
+            rc = -1;
+        } else {
+            memcpy(rs->prog + rs->nprog, out.v, out.n * sizeof *out.v);
+            memset(ix->node_gate + rs->nprog, 0xff, out.n * sizeof *g);
+            for (uint32_t r = 0; r < rs->nrules; r++)
+                if (ix->untouched[r].gate != UINT32_MAX && ix->untouched[r].len)
+                    ix->untouched[r].start += rs->nprog;
+            rs->nprog = (uint32_t)total;
+        }
+    }
+    free(out.v);
+    return rc;
+}
+
 typedef struct slot_rule {
     uint32_t slot, rule;
 } slot_rule;
@@ -530,6 +670,8 @@ int sg_index_build(sigma_ruleset *rs)
     }
     if (rc == 0)
         rc = gate_or_nodes(rs, ix, pred_gram, &post, &npost, &post_cap);
+    if (rc == 0)
+        rc = build_residuals(rs, ix, sets, pred_gram, &post, &npost, &post_cap);
     free(pred_gram);
     if (rc == 0)
         rc = build_pre4(ix, post, npost);
@@ -563,6 +705,7 @@ void sg_index_free(sg_index *ix)
     free(ix->always);
     free(ix->pred_keyed);
     free(ix->node_gate);
+    free(ix->untouched);
     free(ix->table);
     free(ix->postings);
     free(ix->bloom);
