@@ -214,12 +214,10 @@ static int add_short_key(sg_index *ix, uint32_t slot, uint32_t len, uint8_t firs
  * their own prefixes). About 16 bits per prefix, at least 2^16. */
 static int build_pre4(sg_index *ix, const posting *p, size_t n)
 {
-    const uint32_t kw = ix->nslots - 1;
     size_t grams = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
-        if (len == GRAM || len == 5)
-            grams += (uint32_t)(p[i].key >> 35) - 1 == kw ? ix->nslots : 1;
+        grams += len == GRAM || len == 5;
     }
     uint32_t log2 = 16;
     while (log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < grams * 16)
@@ -228,32 +226,10 @@ static int build_pre4(sg_index *ix, const posting *p, size_t n)
     if (!(ix->pre4 = calloc(((size_t)1 << log2) / 64, sizeof *ix->pre4)))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
-        if (len != GRAM && len != 5)
-            continue;
-        set_bit(ix->pre4, sg_pre4_bit(log2, slot, p[i].w4));
-        /* Keyword grams are also set under every field slot: a value is scanned for
-         * its field and the keywords behind one filter test (scan.c). */
-        for (uint32_t f = 0; slot == kw && f < kw; f++)
-            set_bit(ix->pre4, sg_pre4_bit(log2, f, p[i].w4));
+        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
+        if (len == GRAM || len == 5)
+            set_bit(ix->pre4, sg_pre4_bit(log2, (uint32_t)(p[i].key >> 35) - 1, p[i].w4));
     }
-    return 0;
-}
-
-/* The keyword slot's short keys, merged into every field slot's first-byte table
- * for the same reason. */
-static int merge_keyword_shorts(sg_index *ix, const posting *p, size_t n)
-{
-    const uint32_t kw = ix->nslots - 1;
-    if (!ix->short_tab[kw])
-        return 0;
-    for (uint32_t f = 0; f < kw; f++)
-        for (size_t k = 0; k < n; k++) {
-            const uint32_t len = (uint32_t)(p[k].key >> 32) & 7;
-            if ((uint32_t)(p[k].key >> 35) - 1 == kw && len >= 1 && len < GRAM &&
-                add_short_key(ix, f, len, (uint8_t)p[k].key) != 0)
-                return -1;
-        }
     return 0;
 }
 
@@ -684,8 +660,6 @@ int sg_index_build(sigma_ruleset *rs)
                 post[i].lit != post[u - 1].lit)
                 post[u++] = post[i];
         rc = build_table(ix, post, u);
-        if (rc == 0)
-            rc = merge_keyword_shorts(ix, post, u);
     }
     if (rc == 0)
         rc = build_buckets(rs, ix);

@@ -88,7 +88,6 @@ typedef struct slot_scan {
     uint32_t slot;
     uint64_t base;      /* the slot's part of every key */
     const uint8_t *sf;  /* first byte -> short key lengths (all zero: none) */
-    uint8_t shorts;     /* bits 1-3: the slot has short keys of that many bytes */
     int grams4, grams8; /* the slot has 4-byte / 8-byte grams */
 } slot_scan;
 
@@ -98,81 +97,65 @@ static SG_ALWAYS_INLINE int slot_scan_init(const sg_index *ix, uint32_t slot, sl
     ss->slot = slot;
     ss->base = (uint64_t)(slot + 1) << 35;
     ss->sf = ix->short_first + ix->short_tab[slot];
-    ss->shorts = lens & 0x0e;
     ss->grams4 = (lens & (1u << 4)) != 0;
     ss->grams8 = (lens & SG_LONG_KEYS) != 0;
     return (lens & (0x0e | (1u << 4) | SG_LONG_KEYS)) != 0;
 }
 
-/* The keys of the n slots ss at one position: x holds the next `avail` bytes (at
- * most 8 used). The filters are those of slot ss[0], which also hold the keys of
- * ss[1], the keyword slot (index_build.c sets keyword keys under every field
- * slot), so that a value is scanned for its field and the keywords at the cost of
- * one slot. Short keys are found by their first byte; 4- and 8-byte grams by the
+/* The keys of slot ss at one position: x holds the next `avail` bytes (at most 8
+ * used). Short keys are found by their first byte; 4- and 8-byte grams by the
  * prefilter bit of their first four bytes. */
-static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const slot_scan *ss, int n, uint64_t x,
+static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const slot_scan *ss, uint64_t x,
                                      size_t avail, const unsigned char *text, size_t len, size_t i,
                                      const sg_scan_marks *m)
 {
     static const uint32_t masks[4] = {0, 0xffu, 0xffffu, 0xffffffu};
-    const uint8_t sh = ss[0].sf[x & 0xff];
+    const uint8_t sh = ss->sf[x & 0xff];
     if (sh) {
-        for (int k = 0; k < n; k++)
-            for (uint32_t l = 1; l < 4 && l <= avail; l++)
-                if (sh & ss[k].shorts & (1u << l))
-                    probe(ix, ss[k].base | ((uint64_t)l << 32) | (x & masks[l]), NULL, m);
+        for (uint32_t l = 1; l < 4 && l <= avail; l++)
+            if (sh & (1u << l))
+                probe(ix, ss->base | ((uint64_t)l << 32) | (x & masks[l]), NULL, m);
     }
     if (avail < 4)
         return;
     const uint32_t w = (uint32_t)x;
-    const uint64_t bit = sg_pre4_bit(ix->pre4_log2, ss[0].slot, w);
+    const uint64_t bit = sg_pre4_bit(ix->pre4_log2, ss->slot, w);
     if (!((ix->pre4[bit >> 6] >> (bit & 63)) & 1))
         return;
     const hit_at h = {text, len, i};
-    for (int k = 0; k < n; k++) {
-        if (ss[k].grams4)
-            probe(ix, ss[k].base | (4ull << 32) | w, &h, m);
-        if (ss[k].grams8 && avail >= SG_LONG_GRAM)
-            probe(ix, ss[k].base | (5ull << 32) | sg_long_gram_bits(x), &h, m);
-    }
+    if (ss->grams4)
+        probe(ix, ss->base | (4ull << 32) | w, &h, m);
+    if (ss->grams8 && avail >= SG_LONG_GRAM)
+        probe(ix, ss->base | (5ull << 32) | sg_long_gram_bits(x), &h, m);
 }
 
 void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const char *text,
                     size_t len, const sg_scan_marks *m)
 {
-    const uint32_t kw = ix->nslots - 1;
     slot_scan ss[2];
     int n = 0;
-    /* The keyword slot second: it rides on a field slot's filters. */
-    if (slot_a == kw) {
-        slot_a = slot_b;
-        slot_b = kw;
-    }
     if (slot_a != UINT32_MAX && slot_scan_init(ix, slot_a, &ss[n]))
         n++;
     if (slot_b != UINT32_MAX && slot_b != slot_a && slot_scan_init(ix, slot_b, &ss[n]))
         n++;
     if (n == 0 || len == 0)
         return;
-    if (n == 2 && ss[1].slot != kw) { /* two field slots: each behind its own filters */
-        sg_index_scan2(ix, ss[0].slot, UINT32_MAX, text, len, m);
-        sg_index_scan2(ix, ss[1].slot, UINT32_MAX, text, len, m);
-        return;
-    }
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
-    /* Whole 8-byte windows first; then the last positions from a zero-padded copy,
-     * so that every window is one load (bytes past the end are zero and every key
-     * that would reach past the end is skipped by `avail`). */
+    /* Whole 8-byte windows first: every window is one load. */
     if (n == 1) {
         for (; i + 8 <= len; i++)
-            scan_at(ix, ss, 1, load_le64(p + i), 8, p, len, i, m);
+            scan_at(ix, &ss[0], load_le64(p + i), 8, p, len, i, m);
     } else {
-        for (; i + 8 <= len; i++)
-            scan_at(ix, ss, 2, load_le64(p + i), 8, p, len, i, m);
+        for (; i + 8 <= len; i++) {
+            const uint64_t x = load_le64(p + i);
+            scan_at(ix, &ss[0], x, 8, p, len, i, m);
+            scan_at(ix, &ss[1], x, 8, p, len, i, m);
+        }
     }
-    /* The last 8 bytes in one load, shifted down so that the position's bytes come
-     * first and zeros follow (a copy for texts under 8 bytes). */
+    /* The last positions: the last 8 bytes in one load, shifted down so that the
+     * position's bytes come first and zeros follow (a copy for texts under 8 bytes);
+     * keys that would reach past the end are skipped by `avail`. */
     uint64_t last;
     if (len >= 8) {
         last = load_le64(p + len - 8) >> (8 * (8 - (len - i)));
@@ -182,7 +165,8 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
         last = load_le64(tail);
     }
     for (; i < len; i++, last >>= 8)
-        scan_at(ix, ss, n, last, len - i, p, len, i, m);
+        for (int k = 0; k < n; k++)
+            scan_at(ix, &ss[k], last, len - i, p, len, i, m);
 }
 
 void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
