@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "index/index.h"
+#include "util/bytes.h"
 
 /* Where in the text a key was found, for verifying literals. */
 typedef struct hit_at {
@@ -61,27 +62,6 @@ void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg
 {
     probe(ix, sg_num_key(slot, v), NULL, m);
 }
-
-/* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7), like sg_gram_key. */
-static inline uint64_t load_le64(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-#else
-    uint64_t x = 0;
-    for (int k = 0; k < 8; k++)
-        x |= (uint64_t)p[k] << (8 * k);
-    return x;
-#endif
-}
-
-#if defined(__GNUC__)
-#define SG_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define SG_ALWAYS_INLINE inline
-#endif
 
 /* What the scan of one slot needs, computed once per value. */
 typedef struct slot_scan {
@@ -145,10 +125,10 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
     /* Whole 8-byte windows first: every window is one load. */
     if (n == 1) {
         for (; i + 8 <= len; i++)
-            scan_at(ix, &ss[0], load_le64(p + i), 8, p, len, i, m);
+            scan_at(ix, &ss[0], sg_load_le64(p + i), 8, p, len, i, m);
     } else {
         for (; i + 8 <= len; i++) {
-            const uint64_t x = load_le64(p + i);
+            const uint64_t x = sg_load_le64(p + i);
             scan_at(ix, &ss[0], x, 8, p, len, i, m);
             scan_at(ix, &ss[1], x, 8, p, len, i, m);
         }
@@ -158,11 +138,11 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
      * keys that would reach past the end are skipped by `avail`. */
     uint64_t last;
     if (len >= 8) {
-        last = load_le64(p + len - 8) >> (8 * (8 - (len - i)));
+        last = sg_load_le64(p + len - 8) >> (8 * (8 - (len - i)));
     } else {
         unsigned char tail[8] = {0};
         memcpy(tail, p, len);
-        last = load_le64(tail);
+        last = sg_load_le64(tail);
     }
     for (; i < len; i++, last >>= 8)
         for (int k = 0; k < n; k++)

@@ -5,6 +5,7 @@
 
 #include "match/number.h"
 #include "match/timepart.h"
+#include "util/bytes.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -182,19 +183,6 @@ static const char *raw_text(const sg_value *v, char *buf, size_t cap, size_t *le
     *len = render_scalar(v, buf, cap);
     return buf;
 }
-
-/* (Defined again, identically, further down for pred_compute.) */
-#if defined(__GNUC__)
-#define SG_NOINLINE __attribute__((noinline))
-#else
-#define SG_NOINLINE
-#endif
-
-#if defined(__GNUC__)
-#define SG_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define SG_ALWAYS_INLINE inline
-#endif
 
 /* Folds event value vi (SG_NONE = the raw message, stored at `slot`) into the
  * per-call cache. Numbers and booleans are rendered straight into the buffer: their
@@ -409,12 +397,6 @@ static int eval_field(eval_ctx *c, const sg_pred *p)
             return 1; /* any element of a multi-valued field */
     return 0;
 }
-
-#if defined(__GNUC__)
-#define SG_NOINLINE __attribute__((noinline))
-#else
-#define SG_NOINLINE
-#endif
 
 /* The slow part of a predicate: looking at the event's values. Kept out of line so
  * that the program walk stays small. */

@@ -10,6 +10,7 @@
  * are handled 8 bytes at a time (one 64-bit word, no per-byte loop, also for the
  * last < 8 bytes); only non-ASCII units go through utf8proc. */
 #include "match/strmatch.h"
+#include "util/bytes.h"
 
 #include <string.h>
 
@@ -55,22 +56,6 @@ static int append_unit_folded(const unsigned char *s, size_t n, int32_t cp, sg_b
 
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
-
-/* Words hold text bytes little-endian (byte i in bits 8i..8i+7) on every host, so
- * that the first byte is the lowest and carries only run towards later bytes. */
-static inline uint64_t load_le64(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-#else
-    uint64_t x = 0;
-    for (int k = 0; k < 8; k++)
-        x |= (uint64_t)p[k] << (8 * k);
-    return x;
-#endif
-}
 
 static inline void store_le64(char *d, uint64_t x)
 {
@@ -137,7 +122,7 @@ static inline size_t first_byte(uint64_t mask)
 static size_t lower_ascii_words(const unsigned char *p, size_t i, size_t len, char *d)
 {
     for (; i + 8 <= len; i += 8) {
-        const uint64_t x = load_le64(p + i);
+        const uint64_t x = sg_load_le64(p + i);
         store_le64(d + i, lower8(x));
         if (x & HIGHS)
             return i + first_byte(x & HIGHS);

@@ -1,0 +1,34 @@
+/* Small helpers shared by the hot loops: little-endian word loads and the
+ * inlining hints (plain C where the compiler has no such attributes). */
+#ifndef SG_UTIL_BYTES_H
+#define SG_UTIL_BYTES_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define SG_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SG_NOINLINE __attribute__((noinline))
+#else
+#define SG_ALWAYS_INLINE inline
+#define SG_NOINLINE
+#endif
+
+/* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7) on every host, so
+ * that the first byte is the lowest: the index keys and the ASCII folding rely on
+ * it. */
+static inline uint64_t sg_load_le64(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+#else
+    uint64_t x = 0;
+    for (int k = 0; k < 8; k++)
+        x |= (uint64_t)p[k] << (8 * k);
+    return x;
+#endif
+}
+
+#endif
