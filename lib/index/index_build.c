@@ -34,24 +34,39 @@ typedef struct lit_store {
     size_t nlits, lits_cap, nbytes, bytes_cap;
 } lit_store;
 
+/* A gram key's count. Only a 32-bit fingerprint of the key is kept: two grams
+ * with the same fingerprint share a count, which can only change which gram of a
+ * literal is picked, never what the index finds. Half the size of the full key
+ * keeps the counter (about 400,000 grams for the corpus) out of the compile's peak
+ * memory. */
 typedef struct gram_count {
-    uint64_t key; /* 0 = empty */
+    uint32_t fp; /* 0 = empty */
     uint32_t count;
 } gram_count;
 
-/* A small open-addressing counter of 4-gram keys over all literals, used to pick
+/* A small open-addressing counter of gram keys over all literals, used to pick
  * each literal's rarest gram. */
 typedef struct counter {
     gram_count *v;
     size_t mask, n;
 } counter;
 
-static gram_count *counter_slot(counter *c, uint64_t key)
+static uint32_t fingerprint(uint64_t key)
 {
-    size_t i = sg_mix64(key) & c->mask;
-    while (c->v[i].key && c->v[i].key != key)
+    return (uint32_t)(sg_mix64(key) >> 32) | 1u;
+}
+
+static gram_count *counter_find(counter *c, uint32_t fp)
+{
+    size_t i = fp & c->mask;
+    while (c->v[i].fp && c->v[i].fp != fp)
         i = (i + 1) & c->mask;
     return &c->v[i];
+}
+
+static gram_count *counter_slot(counter *c, uint64_t key)
+{
+    return counter_find(c, fingerprint(key));
 }
 
 static int counter_add(counter *c, uint64_t key)
@@ -61,16 +76,17 @@ static int counter_add(counter *c, uint64_t key)
         if (!bigger.v)
             return -1;
         for (size_t i = 0; i <= c->mask; i++)
-            if (c->v[i].key) {
-                *counter_slot(&bigger, c->v[i].key) = c->v[i];
+            if (c->v[i].fp) {
+                *counter_find(&bigger, c->v[i].fp) = c->v[i];
                 bigger.n++;
             }
         free(c->v);
         *c = bigger;
     }
-    gram_count *g = counter_slot(c, key);
-    if (!g->key) {
-        g->key = key;
+    const uint32_t fp = fingerprint(key);
+    gram_count *g = counter_find(c, fp);
+    if (!g->fp) {
+        g->fp = fp;
         c->n++;
     }
     g->count++;
@@ -312,7 +328,7 @@ static uint64_t literal_cost(const sg_lit *l, void *ctx)
     static const uint64_t short_penalty[GRAM] = {0, 1000, 100, 10}; /* 1-3 bytes hit often */
     counter *c = ctx;
     gram_count *g = counter_slot(c, pick_key(c, l));
-    uint64_t n = g->key ? g->count : 1;
+    uint64_t n = g->fp ? g->count : 1;
     /* Integers (event ids) are as selective as a gram shared by as many rules. */
     return l->len && l->len < GRAM ? n * short_penalty[l->len] : n;
 }
