@@ -359,6 +359,15 @@ static int keyed(const sg_index *ix, uint32_t pred)
     return (ix->pred_keyed[pred >> 6] >> (pred & 63)) & 1;
 }
 
+/* Posts gate `gate` under the gram (and literal) of keyed predicate `pred`, so
+ * that the scan marks the gate whenever it would mark the predicate. */
+static int post_gate(posting **post, size_t *npost, size_t *cap, const gram *pred_gram,
+                     uint32_t pred, uint32_t gate)
+{
+    const gram *g = &pred_gram[pred];
+    return SG_PUSH(*post, *npost, *cap, ((posting){g->key, gate | SG_POST_NODE, g->w4, g->lit}));
+}
+
 /* OR nodes whose children are all keyed predicates (value lists) are gated: the
  * scan marks them when any child's key occurs, and an unmarked one is false
  * without looking at its children. */
@@ -376,12 +385,9 @@ static int gate_or_nodes(sigma_ruleset *rs, sg_index *ix, const gram *pred_gram,
             continue;
         uint32_t gate = ix->ngates++;
         ix->node_gate[i] = gate;
-        for (uint32_t j = 1; j < n->size; j++) {
-            const gram *g = &pred_gram[rs->prog[i + j].arg];
-            if (SG_PUSH(*post, *npost, *cap,
-                        ((posting){g->key, gate | SG_POST_NODE, g->w4, g->lit})) != 0)
+        for (uint32_t j = 1; j < n->size; j++)
+            if (post_gate(post, npost, cap, pred_gram, rs->prog[i + j].arg, gate) != 0)
                 return -1;
-        }
     }
     ix->ngate_words = (ix->ngates + 63) / 64;
     return 0;
@@ -398,8 +404,7 @@ enum { FOLD_FALSE = 0, FOLD_TRUE = 1, FOLD_NODES = 2, FOLD_NOMEM = -1 };
 /* Appends to out the program of subtree n with every keyed predicate taken as
  * false, folding constants away: FOLD_FALSE / FOLD_TRUE (nothing appended) when
  * the subtree is then constant, FOLD_NODES when it appended the folded subtree. */
-static int fold_unkeyed(const sigma_ruleset *rs, const sg_index *ix, const sg_prog_node *n,
-                        node_buf *out)
+static int fold_unkeyed(const sg_index *ix, const sg_prog_node *n, node_buf *out)
 {
     const size_t at = out->n;
     switch (n->kind) {
@@ -410,7 +415,7 @@ static int fold_unkeyed(const sigma_ruleset *rs, const sg_index *ix, const sg_pr
     case SG_X_NOT: {
         if (SG_PUSH(out->v, out->n, out->cap, *n) != 0)
             return FOLD_NOMEM;
-        int r = fold_unkeyed(rs, ix, n + 1, out);
+        int r = fold_unkeyed(ix, n + 1, out);
         if (r != FOLD_NODES) {
             out->n = at;
             return r == FOLD_NOMEM ? r : !r;
@@ -427,7 +432,7 @@ static int fold_unkeyed(const sigma_ruleset *rs, const sg_index *ix, const sg_pr
         uint32_t kids = 0;
         const sg_prog_node *k = n + 1;
         for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
-            int r = fold_unkeyed(rs, ix, k, out);
+            int r = fold_unkeyed(ix, k, out);
             if (r == FOLD_NOMEM || r == absorb) {
                 out->n = at;
                 return r;
@@ -485,7 +490,7 @@ static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *set
                 ix->untouched[i] = (sg_untouched){UINT32_MAX, 0, 0};
         }
         const size_t at = out.n;
-        int f = fold_unkeyed(rs, ix, prog, &out);
+        int f = fold_unkeyed(ix, prog, &out);
         if (f == FOLD_NOMEM) {
             rc = -1;
             break;
@@ -495,13 +500,9 @@ static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *set
         ix->untouched[r] = f == FOLD_NODES
                                ? (sg_untouched){gate, (uint32_t)at, (uint32_t)(out.n - at)}
                                : (sg_untouched){gate, (uint32_t)f, 0};
-        for (uint32_t i = 0; rc == 0 && i < rule->prog_len; i++) {
-            if (prog[i].kind != SG_X_PRED || !keyed(ix, prog[i].arg))
-                continue;
-            const gram *g = &pred_gram[prog[i].arg];
-            rc = SG_PUSH(*post, *npost, *cap,
-                         ((posting){g->key, gate | SG_POST_NODE, g->w4, g->lit}));
-        }
+        for (uint32_t i = 0; rc == 0 && i < rule->prog_len; i++)
+            if (prog[i].kind == SG_X_PRED && keyed(ix, prog[i].arg))
+                rc = post_gate(post, npost, cap, pred_gram, prog[i].arg, gate);
     }
     ix->ngate_words = (ix->ngates + 63) / 64;
     if (rc == 0 && out.n) {

@@ -133,15 +133,16 @@ static int cmp_dispatch_pair(const void *a, const void *b)
 }
 
 /* How many routes test condition field f for folded value v (counts: key ->
- * number of routes, over every condition of every route). */
-static int count_value_routes(sg_routing *rt, sg_strmap *counts)
+ * number of routes, over every condition of every route; the keys live in
+ * `keys`, freed with the counts). */
+static int count_value_routes(const sg_routing *rt, sg_strmap *counts, sg_arena *keys)
 {
     for (size_t r = 0; r < rt->n; r++) {
         const sg_route *route = &rt->routes[r];
         for (size_t k = 0; k < route->entry->nconds; k++) {
             const sg_map_cond *c = &route->entry->conds[k];
             for (size_t j = 0; j < c->nvalues; j++) {
-                char *key = sg_arena_alloc(&rt->mapping.arena, 4 + c->folded_lens[j]);
+                char *key = sg_arena_alloc(keys, 4 + c->folded_lens[j]);
                 if (!key)
                     return -1;
                 size_t len =
@@ -188,28 +189,28 @@ static int dispatch_cond(const sg_strmap *counts, const sg_route *route)
 static int build_dispatch(sg_routing *rt)
 {
     sg_strmap counts = {0};
-    if (count_value_routes(rt, &counts) != 0) {
-        sg_strmap_free(&counts);
-        return -1;
-    }
+    sg_arena count_keys = {0};
+    int *cond = calloc(rt->n ? rt->n : 1, sizeof *cond); /* per route: dispatch_cond */
+    int rc = cond ? count_value_routes(rt, &counts, &count_keys) : -1;
     size_t npairs = 0;
-    for (size_t r = 0; r < rt->n; r++) {
-        int d = dispatch_cond(&counts, &rt->routes[r]);
-        if (d >= 0)
-            npairs += rt->routes[r].entry->conds[d].nvalues;
+    for (size_t r = 0; rc == 0 && r < rt->n; r++) {
+        cond[r] = dispatch_cond(&counts, &rt->routes[r]);
+        if (cond[r] >= 0)
+            npairs += rt->routes[r].entry->conds[cond[r]].nvalues;
     }
-    dispatch_pair *pairs = calloc(npairs ? npairs : 1, sizeof *pairs);
-    rt->dispatch = calloc(npairs * 2 + 1, sizeof *rt->dispatch);
-    rt->dispatch_field = calloc(rt->ncond_fields ? rt->ncond_fields : 1, 1);
-    int rc = pairs && rt->dispatch && rt->dispatch_field ? 0 : -1;
+    sg_strmap_free(&counts);
+    sg_arena_free(&count_keys);
+    dispatch_pair *pairs = rc == 0 ? calloc(npairs ? npairs : 1, sizeof *pairs) : NULL;
+    rt->dispatch = rc == 0 ? calloc(npairs * 2 + 1, sizeof *rt->dispatch) : NULL;
+    rt->dispatch_field = rc == 0 ? calloc(rt->ncond_fields ? rt->ncond_fields : 1, 1) : NULL;
+    if (!pairs || !rt->dispatch || !rt->dispatch_field)
+        rc = -1;
     size_t k = 0;
     for (size_t r = 0; rc == 0 && r < rt->n; r++) {
-        const sg_route *route = &rt->routes[r];
-        const int d = dispatch_cond(&counts, route);
-        if (d < 0)
+        if (cond[r] < 0)
             continue;
-        const sg_map_cond *c = &route->entry->conds[d];
-        const uint32_t f = route->cond_field[d];
+        const sg_map_cond *c = &rt->routes[r].entry->conds[cond[r]];
+        const uint32_t f = rt->routes[r].cond_field[cond[r]];
         rt->dispatch_field[f] = 1;
         for (size_t j = 0; rc == 0 && j < c->nvalues; j++) {
             char *key = sg_arena_alloc(&rt->mapping.arena, 4 + c->folded_lens[j]);
@@ -241,7 +242,7 @@ static int build_dispatch(sg_routing *rt)
         i = j;
     }
     free(pairs);
-    sg_strmap_free(&counts);
+    free(cond);
     return rc;
 }
 

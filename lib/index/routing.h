@@ -43,9 +43,9 @@ typedef struct sg_routing {
     size_t max_renames; /* largest nrenames of a route */
     /* Dispatch, so that an event is tested against the few routes its EventID (say)
      * names instead of every route: each route is listed under the values of one
-     * of its conditions, the one whose field has the most distinct values in the
-     * mapping. Key = the condition field's number (4 bytes, little-endian) + one
-     * folded value -> dispatch[v] = n, then n route numbers, ascending. */
+     * of its conditions, the one whose values the fewest routes share. Key = the condition field's
+     * number (4 bytes, little-endian) + one folded value -> dispatch[v] = n, then n route numbers,
+     * ascending. */
     sg_strmap dispatch_map;
     uint32_t *dispatch;
     uint8_t *dispatch_field;   /* per condition field: 1 if some route is dispatched on it */

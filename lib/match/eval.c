@@ -548,10 +548,6 @@ static uint32_t event_field(const sigma_event *ev, const char *name, size_t len,
     return sg_strmap_get_hashed(&ev->by_name, name, len, hash, &fi) ? fi : SG_NONE;
 }
 
-/* Recognises the event by the mapping's conditions (route_hits) and applies the
- * renames of those routes: a rule field is read from the first alternative the
- * event has (also scanned by the prefilter under the rule field's slot). Renames
- * apply to every rule the event meets, which are those of its routes. */
 /* Adds to route_hits, ascending and without repeats, the routes dispatched on
  * condition field f whose condition names a value of event field fi. */
 static void dispatch_routes(eval_ctx *c, uint32_t f, uint32_t fi)
@@ -583,6 +579,10 @@ static void dispatch_routes(eval_ctx *c, uint32_t f, uint32_t fi)
     }
 }
 
+/* Recognises the event by the mapping's conditions (route_hits) and applies the
+ * renames of those routes: a rule field is read from the first alternative the
+ * event has (also scanned by the prefilter under the rule field's slot). Renames
+ * apply to every rule the event meets, which are those of its routes. */
 static void classify(eval_ctx *c)
 {
     sigma_scratch *s = c->s;

@@ -1,5 +1,5 @@
-/* Small helpers shared by the hot loops: little-endian word loads and the
- * inlining hints (plain C where the compiler has no such attributes). */
+/* Small helpers shared by the hot loops: unaligned word loads and the inlining
+ * hints (plain C where the compiler has no such attributes). */
 #ifndef SG_UTIL_BYTES_H
 #define SG_UTIL_BYTES_H
 
@@ -13,6 +13,22 @@
 #define SG_ALWAYS_INLINE inline
 #define SG_NOINLINE
 #endif
+
+/* Unaligned native-endian loads (memcpy compiles to one mov): for hashing and
+ * comparing, where byte order does not matter. */
+static inline uint64_t sg_load64(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline uint32_t sg_load32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
 
 /* 8 bytes as a little-endian integer (byte i in bits 8i..8i+7) on every host, so
  * that the first byte is the lowest: the index keys and the ASCII folding rely on

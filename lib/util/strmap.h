@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util/bytes.h"
+
 typedef struct sg_strmap_slot {
     uint64_t hash;
     const char *key; /* not owned: points into storage the caller keeps alive */
@@ -43,21 +45,6 @@ static inline void sg_strmap_claim(sg_strmap *m, sg_strmap_slot *s, const char *
     m->count++;
 }
 void sg_strmap_free(sg_strmap *m);
-
-/* Unaligned native-endian loads (memcpy compiles to one mov). */
-static inline uint64_t sg_load64(const void *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline uint32_t sg_load32(const void *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 /* Byte equality of two len-byte strings. Keys here are short (field names are
  * 4-30 bytes) and, after a full hash match, almost always equal: comparing whole
