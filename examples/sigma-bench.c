@@ -2,20 +2,22 @@
  *
  *   sigma-bench -r RULES... -e EVENTS.jsonl [-e ...] [--placeholders FILE]
  *               [--mapping FILE] [--default-mapping] [--strict-logsource]
- *               [--repeat N] [--threads T] [--no-index]
+ *               [--repeat N] [--threads T] [--no-index] [--no-simd]
  *
  * Events are parsed and built once before timing, so the figure is the library's
  * own cost per event. Prints one JSON object:
  *   {"rules": N, "events": N, "matches": N, "compile_s": s, "events_per_s": x,
  *    "ns_per_event": x, "candidates_per_event": x, "peak_rss_kb": N, "threads": T,
- *    "cpu_ns_per_event": x}
+ *    "cpu_ns_per_event": x, "scan": "avx2" | "scalar"}
  * cpu_ns_per_event is the matching threads' CPU time per event: on a shared,
  * oversubscribed machine it stays close to the cost on an idle core while the
  * wall-clock figures follow the load.
  * `matches` counts (event, rule) hits over one pass of the events, so the indexed
  * and --no-index runs must print the same number. With --default-mapping (the
  * built-in logsource mapping) or --mapping FILE, events are routed to the rules of
- * their logsource by Channel/EventID (docs/mapping.md), as an agent would run it. */
+ * their logsource by Channel/EventID (docs/mapping.md), as an agent would run it.
+ * --no-simd compiles with SIGMA_PARAM_SIMD 0 (the scalar index scan); "scan" says
+ * which scan ran. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,7 +73,7 @@ static void usage(void)
 {
     fputs("usage: sigma-bench -r RULES [-r ...] -e EVENTS.jsonl [-e ...] [--placeholders FILE]\n"
           "                   [--mapping FILE] [--default-mapping] [--strict-logsource]\n"
-          "                   [--repeat N] [--threads T] [--no-index]\n",
+          "                   [--repeat N] [--threads T] [--no-index] [--no-simd]\n",
           stderr);
     exit(2);
 }
@@ -148,13 +150,17 @@ static size_t read_small(const char *path, char *buf, size_t cap, const char *wh
 }
 
 static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char **maps, int nmaps,
-                              int default_mapping, double *secs)
+                              int default_mapping, int simd, double *secs)
 {
     double t0 = now();
     sigma_builder *b = NULL;
+    sigma_compile_options *o = NULL;
     static char buf[1 << 20];
-    if (sigma_builder_new(NULL, &b) != SIGMA_OK)
+    if (sigma_compile_options_new(&o) != SIGMA_OK ||
+        sigma_compile_options_set(o, SIGMA_PARAM_SIMD, simd) != SIGMA_OK ||
+        sigma_builder_new(o, &b) != SIGMA_OK)
         die("out of memory", NULL);
+    sigma_compile_options_free(o);
     if (default_mapping && sigma_builder_add_default_mapping(b) != SIGMA_OK)
         die("the built-in mapping did not load", NULL);
     for (int i = 0; i < nmaps; i++) {
@@ -183,7 +189,7 @@ int main(int argc, char **argv)
     char **rules = calloc((size_t)argc, sizeof *rules),
          **evfiles = calloc((size_t)argc, sizeof *evfiles);
     char **ph = calloc((size_t)argc, sizeof *ph), **maps = calloc((size_t)argc, sizeof *maps);
-    int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0;
+    int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0, simd = 1;
     bench b = {.repeat = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -206,13 +212,15 @@ int main(int argc, char **argv)
             threads = atoi(argv[++i]);
         else if (!strcmp(a, "--no-index"))
             b.flags |= SIGMA_MATCH_NO_INDEX;
+        else if (!strcmp(a, "--no-simd"))
+            simd = 0;
         else
             usage();
     }
     if (!nrules || !nev || threads < 1 || b.repeat < 1)
         usage();
     double compile_s;
-    b.rs = compile(rules, nrules, ph, nph, maps, nmaps, default_mapping, &compile_s);
+    b.rs = compile(rules, nrules, ph, nph, maps, nmaps, default_mapping, simd, &compile_s);
     for (int i = 0; i < nev; i++)
         load_events(&b, evfiles[i]);
     fprintf(stderr, "sigma-bench: %zu events from %d files (%zu malformed lines skipped)\n",
@@ -249,10 +257,11 @@ int main(int argc, char **argv)
     double per_s = secs > 0 ? (double)calls / secs : 0;
     printf("{\"rules\": %u, \"events\": %zu, \"matches\": %llu, \"compile_s\": %.3f, "
            "\"events_per_s\": %.0f, \"ns_per_event\": %.1f, \"candidates_per_event\": %.2f, "
-           "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f}\n",
+           "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f, \"scan\": \"%s\"}\n",
            sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s, per_s,
            calls ? secs * 1e9 / (double)calls : 0, calls ? (double)cand / (double)calls : 0,
-           ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0);
+           ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0,
+           sigma_ruleset_scan_isa(b.rs));
     for (size_t i = 0; i < b.nevents; i++)
         sigma_event_free(b.events[i]);
     free(b.events);

@@ -126,7 +126,11 @@ enum {
      * sigma_ruleset_rule_attr / _list_*; every other introspection getter reports the
      * data absent (NULL / 0 / SIGMA_E_INVALID_ARG) and sigma_explain_new returns
      * SIGMA_E_UNSUPPORTED. Matching is identical either way. Range 0..1. */
-    SIGMA_PARAM_INTROSPECTION = 8
+    SIGMA_PARAM_INTROSPECTION = 8,
+    /* 1 (default): the index scan uses the CPU's vector instructions when it has them
+     * (AVX2 on x86-64, detected at compile time of the ruleset). 0: scalar code only.
+     * Matches are identical either way. Range 0..1. */
+    SIGMA_PARAM_SIMD = 9
 };
 
 /** Flags for SIGMA_PARAM_FLAGS. */
@@ -350,6 +354,10 @@ SIGMA_API const char *SIGMA_CALL sigma_ruleset_field_name(const sigma_ruleset *r
 /** Slot of a field name, or SIGMA_E_NOT_FOUND when no rule uses that field. */
 SIGMA_API int SIGMA_CALL sigma_ruleset_field_slot(const sigma_ruleset *rs, const char *name,
                                                   size_t name_len, uint32_t *slot_out);
+
+/** The instructions the index scan of `rs` runs on: "avx2" (x86-64 CPUs with AVX2,
+ *  unless SIGMA_PARAM_SIMD was 0) or "scalar". Matches never depend on it. */
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_scan_isa(const sigma_ruleset *rs);
 
 /** Finds a rule index by id (or by `name` when no id matches). */
 SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id,

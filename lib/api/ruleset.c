@@ -70,6 +70,11 @@ int sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id, size_t id_l
     return SIGMA_E_NOT_FOUND;
 }
 
+const char *sigma_ruleset_scan_isa(const sigma_ruleset *rs)
+{
+    return rs && rs->index.scan_avx2 ? "avx2" : "scalar";
+}
+
 uint32_t sigma_ruleset_field_count(const sigma_ruleset *rs)
 {
     return rs ? rs->nfields : 0;

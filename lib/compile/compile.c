@@ -369,7 +369,7 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
         }
     }
     compiler_free(&c);
-    if (rc == SIGMA_OK && sg_index_build(rs) != 0)
+    if (rc == SIGMA_OK && sg_index_build(rs, lim->simd) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && mapping && mapping->n && sg_routing_build(rs, mapping) != 0)
         rc = SIGMA_E_NOMEM;

@@ -68,9 +68,9 @@ struct sigma_ruleset {
     uint32_t max_depth;  /* deepest program nesting, for the scratch stack */
     pcre2_match_context *mctx;
     sg_index index;
-    sg_routing routing; /* empty unless the builder was given a mapping */
+    sg_routing routing;         /* empty unless the builder was given a mapping */
     struct sg_intro_set *intro; /* ruleset-wide introspection tables (lib/introspect) */
-    struct sg_corr_set *corr; /* compiled correlations, or NULL when there are none */
+    struct sg_corr_set *corr;   /* compiled correlations, or NULL when there are none */
 };
 
 /* One loaded rule handed from the builder to the compiler. */
@@ -89,6 +89,7 @@ typedef struct sg_compile_limits {
     uint32_t regex_match_limit;
     uint32_t regex_depth_limit;
     int introspection; /* SIGMA_PARAM_INTROSPECTION: build rs->intro and each rule's intro */
+    int simd;          /* SIGMA_PARAM_SIMD: the index scan may use vector instructions */
 } sg_compile_limits;
 
 /* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta

@@ -50,6 +50,34 @@ typedef struct sg_untouched {
     uint32_t len;
 } sg_untouched;
 
+/* Nibble tables of one slot's 1-3-byte keys for the vector scan (Teddy-like):
+ * each key has a bucket bit (by its first byte; beyond 8 they share); lo[j][n] / hi[j][n]
+ * hold the buckets of keys whose byte j has low / high nibble n (every bucket
+ * whose key is shorter than j+1 bytes is set in every entry). A position may start
+ * a short key only if the AND over j of lo[j][low nibble] & hi[j][high nibble] of
+ * the bytes at position+j is non-zero: a superset test, the scalar check follows. */
+typedef struct sg_short_nib {
+    uint8_t lo[3][16], hi[3][16];
+    uint8_t first_bucket[256]; /* first byte -> 1 + its bucket (0: none yet) */
+    uint32_t nfirst;           /* distinct first bytes so far */
+} sg_short_nib;
+
+/* What the scan of one slot needs, prepared at build time. */
+typedef struct sg_slot_scan {
+    uint64_t base;           /* the slot's part of every key */
+    const uint8_t *sf;       /* first byte -> short key lengths (all zero: none) */
+    const sg_short_nib *nib; /* nibble tables of the short keys (vector scan) */
+    uint32_t slot;
+    uint32_t pre4_base; /* the slot's prefilter region (sg_pre4_bit) */
+    uint8_t pre4_shift;
+    uint8_t grams4, grams8; /* the slot has 4-byte / 8-byte grams */
+    uint8_t pre4;           /* the slot has prefilter bits */
+    uint8_t teddy;          /* the vector scan tests the short keys with the nibble
+                               tables (1-2-byte keys; otherwise the prefilter finds
+                               the 3-byte ones: index_build.c, build_pre4) */
+    uint8_t text;           /* the slot has keys: its text values are scanned */
+} sg_slot_scan;
+
 /* One distinct (product, category, service) of the rules, with its rule bitset. */
 typedef struct sg_ls_bucket {
     const char *product, *category, *service; /* borrowed from the rules; NULL = unset */
@@ -90,18 +118,24 @@ typedef struct sg_index {
     unsigned char *lit_bytes;
     uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
     uint32_t bloom_bits_log2;
-    /* Scan prefilter: one bit per hashed (slot, 4 leading bytes) of every 4- and
-     * 8-byte gram, so most text positions cost one filter test per slot. */
+    /* Scan prefilter: one bit per hashed 4 leading bytes of every 4- and 8-byte gram
+     * of a slot, so most text positions cost one filter test per slot. Each slot
+     * has its own region of the bit array (2^k bits, 16-32 per gram, at least a
+     * cache line) starting at bit scans[slot].pre4_base, hashed with shift
+     * scans[slot].pre4_shift = 32 - k (sg_pre4_bit): a value is only tested
+     * against its own slot's bits, which stay in cache (the keyword slot's: 8 KB). */
     uint64_t *pre4;
-    uint32_t pre4_log2;
+    sg_slot_scan *scans; /* per field slot (+1 for keywords) */
     /* Keys of 1-3 bytes (short literals): per slot an offset into short_first, a
      * 256-byte table of first byte -> bit n set = some n-byte key starts with it
      * (offset 0 = the all-zero table: the slot has no short keys). */
     uint8_t *short_first;
     uint32_t *short_tab;
     uint32_t nshort_tabs;
-    uint8_t *slot_lens; /* per field slot (+1 for keywords): bit n set = grams of n bytes */
-    uint32_t nslots;    /* field slots + 1; the last one is the keyword slot */
+    sg_short_nib *short_nib; /* per table (short_tab[slot] / 256), for the vector scan */
+    int scan_avx2;           /* scan with AVX2 (the CPU has it and it was not disabled) */
+    uint8_t *slot_lens;      /* per field slot (+1 for keywords): bit n set = grams of n bytes */
+    uint32_t nslots;         /* field slots + 1; the last one is the keyword slot */
     /* logsource buckets */
     sg_ls_bucket *buckets;
     uint32_t nbuckets;
@@ -109,9 +143,12 @@ typedef struct sg_index {
 
 struct sigma_ruleset;
 
-/* Builds the index of a compiled ruleset. 0 or -1 (no memory). */
-int sg_index_build(struct sigma_ruleset *rs);
+/* Builds the index of a compiled ruleset; `simd` 0 keeps the scan scalar even on a
+ * CPU with AVX2 (SIGMA_PARAM_SIMD). 0 or -1 (no memory). */
+int sg_index_build(struct sigma_ruleset *rs, int simd);
 void sg_index_free(sg_index *ix);
+/* 1 if this library was built with the AVX2 scan and the CPU (and OS) run it. */
+int sg_index_cpu_has_avx2(void);
 
 /* slot_lens bits: 1-4 = short grams of that many bytes, SG_LONG_KEYS = 8-byte
  * grams (for literals of 8 bytes or more: 4-byte grams of hex hashes or paths
@@ -136,10 +173,14 @@ static inline uint64_t sg_long_gram_key(uint32_t slot, const unsigned char *p)
     return ((uint64_t)(slot + 1) << 35) | (5ull << 32) | sg_long_gram_bits(g);
 }
 
-/* Bit of the scan prefilter for the 4 leading bytes w of a gram of field slot `slot`. */
-static inline uint64_t sg_pre4_bit(uint32_t log2, uint32_t slot, uint32_t w)
+/* Bit of the scan prefilter for the 4 leading bytes w of a gram, in the region of
+ * its slot (base, shift: pre4_base / pre4_shift): 32-bit arithmetic only, so that
+ * the vector scan computes 8 at once with the same result. */
+#define SG_PRE4_MUL 0x9E3779B1u
+
+static inline uint32_t sg_pre4_bit(uint32_t base, uint32_t shift, uint32_t w)
 {
-    return (((uint64_t)(slot + 1) << 32 | w) * 0x9E3779B97F4A7C15ull) >> (64 - log2);
+    return base + ((w * SG_PRE4_MUL) >> shift);
 }
 
 static inline uint64_t sg_mix64(uint64_t x);
@@ -185,6 +226,10 @@ typedef struct sg_scan_marks {
     uint32_t *nodes; /* gate id -> gen */
     uint32_t gen;
 } sg_scan_marks;
+
+/* The scans read up to SG_SCAN_PAD bytes past text + len (vector loads): they
+ * must be readable, and are zeros in the folded values the matcher passes. */
+#define SG_SCAN_PAD 32
 
 /* Marks the rules and predicates whose gram occurs in text[0, len) of field slot `slot`. */
 void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,

@@ -207,9 +207,10 @@ static void set_bit(uint64_t *bits, uint64_t i)
     bits[i >> 6] |= 1ull << (i & 63);
 }
 
-/* Records a key of 1-3 bytes in its slot's first-byte table (allocated on the
- * first short key of the slot; table 0 stays all zero). */
-static int add_short_key(sg_index *ix, uint32_t slot, uint32_t len, uint8_t first)
+/* Records a key of 1-3 bytes (its bytes in the low bits of `g`) in its slot's
+ * first-byte table and nibble tables (allocated on the first short key of the
+ * slot; table 0 stays all zero). */
+static int add_short_key(sg_index *ix, uint32_t slot, uint32_t len, uint32_t g)
 {
     if (!ix->short_tab[slot]) {
         uint32_t n = ix->nshort_tabs + 1;
@@ -218,35 +219,103 @@ static int add_short_key(sg_index *ix, uint32_t slot, uint32_t len, uint8_t firs
             return -1;
         memset(t + (size_t)n * 256, 0, 256);
         ix->short_first = t;
+        sg_short_nib *nib = realloc(ix->short_nib, (size_t)(n + 1) * sizeof *nib);
+        if (!nib)
+            return -1;
+        memset(&nib[n], 0, sizeof *nib);
+        ix->short_nib = nib;
         ix->nshort_tabs = n;
         ix->short_tab[slot] = n * 256;
     }
-    ix->short_first[ix->short_tab[slot] + first] |= (uint8_t)(1u << len);
+    ix->short_first[ix->short_tab[slot] + (g & 0xff)] |= (uint8_t)(1u << len);
+    sg_short_nib *nib = &ix->short_nib[ix->short_tab[slot] / 256];
+    /* Keys with the same first byte share a bucket: the first byte, which rules
+     * out most positions, keeps its own nibble pair as long as the slot has at most
+     * 8 distinct first bytes (164 short keys of CommandLine, mostly look-alike
+     * letters, start with 16 bytes). */
+    if (!nib->first_bucket[g & 0xff])
+        nib->first_bucket[g & 0xff] = (uint8_t)(1 + nib->nfirst++ % 8);
+    const uint8_t bucket = (uint8_t)(1u << (nib->first_bucket[g & 0xff] - 1));
+    for (uint32_t j = 0; j < 3; j++) {
+        const uint8_t b = (uint8_t)(g >> (8 * j));
+        for (uint32_t k = 0; k < 16; k++) {
+            /* past the key's end any byte will do */
+            if (j >= len || k == (b & 15u))
+                nib->lo[j][k] |= bucket;
+            if (j >= len || k == (b >> 4))
+                nib->hi[j][k] |= bucket;
+        }
+    }
     return 0;
 }
 
 /* The scan prefilter over the first four bytes of every 4- and 8-byte gram, set
  * from every posting (before de-duplication: grams whose 8-byte keys collide keep
- * their own prefixes). About 16 bits per prefix, at least 2^16. */
+ * their own prefixes). Each slot gets a region of 16-32 bits per entry, a power of
+ * two from 2^9 (a cache line) to 2^26 bits.
+ *
+ * A slot whose short keys all have 3 bytes (the keywords "dir", "rcp", "aaa") also
+ * gets each of them followed by every possible fourth byte (256 entries): the vector
+ * scan then finds them with the prefilter test it runs anyway instead of a nibble
+ * test of its own (the text is always readable 4 bytes on, scan.c). Such a slot's
+ * scans[slot].teddy stays 0. */
 static int build_pre4(sg_index *ix, const posting *p, size_t n)
 {
-    size_t grams = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
-        grams += len == GRAM || len == 5;
-    }
-    uint32_t log2 = 16;
-    while (log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < grams * 16)
-        log2++;
-    ix->pre4_log2 = log2;
-    if (!(ix->pre4 = calloc(((size_t)1 << log2) / 64, sizeof *ix->pre4)))
+    size_t *grams = calloc(ix->nslots, sizeof *grams);
+    if (!grams)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        uint32_t len = (uint32_t)(p[i].key >> 32) & 7;
+        const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
+        if (len == GRAM || len == 5 || len == 3)
+            grams[slot] += len == 3 ? 256 : 1;
+        if (len == 1 || len == 2)
+            ix->scans[slot].teddy = 1;
+    }
+    size_t bits = 0;
+    for (uint32_t slot = 0; slot < ix->nslots; slot++) {
+        sg_slot_scan *ss = &ix->scans[slot];
+        uint32_t log2 = 9;
+        /* 32 bits per gram up to 8 KB (the keyword slot: a third fewer false
+         * passes), then 16 (the largest slots: more would leave the cache) */
+        const size_t want = grams[slot] * 32 <= (1u << 16) ? grams[slot] * 32 : grams[slot] * 16;
+        while (grams[slot] && log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < want)
+            log2++;
+        ss->pre4_shift = (uint8_t)(32 - log2);
+        ss->pre4_base = (uint32_t)bits;
+        ss->pre4 = grams[slot] != 0;
+        bits += grams[slot] ? (size_t)1 << log2 : 0;
+    }
+    free(grams);
+    if (bits > UINT32_MAX || !(ix->pre4 = calloc(bits / 64 + 1, sizeof *ix->pre4)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
+        const sg_slot_scan *ss = &ix->scans[slot];
         if (len == GRAM || len == 5)
-            set_bit(ix->pre4, sg_pre4_bit(log2, (uint32_t)(p[i].key >> 35) - 1, p[i].w4));
+            set_bit(ix->pre4, sg_pre4_bit(ss->pre4_base, ss->pre4_shift, p[i].w4));
+        for (uint32_t next = 0; len == 3 && !ss->teddy && next < 256; next++) {
+            const uint32_t w = ((uint32_t)p[i].key & 0xffffffu) | next << 24;
+            set_bit(ix->pre4, sg_pre4_bit(ss->pre4_base, ss->pre4_shift, w));
+        }
     }
     return 0;
+}
+
+/* The rest of each slot's scan state, once the keys are in (build_pre4 set the
+ * prefilter region). */
+static void finish_scans(sg_index *ix)
+{
+    for (uint32_t slot = 0; slot < ix->nslots; slot++) {
+        sg_slot_scan *ss = &ix->scans[slot];
+        const uint8_t lens = ix->slot_lens[slot];
+        ss->slot = slot;
+        ss->base = (uint64_t)(slot + 1) << 35;
+        ss->sf = ix->short_first + ix->short_tab[slot];
+        ss->nib = &ix->short_nib[ix->short_tab[slot] / 256];
+        ss->grams4 = (lens & (1u << 4)) != 0;
+        ss->grams8 = (lens & SG_LONG_KEYS) != 0;
+        ss->text = ss->grams4 || ss->grams8 || (lens & 0x0e) != 0;
+    }
 }
 
 /* Lays the sorted, de-duplicated postings out as the hash table + bloom filter. */
@@ -280,7 +349,7 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         ix->table[s] = (sg_gram_slot){p[i].key, (uint32_t)i, (uint32_t)(j - i)};
         set_bit(ix->bloom, h >> (64 - ix->bloom_bits_log2));
         uint32_t slot = (uint32_t)(p[i].key >> 35) - 1, len = (uint32_t)(p[i].key >> 32) & 7;
-        if (len >= 1 && len < GRAM && add_short_key(ix, slot, len, (uint8_t)p[i].key) != 0)
+        if (len >= 1 && len < GRAM && add_short_key(ix, slot, len, (uint32_t)p[i].key) != 0)
             return -1;
         ix->slot_lens[slot] |= (uint8_t)(len == 7   ? SG_NUM_KEYS
                                          : len == 5 ? SG_LONG_KEYS
@@ -605,7 +674,7 @@ static int gate_by_presence(sigma_ruleset *rs, sg_index *ix)
     return rc;
 }
 
-int sg_index_build(sigma_ruleset *rs)
+int sg_index_build(sigma_ruleset *rs, int simd)
 {
 
     sg_index *ix = &rs->index;
@@ -621,6 +690,9 @@ int sg_index_build(sigma_ruleset *rs)
     ix->slot_lens = calloc(ix->nslots, 1);
     ix->short_tab = calloc(ix->nslots, sizeof *ix->short_tab);
     ix->short_first = calloc(256, 1); /* table 0: no short keys */
+    ix->short_nib = calloc(1, sizeof *ix->short_nib);
+    ix->scans = calloc(ix->nslots, sizeof *ix->scans);
+    ix->scan_avx2 = simd && sg_index_cpu_has_avx2();
     sg_litset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
     counter c = {calloc(1024, sizeof(gram_count)), 1023, 0};
     sg_arena arena = {0};
@@ -628,7 +700,7 @@ int sg_index_build(sigma_ruleset *rs)
     size_t npost = 0, post_cap = 0;
     lit_store ls = {0};
     int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && ix->short_tab &&
-                     ix->short_first && sets && c.v
+                     ix->short_first && ix->short_nib && ix->scans && sets && c.v
                  ? 0
                  : -1;
     if (rc == 0)
@@ -679,6 +751,8 @@ int sg_index_build(sigma_ruleset *rs)
         rc = build_table(ix, post, u);
     }
     if (rc == 0)
+        finish_scans(ix);
+    if (rc == 0)
         rc = build_buckets(rs, ix);
     if (rc == 0)
         rc = gate_by_presence(rs, ix);
@@ -701,11 +775,13 @@ void sg_index_free(sg_index *ix)
     free(ix->postings);
     free(ix->bloom);
     free(ix->pre4);
+    free(ix->scans);
     free(ix->pres_first);
     free(ix->pres_rules);
     free(ix->lits);
     free(ix->lit_bytes);
     free(ix->short_first);
+    free(ix->short_nib);
     free(ix->short_tab);
     free(ix->slot_lens);
     for (uint32_t b = 0; b < ix->nbuckets; b++)

@@ -203,6 +203,10 @@ static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
                               &s->fold) != 0) {
         return -1;
     }
+    /* Zeros past the end: the index scan's vector loads read that far. */
+    if (s->fold.cap - s->fold.len < SG_SCAN_PAD && sg_buf_reserve(&s->fold, SG_SCAN_PAD) != 0)
+        return -1;
+    memset(s->fold.data + s->fold.len, 0, SG_SCAN_PAD);
     s->val_off[slot] = off;
     s->val_len[slot] = s->fold.len - off;
     s->val_gen[slot] = s->gen;

@@ -7,8 +7,10 @@
  * event with the index and with SIGMA_MATCH_NO_INDEX (two scratches) and requires the
  * same hit list; once without a mapping (every event meets every rule) and once with
  * the built-in logsource mapping (sigma_builder_add_default_mapping: events routed
- * by Channel/EventID, fields renamed). Prints the number of events, the total hits
- * and the average candidates per event (sigma_scratch_get_stats) of both runs.
+ * by Channel/EventID, fields renamed); and once more without a mapping and with
+ * SIGMA_PARAM_SIMD 0, so that the scalar index scan is checked as well as the
+ * vector one (AVX2) the default build uses where the CPU has it. Prints the number of events, the
+ * total hits and the average candidates per event (sigma_scratch_get_stats) of both runs.
  *
  *   usage: index_equivalence SOURCE_ROOT CORPUS [--every N]
  *
@@ -177,17 +179,23 @@ static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch 
     return 0;
 }
 
-/* Builds the corpus ruleset (with the built-in logsource mapping when `mapped`);
- * NULL after printing a failure. */
-static sigma_ruleset *build_rules(const char *src, const char *corpus, int mapped)
+/* Builds the corpus ruleset (with the built-in logsource mapping when `mapped`,
+ * SIGMA_PARAM_SIMD = simd); NULL after printing a failure. */
+static sigma_ruleset *build_rules(const char *src, const char *corpus, int mapped, int simd)
 {
     double t0 = now();
     char path[4096];
     sigma_builder *b = NULL;
-    if (sigma_builder_new(NULL, &b) != SIGMA_OK) {
+    sigma_compile_options *o = NULL;
+    int orc = sigma_compile_options_new(&o);
+    if (orc == SIGMA_OK)
+        orc = sigma_compile_options_set(o, SIGMA_PARAM_SIMD, simd);
+    if (orc != SIGMA_OK || sigma_builder_new(o, &b) != SIGMA_OK) {
+        sigma_compile_options_free(o);
         fail("cannot create a builder", NULL);
         return NULL;
     }
+    sigma_compile_options_free(o);
     if (mapped && sigma_builder_add_default_mapping(b) != SIGMA_OK) {
         sigma_builder_free(b);
         fail("the built-in mapping does not load", NULL);
@@ -223,7 +231,8 @@ static sigma_ruleset *build_rules(const char *src, const char *corpus, int mappe
     uint32_t failed = sigma_builder_failed_count(b);
     sigma_builder_free(b);
     uint32_t nrules = sigma_ruleset_rule_count(rs);
-    printf("rules: %u loaded, %u failed (%.2f s)\n", nrules, failed, now() - t0);
+    printf("rules: %u loaded, %u failed (%.2f s), index scan: %s\n", nrules, failed, now() - t0,
+           sigma_ruleset_scan_isa(rs));
     if (nrules < MIN_RULES) {
         sigma_ruleset_unref(rs);
         fail("too few rules loaded", NULL);
@@ -344,12 +353,15 @@ int main(int argc, char **argv)
 
     /* Pass 1: no mapping, every event meets every rule. Pass 2: the built-in
      * logsource mapping routes the events (Channel/EventID) to logsource buckets
-     * and renames fields; both modes must still agree. */
+     * and renames fields; both modes must still agree. Pass 3: as pass 1 with the
+     * scalar scan (SIGMA_PARAM_SIMD 0). */
+    static const char *const titles[] = {"without a mapping", "with the built-in logsource mapping",
+                                         "without a mapping, scalar scan (SIGMA_PARAM_SIMD 0)"};
     int ok = 1;
-    for (int mapped = 0; mapped < 2; mapped++) {
-        printf("%s== %s\n", mapped ? "\n" : "",
-               mapped ? "with the built-in logsource mapping" : "without a mapping");
-        sigma_ruleset *rs = build_rules(src, corpus, mapped);
+    for (int pass = 0; pass < 3; pass++) {
+        const int mapped = pass == 1;
+        printf("%s== %s\n", pass ? "\n" : "", titles[pass]);
+        sigma_ruleset *rs = build_rules(src, corpus, mapped, pass != 2);
         if (!rs) {
             ok = 0;
             continue;

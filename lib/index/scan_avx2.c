@@ -1,0 +1,123 @@
+/* The scan with AVX2: 16 positions of a value at a time, for one or two slots.
+ *
+ * The scalar scan (scan.c) runs, at every position and for every slot, a
+ * first-byte test for the 1-3-byte keys and a hashed prefilter test for the 4- and
+ * 8-byte grams; almost every position fails both. Here both tests are computed for
+ * 16 positions at once and only the positions that pass one of them reach the
+ * scalar scan_at (scan_core.h), which repeats its own tests and probes the table:
+ *
+ * - the prefilter bit: the 4-byte windows of 8 positions are shuffled out of one
+ *   16-byte load, hashed exactly as sg_pre4_bit (32-bit multiply) and their bits
+ *   gathered from the prefilter in one instruction;
+ * - the short keys: Teddy-style nibble tables (sg_short_nib) over the first three
+ *   bytes, a superset of the keys present, much tighter than a first-byte test
+ *   ('d', 'r', 'a' for the keywords "dir", "rcp", "aaa").
+ *
+ * Since the vector tests are supersets of the scalar ones (the prefilter bit is
+ * the same bit), a value yields exactly the keys the scalar scan finds (tested by
+ * running both: SIGMA_PARAM_SIMD 0 and 1). Compiled for every x86-64 build with
+ * per-function target attributes; chosen at run time (sg_index_cpu_has_avx2). */
+#include "index/scan_core.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+
+#include <immintrin.h>
+
+#define SG_AVX2 __attribute__((target("avx2,bmi")))
+
+int sg_index_cpu_has_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
+}
+
+/* Bits of the 8 positions whose 4-byte windows are in w (one dword each) that pass
+ * the prefilter of slot ss: the bit of sg_pre4_bit, 8 at once. */
+static SG_AVX2 SG_ALWAYS_INLINE uint32_t pre4_mask8(const sg_index *ix, const sg_slot_scan *ss,
+                                                    __m256i w)
+{
+    const __m256i h = _mm256_mullo_epi32(w, _mm256_set1_epi32((int)SG_PRE4_MUL));
+    const __m256i bit = _mm256_add_epi32(_mm256_srl_epi32(h, _mm_cvtsi32_si128(ss->pre4_shift)),
+                                         _mm256_set1_epi32((int)ss->pre4_base));
+    const __m256i words =
+        _mm256_i32gather_epi32((const int *)ix->pre4, _mm256_srli_epi32(bit, 5), 4);
+    /* bit b of its word to the sign: shift left by 31 - (b & 31) = ~b & 31 */
+    const __m256i sign = _mm256_sllv_epi32(words, _mm256_andnot_si256(bit, _mm256_set1_epi32(31)));
+    return (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(sign));
+}
+
+/* Buckets of the short keys whose byte j may be at each of the 16 positions of s+j. */
+static SG_AVX2 SG_ALWAYS_INLINE __m128i short_byte(const sg_short_nib *nib, const unsigned char *s,
+                                                   int j)
+{
+    const __m128i low4 = _mm_set1_epi8(0x0f);
+    const __m128i v = _mm_loadu_si128((const __m128i *)(s + j));
+    const __m128i lo =
+        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)nib->lo[j]), _mm_and_si128(v, low4));
+    const __m128i hi = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)nib->hi[j]),
+                                        _mm_and_si128(_mm_srli_epi16(v, 4), low4));
+    return _mm_and_si128(lo, hi);
+}
+
+/* Positions of s[0..16) where a short key of the slot may start. */
+static SG_AVX2 SG_ALWAYS_INLINE uint32_t short_mask16(const sg_short_nib *nib,
+                                                      const unsigned char *s)
+{
+    const __m128i acc = _mm_and_si128(short_byte(nib, s, 0),
+                                      _mm_and_si128(short_byte(nib, s, 1), short_byte(nib, s, 2)));
+    return ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(acc, _mm_setzero_si128())) & 0xffffu;
+}
+
+/* The 4-byte windows of positions 0..7 of s[0..11), one per dword. */
+static SG_AVX2 SG_ALWAYS_INLINE __m256i windows8(const unsigned char *s)
+{
+    const __m256i ctl = _mm256_setr_epi8(0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6, 4, 5, 6, 7,
+                                         5, 6, 7, 8, 6, 7, 8, 9, 7, 8, 9, 10);
+    const __m128i v = _mm_loadu_si128((const __m128i *)s);
+    return _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(v), ctl);
+}
+
+/* Slot ss at the 16 positions i.. of the value p[0, len) (valid: those inside it). */
+static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_scan *ss, __m256i w0,
+                                             __m256i w1, const unsigned char *p, size_t len,
+                                             size_t i, uint32_t valid, const sg_scan_marks *m)
+{
+    uint32_t hits = 0;
+    if (ss->pre4)
+        hits = pre4_mask8(ix, ss, w0) | pre4_mask8(ix, ss, w1) << 8;
+    if (ss->teddy)
+        hits |= short_mask16(ss->nib, p + i);
+    for (hits &= valid; hits; hits &= hits - 1) {
+        const size_t at = i + (uint32_t)__builtin_ctz(hits);
+        scan_at(ix, ss, sg_load_le64(p + at), len - at, p, len, at, m);
+    }
+}
+
+/* 16 positions per step, straight from the text, whose SG_SCAN_PAD readable bytes
+ * past the end make every load safe; positions past the end are masked off. */
+SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
+                                const unsigned char *p, size_t len, const sg_scan_marks *m)
+{
+    for (size_t i = 0; i < len; i += 16) {
+        const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
+        const __m256i w0 = windows8(p + i), w1 = windows8(p + i + 8);
+        block16(ix, a, w0, w1, p, len, i, valid, m);
+        if (b)
+            block16(ix, b, w0, w1, p, len, i, valid, m);
+    }
+}
+
+#else
+
+int sg_index_cpu_has_avx2(void)
+{
+    return 0;
+}
+
+void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
+                        const unsigned char *p, size_t len, const sg_scan_marks *m)
+{
+    (void)ix, (void)a, (void)b, (void)p, (void)len, (void)m;
+}
+
+#endif
