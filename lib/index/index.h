@@ -72,6 +72,7 @@ typedef struct sg_slot_scan {
     uint8_t pre4_shift;
     uint8_t grams4, grams8; /* the slot has 4-byte / 8-byte grams */
     uint8_t pre4;           /* the slot has prefilter bits */
+    uint8_t shorts;         /* the slot has 1-3-byte keys */
     uint8_t teddy;          /* the vector scan tests the short keys with the nibble
                                tables (1-2-byte keys; otherwise the prefilter finds
                                the 3-byte ones: index_build.c, build_pre4) */

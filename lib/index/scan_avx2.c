@@ -82,14 +82,21 @@ static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_s
                                              __m256i w1, const unsigned char *p, size_t len,
                                              size_t i, uint32_t valid, const sg_scan_marks *m)
 {
-    uint32_t hits = 0;
+    /* what passed is known: the scalar tests are not repeated, except the short
+     * keys' first-byte table, which also finds the 3-byte keys set in the prefilter */
+    uint32_t pre = 0, hits = 0;
     if (ss->pre4)
-        hits = pre4_mask8(ix, ss, w0) | pre4_mask8(ix, ss, w1) << 8;
+        pre = (pre4_mask8(ix, ss, w0) | pre4_mask8(ix, ss, w1) << 8) & valid;
     if (ss->teddy)
-        hits |= short_mask16(ss->nib, p + i);
-    for (hits &= valid; hits; hits &= hits - 1) {
-        const size_t at = i + (uint32_t)__builtin_ctz(hits);
-        scan_at(ix, ss, sg_load_le64(p + at), len - at, p, len, at, m);
+        hits = short_mask16(ss->nib, p + i) & valid;
+    for (hits |= pre; hits; hits &= hits - 1) {
+        const uint32_t k = (uint32_t)__builtin_ctz(hits);
+        const size_t at = i + k, avail = len - at;
+        const uint64_t x = sg_load_le64(p + at);
+        if (ss->shorts)
+            short_keys_at(ix, ss, x, avail, m);
+        if ((pre >> k) & 1 && avail >= 4)
+            grams_at(ix, ss, x, avail, p, len, at, m);
     }
 }
 

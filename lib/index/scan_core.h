@@ -62,12 +62,10 @@ static inline void probe(const sg_index *ix, uint64_t key, const hit_at *h, cons
         mark(ix, hash, key, h, m);
 }
 
-/* The keys of slot ss at one position: x holds the next `avail` bytes (at most 8
- * used). Short keys are found by their first byte; 4- and 8-byte grams by the
- * prefilter bit of their first four bytes. */
-static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const sg_slot_scan *ss, uint64_t x,
-                                     size_t avail, const unsigned char *text, size_t len, size_t i,
-                                     const sg_scan_marks *m)
+/* The 1-3-byte keys of slot ss at one position, found by their first byte: x holds
+ * the next `avail` bytes. */
+static SG_ALWAYS_INLINE void short_keys_at(const sg_index *ix, const sg_slot_scan *ss, uint64_t x,
+                                           size_t avail, const sg_scan_marks *m)
 {
     static const uint32_t masks[4] = {0, 0xffu, 0xffffu, 0xffffffu};
     const uint8_t sh = ss->sf[x & 0xff];
@@ -76,17 +74,34 @@ static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const sg_slot_scan *ss,
             if (sh & (1u << l))
                 probe(ix, ss->base | ((uint64_t)l << 32) | (x & masks[l]), NULL, m);
     }
-    if (avail < 4)
-        return;
-    const uint32_t w = (uint32_t)x;
-    const uint32_t bit = sg_pre4_bit(ss->pre4_base, ss->pre4_shift, w);
-    if (!((ix->pre4[bit >> 6] >> (bit & 63)) & 1))
-        return;
+}
+
+/* The 4- and 8-byte grams of slot ss at text position i, whose prefilter bit is set
+ * (x: the next `avail` >= 4 bytes). */
+static SG_ALWAYS_INLINE void grams_at(const sg_index *ix, const sg_slot_scan *ss, uint64_t x,
+                                      size_t avail, const unsigned char *text, size_t len, size_t i,
+                                      const sg_scan_marks *m)
+{
     const hit_at h = {text, len, i};
     if (ss->grams4)
-        probe(ix, ss->base | (4ull << 32) | w, &h, m);
+        probe(ix, ss->base | (4ull << 32) | (uint32_t)x, &h, m);
     if (ss->grams8 && avail >= SG_LONG_GRAM)
         probe(ix, ss->base | (5ull << 32) | sg_long_gram_bits(x), &h, m);
+}
+
+/* The keys of slot ss at one position: x holds the next `avail` bytes (at most 8
+ * used). Short keys are found by their first byte; 4- and 8-byte grams by the
+ * prefilter bit of their first four bytes. */
+static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const sg_slot_scan *ss, uint64_t x,
+                                     size_t avail, const unsigned char *text, size_t len, size_t i,
+                                     const sg_scan_marks *m)
+{
+    short_keys_at(ix, ss, x, avail, m);
+    if (avail < 4)
+        return;
+    const uint32_t bit = sg_pre4_bit(ss->pre4_base, ss->pre4_shift, (uint32_t)x);
+    if ((ix->pre4[bit >> 6] >> (bit & 63)) & 1)
+        grams_at(ix, ss, x, avail, text, len, i, m);
 }
 
 /* The vector scan of one value for slot a and slot b (NULL: only a) (scan_avx2.c);
