@@ -157,7 +157,9 @@ int sigma_event_add_str(sigma_event *ev, const char *name, size_t name_len, cons
         return SIGMA_E_INVALID_ARG;
     if (value_len == SIGMA_NUL_TERMINATED)
         value_len = strlen(value);
-    sg_value v = {.type = SG_VAL_STR, .s = value ? value : "", .len = value_len};
+    if (value_len > SG_MAX_VALUE_LEN)
+        return SIGMA_E_INVALID_ARG;
+    sg_value v = {.type = SG_VAL_STR, .s = value ? value : "", .len = (uint32_t)value_len};
     if (!(flags & SIGMA_VALUE_BORROW)) {
         v.s = store_copy(ev, v.s, value_len);
         if (!v.s)
@@ -263,7 +265,9 @@ int sigma_event_add_str_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t 
         return SIGMA_E_INVALID_ARG;
     if (value_len == SIGMA_NUL_TERMINATED)
         value_len = strlen(value);
-    sg_value v = {.type = SG_VAL_STR, .s = value ? value : "", .len = value_len};
+    if (value_len > SG_MAX_VALUE_LEN)
+        return SIGMA_E_INVALID_ARG;
+    sg_value v = {.type = SG_VAL_STR, .s = value ? value : "", .len = (uint32_t)value_len};
     if (!(flags & SIGMA_VALUE_BORROW) && !(v.s = store_copy(ev, v.s, value_len)))
         return SIGMA_E_NOMEM;
     return add_by_slot(ev, rs, slot, v);

@@ -12,15 +12,22 @@ typedef enum { SG_VAL_STR = 1, SG_VAL_INT, SG_VAL_FLOAT, SG_VAL_BOOL, SG_VAL_NUL
 
 #define SG_NONE UINT32_MAX
 
+/* 32 bytes: the matcher reads every value of an event, and events built ahead of
+ * matching (a batch, the benchmark) are read from memory, not cache. */
 typedef struct sg_value {
-    uint8_t type;  /* sg_val_type */
     const char *s; /* SG_VAL_STR: bytes (copied into the event's storage, or borrowed) */
-    size_t len;
-    int64_t i;
-    double f;
-    int b;
+    union {
+        int64_t i; /* SG_VAL_INT */
+        double f;  /* SG_VAL_FLOAT */
+        int b;     /* SG_VAL_BOOL */
+    };
+    uint32_t len;  /* SG_VAL_STR (longer strings are refused: SG_MAX_VALUE_LEN) */
     uint32_t next; /* next value of the same field, or SG_NONE */
+    uint8_t type;  /* sg_val_type */
 } sg_value;
+
+#define SG_MAX_VALUE_LEN UINT32_MAX
+_Static_assert(sizeof(sg_value) <= 32, "an event value stays within 32 bytes");
 
 typedef struct sg_field {
     const char *name;

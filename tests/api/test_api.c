@@ -187,6 +187,23 @@ static void test_value_types(void)
     sigma_match(rs, s, ev, 0, NULL, NULL);
     CHECK_EQ_INT(sigma_scratch_hit_count(s), 0);
 
+#if SIZE_MAX > UINT32_MAX
+    /* Strings of 4 GiB or more are refused (borrowed: the bytes are never read),
+     * by name and by slot, and the event keeps what it had. */
+    sigma_event_clear(ev);
+    const size_t huge = (size_t)UINT32_MAX + 1;
+    CHECK_EQ_INT(sigma_event_add_str(ev, "n", 1, "5", huge, SIGMA_VALUE_BORROW),
+                 SIGMA_E_INVALID_ARG);
+    CHECK_EQ_INT(sigma_event_add_str_slot(ev, rs, 0, "5", huge, SIGMA_VALUE_BORROW),
+                 SIGMA_E_INVALID_ARG);
+    CHECK_EQ_INT(sigma_event_add_str(ev, "n", 1, "5", 1, 0), SIGMA_OK);
+    sigma_event_add_float(ev, "x", 1, 2.5);
+    sigma_event_add_bool(ev, "flag", 4, 1);
+    sigma_event_add_null(ev, "gone", 4);
+    sigma_match(rs, s, ev, 0, NULL, NULL);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
+#endif
+
     sigma_event_free(ev);
     sigma_scratch_free(s);
     sigma_ruleset_unref(rs);
