@@ -26,10 +26,13 @@ typedef struct sg_gram_slot {
 
 /* Posting: what a key marks (a rule, or SG_POST_PRED / SG_POST_NODE | id) and the
  * literal that must occur around the gram for the mark to count (SG_NO_LIT: the
- * key is the whole literal). */
+ * key is the whole literal). A key's postings are sorted by literal; the first of
+ * each literal's run holds the run's length, so that a hit verifies the literal
+ * once and skips or marks the whole run. */
 typedef struct sg_posting {
     uint32_t id;
     uint32_t lit;
+    uint32_t run; /* at the first posting of a literal's run: its length; else 0 */
 } sg_posting;
 
 #define SG_NO_LIT UINT32_MAX

@@ -365,8 +365,15 @@ static int build_table(sg_index *ix, posting *p, size_t n)
     ix->table_shift = 64 - (uint32_t)__builtin_ctzll(cap);
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j < n && p[j].key == p[i].key)
-            ix->postings[j] = (sg_posting){p[j].rule, p[j].lit}, j++;
+        for (size_t run = i; j < n && p[j].key == p[i].key; j++) {
+            ix->postings[j] = (sg_posting){p[j].rule, p[j].lit, 1};
+            if (j > i && p[j].lit == p[j - 1].lit) { /* the run goes on */
+                ix->postings[run].run++;
+                ix->postings[j].run = 0;
+            } else {
+                run = j;
+            }
+        }
         uint64_t h = sg_key_hash(p[i].key);
         size_t s = h >> ix->table_shift;
         while (ix->table[s].key)

@@ -33,21 +33,23 @@ static SG_NOINLINE void mark(const sg_index *ix, uint64_t hash, uint64_t key, co
         if (ix->table[s].key != key)
             continue;
         const sg_posting *r = ix->postings + ix->table[s].first;
-        uint32_t ok_lit = SG_NO_LIT; /* postings are sorted: a literal repeats in a row */
-        for (uint32_t k = 0; k < ix->table[s].count; k++) {
-            const uint32_t lit = r[k].lit;
-            if (lit != SG_NO_LIT && lit != ok_lit) {
-                if (!h || !literal_at(ix, lit, h))
-                    continue;
-                ok_lit = lit;
+        const sg_posting *end = r + ix->table[s].count;
+        while (r < end) {
+            /* one literal's run: verified once, then skipped or marked whole */
+            const sg_posting *run_end = r + r->run;
+            if (r->lit != SG_NO_LIT && !(h && literal_at(ix, r->lit, h))) {
+                r = run_end;
+                continue;
             }
-            const uint32_t id = r[k].id & SG_POST_ID;
-            if (r[k].id & SG_POST_PRED)
-                m->preds[id] = m->gen;
-            else if (r[k].id & SG_POST_NODE)
-                m->nodes[id] = m->gen;
-            else
-                m->rules[id >> 6] |= 1ull << (id & 63);
+            for (; r < run_end; r++) {
+                const uint32_t id = r->id & SG_POST_ID;
+                if (r->id & SG_POST_PRED)
+                    m->preds[id] = m->gen;
+                else if (r->id & SG_POST_NODE)
+                    m->nodes[id] = m->gen;
+                else
+                    m->rules[id >> 6] |= 1ull << (id & 63);
+            }
         }
         return;
     }
