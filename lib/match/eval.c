@@ -422,32 +422,45 @@ static inline int pred_value(eval_ctx *c, uint32_t id)
 
 /* ---------------------------------------------------------------- programs */
 
+/* A node with one child (a selection of one field, a list of one value: about half
+ * the AND/OR nodes met) has its child's value, and NOT flips it: both are followed
+ * in this loop, so that only nodes with several children recurse. One-child OR
+ * nodes are never gated (index_build.c gates value lists of 2 or more). */
 static int eval_node(eval_ctx *c, const sg_prog_node *n)
 {
-    switch (n->kind) {
-    case SG_X_PRED:
-        return pred_value(c, n->arg);
-    case SG_X_NOT:
-        return !eval_node(c, n + 1);
-    case SG_X_AND:
-    case SG_X_OR: {
-        const int is_and = n->kind == SG_X_AND;
-        if (!is_and && c->use_pred_seen) {
-            const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
-            if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
-                return 0; /* no child's literal occurs in the event */
+    int neg = 0;
+    for (;;) {
+        switch (n->kind) {
+        case SG_X_PRED:
+            return neg ^ pred_value(c, n->arg);
+        case SG_X_NOT:
+            neg ^= 1;
+            n++;
+            continue;
+        case SG_X_AND:
+        case SG_X_OR: {
+            if (n->arg == 1) {
+                n++;
+                continue;
+            }
+            const int is_and = n->kind == SG_X_AND;
+            if (!is_and && c->use_pred_seen) {
+                const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
+                if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
+                    return neg; /* no child's literal occurs in the event */
+            }
+            const sg_prog_node *k = n + 1;
+            for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
+                /* Leaves are most children (value lists): test them without recursing. */
+                int v = k->kind == SG_X_PRED ? pred_value(c, k->arg) : eval_node(c, k);
+                if (v != is_and)
+                    return neg ^ !is_and; /* short-circuit */
+            }
+            return neg ^ is_and;
         }
-        const sg_prog_node *k = n + 1;
-        for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
-            /* Leaves are most children (value lists): test them without recursing. */
-            int v = k->kind == SG_X_PRED ? pred_value(c, k->arg) : eval_node(c, k);
-            if (v != is_and)
-                return !is_and; /* short-circuit */
+        default:
+            return neg;
         }
-        return is_and;
-    }
-    default:
-        return 0;
     }
 }
 
