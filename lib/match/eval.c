@@ -379,7 +379,10 @@ static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f, uint3
     return 0;
 }
 
-static int eval_field(eval_ctx *c, const sg_pred *p)
+/* Inline in pred_compute (its only hot caller): most predicates are case-folded
+ * string matches, tested here against the folded values without the calls through
+ * test_value and test_text (which give the same answer). */
+static SG_ALWAYS_INLINE int eval_field(eval_ctx *c, const sg_pred *p)
 {
     const sigma_scratch *s = c->s;
     const sg_field *f =
@@ -388,11 +391,23 @@ static int eval_field(eval_ctx *c, const sg_pred *p)
         return (f != NULL) == (p->bval != 0);
     if (!f)
         return p->op == SG_OP_NULL; /* missing: only the null test holds */
+    const sg_value *values = c->ev->values;
+    if (p->op == SG_OP_STR && !p->sm.cased && p->sm.kind != SG_SM_ANY) {
+        for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
+            if (values[vi].type == SG_VAL_NULL)
+                continue;
+            size_t len;
+            const char *t = folded_text(c, vi, &len);
+            if (t && sg_strmatch_exec(&p->sm, t, len))
+                return 1;
+        }
+        return 0;
+    }
     if (p->op == SG_OP_NULL && f->count == 0)
         return 1; /* present as an empty list */
     if (p->op == SG_OP_FIELDREF)
         return eval_fieldref(c, p, f, NULL);
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next)
         if (test_value(c, p, vi))
             return 1; /* any element of a multi-valued field */
     return 0;
