@@ -711,19 +711,18 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
 }
 
 /* Scans every value of one event field (folded) for the index's grams of field
- * slot `slot` and of slot `kw` (the keyword slot) in one pass; either may be
- * SG_NONE. */
-static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint32_t kw)
+ * slot `slot` and of slot `kw` (the keyword slot) in one pass. lens / klens: their
+ * slot_lens, 0 when that slot is not scanned (the caller reads them once). */
+static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
+                                       uint32_t kw, uint8_t klens)
 {
     const sg_index *ix = &c->rs->index;
+    sigma_scratch *s = c->s;
     const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
-    const uint8_t lens = (slot != SG_NONE ? ix->slot_lens[slot] : 0),
-                  klens = (kw != SG_NONE ? ix->slot_lens[kw] : 0);
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
     const uint32_t tslot = (lens & text_keys) ? slot : SG_NONE,
                    tkw = (klens & text_keys) ? kw : SG_NONE;
-    if (!num && tslot == SG_NONE && tkw == SG_NONE)
-        return 0;
+    const int text = tslot != SG_NONE || tkw != SG_NONE;
     const sg_value *values = c->ev->values;
     for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
@@ -731,13 +730,12 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             continue;
         if (num)
             scan_number(c, v, slot, lens, kw, klens);
-        if (tslot == SG_NONE && tkw == SG_NONE)
+        if (!text)
             continue;
-        size_t len;
-        const char *t = folded_text(c, vi, &len);
-        if (!t)
+        /* folded_text for a value (vi is never SG_NONE here). */
+        if (s->val_gen[vi] != s->gen && fold_value(c, vi, vi) != 0)
             return -1;
-        sg_index_scan2(ix, tslot, tkw, t, len, &c->marks);
+        sg_index_scan2(ix, tslot, tkw, s->fold.data + s->val_off[vi], s->val_len[vi], &c->marks);
     }
     return 0;
 }
@@ -750,7 +748,7 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
 }
 
 /* Rules without literals that need one of their fields present: slot is. */
-static void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
+static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
 {
     for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
         cand[ix->pres_rules[k] >> 6] |= 1ull << (ix->pres_rules[k] & 63);
@@ -766,22 +764,23 @@ static int prefilter(eval_ctx *c)
     c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
     const uint32_t kw = ix->nslots - 1;
-    const uint32_t kw_scan = ix->slot_lens[kw] && want_slot(c, kw) ? kw : SG_NONE;
+    const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
     for (uint32_t i = 0; i < ev->nfields; i++) {
-        uint32_t slot = c->s->ev_slot[i];
-        if (slot != SG_NONE)
+        const uint32_t slot = c->s->ev_slot[i];
+        uint8_t lens = 0;
+        if (slot != SG_NONE) {
             mark_present(ix, slot, c->s->cand);
-        if (slot != SG_NONE && !(ix->slot_lens[slot] && want_slot(c, slot)))
-            slot = SG_NONE;
-        if ((slot != SG_NONE || kw_scan != SG_NONE) &&
-            scan_field(c, &ev->fields[i], slot, kw_scan) != 0)
+            if (want_slot(c, slot))
+                lens = ix->slot_lens[slot];
+        }
+        if ((lens | klens) && scan_field(c, &ev->fields[i], slot, lens, kw, klens) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
-        uint32_t slot = c->s->extra_scan[i + 1];
+        const uint32_t slot = c->s->extra_scan[i + 1];
         mark_present(ix, slot, c->s->cand);
-        if (ix->slot_lens[slot] && want_slot(c, slot) &&
-            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, SG_NONE) != 0)
+        const uint8_t lens = want_slot(c, slot) ? ix->slot_lens[slot] : 0;
+        if (lens && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0) != 0)
             return -1;
     }
     if (ix->slot_lens[kw] && want_slot(c, kw) && ev->message) {
