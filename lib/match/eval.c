@@ -732,9 +732,21 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             scan_number(c, v, slot, lens, kw, klens);
         if (!text)
             continue;
-        /* folded_text for a value (vi is never SG_NONE here). */
-        if (s->val_gen[vi] != s->gen && fold_value(c, vi, vi) != 0)
-            return -1;
+        /* folded_text for a value (vi is never SG_NONE here), with the string case
+         * of fold_value inline: nearly every value is folded here, once. */
+        if (s->val_gen[vi] != s->gen) {
+            const size_t off = s->fold.len;
+            if (v->type != SG_VAL_STR) {
+                if (fold_value(c, vi, vi) != 0)
+                    return -1;
+            } else if (sg_fold_append(v->s, v->len, &s->fold) != 0) {
+                return -1;
+            } else {
+                s->val_off[vi] = off;
+                s->val_len[vi] = s->fold.len - off;
+                s->val_gen[vi] = s->gen;
+            }
+        }
         sg_index_scan2(ix, tslot, tkw, s->fold.data + s->val_off[vi], s->val_len[vi], &c->marks);
     }
     return 0;
