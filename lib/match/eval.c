@@ -134,23 +134,24 @@ static size_t render_scalar(const sg_value *v, char *buf, size_t cap)
                                     "25262728293031323334353637383940414243444546474849"
                                     "50515253545556575859606162636465666768697071727374"
                                     "75767778798081828384858687888990919293949596979899";
-        char tmp[24];
-        size_t k = sizeof tmp;
+        /* The digits end at tmp[24] (the NUL); the text is then moved with one
+         * fixed 24-byte copy (a few moves, where a copy of the exact length is a
+         * memcpy call): buf has room (cap >= 32), the bytes after the NUL are junk. */
+        char tmp[48];
+        size_t k = 24;
+        tmp[k] = '\0';
         uint64_t u = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
         for (; u >= 10; u /= 100) {
             const unsigned d = (unsigned)(u % 100) * 2;
             tmp[--k] = pairs[d + 1];
             tmp[--k] = pairs[d];
         }
-        if (u || k == sizeof tmp) /* one digit left, or the value is 0 */
+        if (u || k == 24) /* one digit left, or the value is 0 */
             tmp[--k] = (char)('0' + u);
         if (v->i < 0)
             tmp[--k] = '-';
-        n = (int)(sizeof tmp - k);
-        if ((size_t)n >= cap)
-            return 0;
-        memcpy(buf, tmp + k, (size_t)n);
-        buf[n] = '\0';
+        memcpy(buf, tmp + k, 24);
+        n = (int)(24 - k);
         break;
     }
     case SG_VAL_FLOAT:
@@ -196,7 +197,7 @@ static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
     const sg_value *v = vi == SG_NONE ? NULL : &c->ev->values[vi];
     if (v && v->type != SG_VAL_STR) {
         enum { RENDER_CAP = 64 };
-        if (sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
+        if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
             return -1;
         s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
     } else if (sg_fold_append(v ? v->s : c->ev->message, v ? v->len : c->ev->message_len,
