@@ -20,6 +20,10 @@ typedef struct eval_ctx {
     sg_scan_marks marks;
     int use_pred_seen;           /* the prefilter ran: unmarked keyed predicates are false */
     const uint64_t *route_slots; /* routed event: slots worth scanning; NULL = all */
+    /* Read for every predicate and OR node: the index's tables when use_pred_seen,
+     * else NULL (one load and test instead of the flag and the ruleset's fields). */
+    const uint64_t *pred_keyed;
+    const uint32_t *node_gate;
 } eval_ctx;
 
 /* ------------------------------------------------------------------ scratch */
@@ -430,8 +434,7 @@ static inline int pred_value(eval_ctx *c, uint32_t id)
     const sigma_scratch *s = c->s;
     if (s->pred_gen[id] == s->gen)
         return s->pred_val[id]; /* memoized this call */
-    const uint64_t bit = 1ull << (id & 63);
-    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) && s->pred_seen[id] != s->gen)
+    if (c->pred_keyed && ((c->pred_keyed[id >> 6] >> (id & 63)) & 1) && s->pred_seen[id] != s->gen)
         return 0; /* its literal occurs nowhere in the field: no value can match */
     return pred_compute(c, id);
 }
@@ -460,8 +463,8 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
                 continue;
             }
             const int is_and = n->kind == SG_X_AND;
-            if (!is_and && c->use_pred_seen) {
-                const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
+            if (!is_and && c->node_gate) {
+                const uint32_t g = c->node_gate[n - c->rs->prog];
                 if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
                     return neg; /* no child's literal occurs in the event */
             }
@@ -776,6 +779,8 @@ static int prefilter(eval_ctx *c)
     memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
     c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
+    c->pred_keyed = ix->pred_keyed;
+    c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
     const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
     for (uint32_t i = 0; i < ev->nfields; i++) {
