@@ -468,8 +468,9 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
                 if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
                     return neg; /* no child's literal occurs in the event */
             }
-            const sg_prog_node *k = n + 1;
-            for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
+            /* The children are the nodes of n's subtree after n, one subtree each. */
+            const sg_prog_node *const end = n + n->size;
+            for (const sg_prog_node *k = n + 1; k < end; k += k->size) {
                 /* Leaves are most children (value lists): test them without recursing. */
                 int v = k->kind == SG_X_PRED ? pred_value(c, k->arg) : eval_node(c, k);
                 if (v != is_and)
