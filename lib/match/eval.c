@@ -189,6 +189,9 @@ static const char *raw_text(const sg_value *v, char *buf, size_t cap, size_t *le
     return buf;
 }
 
+/* Room reserved in the fold buffer for a rendered number or boolean. */
+enum { RENDER_CAP = 64 };
+
 /* Folds event value vi (SG_NONE = the raw message, stored at `slot`) into the
  * per-call cache. Numbers and booleans are rendered straight into the buffer: their
  * text (digits, "-+.e", inf, nan, true, false) is already folded. (Leaving strings
@@ -200,7 +203,6 @@ static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
     const size_t off = s->fold.len;
     const sg_value *v = vi == SG_NONE ? NULL : &c->ev->values[vi];
     if (v && v->type != SG_VAL_STR) {
-        enum { RENDER_CAP = 64 };
         if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
             return -1;
         s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
@@ -737,20 +739,22 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             scan_number(c, v, slot, lens, kw, klens);
         if (!text)
             continue;
-        /* folded_text for a value (vi is never SG_NONE here), with the string case
-         * of fold_value inline: nearly every value is folded here, once. */
+        /* folded_text for a value (vi is never SG_NONE here), with fold_value
+         * inline: nearly every value is folded here, once. */
         if (s->val_gen[vi] != s->gen) {
             const size_t off = s->fold.len;
-            if (v->type != SG_VAL_STR) {
-                if (fold_value(c, vi, vi) != 0)
+            if (v->type == SG_VAL_STR) {
+                if (sg_fold_append(v->s, v->len, &s->fold) != 0)
                     return -1;
-            } else if (sg_fold_append(v->s, v->len, &s->fold) != 0) {
-                return -1;
             } else {
-                s->val_off[vi] = off;
-                s->val_len[vi] = s->fold.len - off;
-                s->val_gen[vi] = s->gen;
+                /* Numbers and booleans: their text is already folded. */
+                if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
+                    return -1;
+                s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
             }
+            s->val_off[vi] = off;
+            s->val_len[vi] = s->fold.len - off;
+            s->val_gen[vi] = s->gen;
         }
         sg_index_scan2(ix, tslot, tkw, s->fold.data + s->val_off[vi], s->val_len[vi], &c->marks);
     }
