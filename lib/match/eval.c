@@ -514,21 +514,28 @@ static inline uint32_t eval_word(eval_ctx *c, uint32_t w, const sg_untouched *un
     return n;
 }
 
-/* Event field -> ruleset slot, remembered per event field for the prefilter. */
+/* Event field -> ruleset slot, remembered per event field for the prefilter. The
+ * arrays are read into locals: the stores through them could alias the event and
+ * the scratch as far as the compiler knows, which reloads them for every field. */
 static void resolve_fields(eval_ctx *c)
 {
-    const sigma_event *ev = c->ev;
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        const sg_field *f = &ev->fields[i];
+    const sg_field *fields = c->ev->fields;
+    const uint32_t nfields = c->ev->nfields;
+    const sg_strmap *map = &c->rs->field_map;
+    const void *rs = c->rs;
+    uint32_t *slot_gen = c->s->slot_gen, *slot_field = c->s->slot_field, *ev_slot = c->s->ev_slot;
+    const uint32_t gen = c->s->gen;
+    for (uint32_t i = 0; i < nfields; i++) {
+        const sg_field *f = &fields[i];
         uint32_t slot = f->slot;
-        if (f->slot_rs == c->rs || /* added by slot: no name lookup */
-            sg_strmap_get_hashed(&c->rs->field_map, f->name, f->name_len, f->name_hash, &slot)) {
-            c->s->slot_gen[slot] = c->s->gen;
-            c->s->slot_field[slot] = i;
+        if (f->slot_rs == rs || /* added by slot: no name lookup */
+            sg_strmap_get_hashed(map, f->name, f->name_len, f->name_hash, &slot)) {
+            slot_gen[slot] = gen;
+            slot_field[slot] = i;
         } else {
             slot = SG_NONE;
         }
-        c->s->ev_slot[i] = slot;
+        ev_slot[i] = slot;
     }
 }
 
