@@ -24,7 +24,26 @@ typedef struct eval_ctx {
      * else NULL (one load and test instead of the flag and the ruleset's fields). */
     const uint64_t *pred_keyed;
     const uint32_t *node_gate;
+    /* The scratch's per-predicate memo and the generation, read for every
+     * predicate (copies: one load each instead of two). */
+    uint32_t gen;
+    const uint32_t *pred_gen;
+    const uint8_t *pred_val;
+    const uint32_t *pred_seen;
 } eval_ctx;
+
+/* A context for evaluating ev against rs with scratch s (after begin_event). */
+static eval_ctx make_ctx(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
+{
+    eval_ctx c = {.rs = rs,
+                  .s = s,
+                  .ev = ev,
+                  .gen = s->gen,
+                  .pred_gen = s->pred_gen,
+                  .pred_val = s->pred_val,
+                  .pred_seen = s->pred_seen};
+    return c;
+}
 
 /* ------------------------------------------------------------------ scratch */
 
@@ -433,10 +452,9 @@ static SG_NOINLINE int pred_compute(eval_ctx *c, uint32_t id)
 
 static inline int pred_value(eval_ctx *c, uint32_t id)
 {
-    const sigma_scratch *s = c->s;
-    if (s->pred_gen[id] == s->gen)
-        return s->pred_val[id]; /* memoized this call */
-    if (c->pred_keyed && ((c->pred_keyed[id >> 6] >> (id & 63)) & 1) && s->pred_seen[id] != s->gen)
+    if (c->pred_gen[id] == c->gen)
+        return c->pred_val[id]; /* memoized this call */
+    if (c->pred_keyed && ((c->pred_keyed[id >> 6] >> (id & 63)) & 1) && c->pred_seen[id] != c->gen)
         return 0; /* its literal occurs nowhere in the field: no value can match */
     return pred_compute(c, id);
 }
@@ -895,7 +913,7 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     if (rc != SIGMA_OK)
         return rc;
     s->nhits = 0;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
+    eval_ctx c = make_ctx(rs, s, ev);
     resolve_fields(&c);
     s->nroute_hits = 0;
     s->nextra = 0;
@@ -950,7 +968,7 @@ int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event
     int rc = begin_event(rs, s, ev);
     if (rc != SIGMA_OK)
         return rc;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
+    eval_ctx c = make_ctx(rs, s, ev);
     resolve_fields(&c);
     if (rs->routing.n && !ev->has_logsource)
         classify(&c);
@@ -960,7 +978,7 @@ int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event
 int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
                          uint32_t id, uint32_t *vi_out)
 {
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
+    eval_ctx c = make_ctx(rs, s, ev);
     const sg_pred *p = &rs->preds[id];
     *vi_out = UINT32_MAX;
     if (p->field == SG_KEYWORD_FIELD) {
