@@ -20,7 +20,30 @@ typedef struct eval_ctx {
     sg_scan_marks marks;
     int use_pred_seen;           /* the prefilter ran: unmarked keyed predicates are false */
     const uint64_t *route_slots; /* routed event: slots worth scanning; NULL = all */
+    /* Read for every predicate and OR node: the index's tables when use_pred_seen,
+     * else NULL (one load and test instead of the flag and the ruleset's fields). */
+    const uint64_t *pred_keyed;
+    const uint32_t *node_gate;
+    /* The scratch's per-predicate memo and the generation, read for every
+     * predicate (copies: one load each instead of two). */
+    uint32_t gen;
+    const uint32_t *pred_gen;
+    const uint8_t *pred_val;
+    const uint32_t *pred_seen;
 } eval_ctx;
+
+/* A context for evaluating ev against rs with scratch s (after begin_event). */
+static eval_ctx make_ctx(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
+{
+    eval_ctx c = {.rs = rs,
+                  .s = s,
+                  .ev = ev,
+                  .gen = s->gen,
+                  .pred_gen = s->pred_gen,
+                  .pred_val = s->pred_val,
+                  .pred_seen = s->pred_seen};
+    return c;
+}
 
 /* ------------------------------------------------------------------ scratch */
 
@@ -134,23 +157,24 @@ static size_t render_scalar(const sg_value *v, char *buf, size_t cap)
                                     "25262728293031323334353637383940414243444546474849"
                                     "50515253545556575859606162636465666768697071727374"
                                     "75767778798081828384858687888990919293949596979899";
-        char tmp[24];
-        size_t k = sizeof tmp;
+        /* The digits end at tmp[24] (the NUL); the text is then moved with one
+         * fixed 24-byte copy (a few moves, where a copy of the exact length is a
+         * memcpy call): buf has room (cap >= 32), the bytes after the NUL are junk. */
+        char tmp[48];
+        size_t k = 24;
+        tmp[k] = '\0';
         uint64_t u = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
         for (; u >= 10; u /= 100) {
             const unsigned d = (unsigned)(u % 100) * 2;
             tmp[--k] = pairs[d + 1];
             tmp[--k] = pairs[d];
         }
-        if (u || k == sizeof tmp) /* one digit left, or the value is 0 */
+        if (u || k == 24) /* one digit left, or the value is 0 */
             tmp[--k] = (char)('0' + u);
         if (v->i < 0)
             tmp[--k] = '-';
-        n = (int)(sizeof tmp - k);
-        if ((size_t)n >= cap)
-            return 0;
-        memcpy(buf, tmp + k, (size_t)n);
-        buf[n] = '\0';
+        memcpy(buf, tmp + k, 24);
+        n = (int)(24 - k);
         break;
     }
     case SG_VAL_FLOAT:
@@ -184,6 +208,19 @@ static const char *raw_text(const sg_value *v, char *buf, size_t cap, size_t *le
     return buf;
 }
 
+/* Room reserved in the fold buffer for a rendered number or boolean. */
+enum { RENDER_CAP = 64 };
+
+/* SG_SCAN_PAD zero bytes after the folded text that ends the buffer: the index
+ * scan's vector loads read that far past a value's end. Every fold writes them. */
+static inline int pad_fold(sg_buf *b)
+{
+    if (b->cap - b->len < SG_SCAN_PAD && sg_buf_reserve(b, SG_SCAN_PAD) != 0)
+        return -1;
+    memset(b->data + b->len, 0, SG_SCAN_PAD);
+    return 0;
+}
+
 /* Folds event value vi (SG_NONE = the raw message, stored at `slot`) into the
  * per-call cache. Numbers and booleans are rendered straight into the buffer: their
  * text (digits, "-+.e", inf, nan, true, false) is already folded. (Leaving strings
@@ -195,18 +232,15 @@ static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
     const size_t off = s->fold.len;
     const sg_value *v = vi == SG_NONE ? NULL : &c->ev->values[vi];
     if (v && v->type != SG_VAL_STR) {
-        enum { RENDER_CAP = 64 };
-        if (sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
+        if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
             return -1;
         s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
     } else if (sg_fold_append(v ? v->s : c->ev->message, v ? v->len : c->ev->message_len,
                               &s->fold) != 0) {
         return -1;
     }
-    /* Zeros past the end: the index scan's vector loads read that far. */
-    if (s->fold.cap - s->fold.len < SG_SCAN_PAD && sg_buf_reserve(&s->fold, SG_SCAN_PAD) != 0)
+    if (pad_fold(&s->fold) != 0)
         return -1;
-    memset(s->fold.data + s->fold.len, 0, SG_SCAN_PAD);
     s->val_off[slot] = off;
     s->val_len[slot] = s->fold.len - off;
     s->val_gen[slot] = s->gen;
@@ -383,7 +417,10 @@ static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f, uint3
     return 0;
 }
 
-static int eval_field(eval_ctx *c, const sg_pred *p)
+/* Inline in pred_compute (its only hot caller): most predicates are case-folded
+ * string matches, tested here against the folded values without the calls through
+ * test_value and test_text (which give the same answer). */
+static SG_ALWAYS_INLINE int eval_field(eval_ctx *c, const sg_pred *p)
 {
     const sigma_scratch *s = c->s;
     const sg_field *f =
@@ -392,11 +429,23 @@ static int eval_field(eval_ctx *c, const sg_pred *p)
         return (f != NULL) == (p->bval != 0);
     if (!f)
         return p->op == SG_OP_NULL; /* missing: only the null test holds */
+    const sg_value *values = c->ev->values;
+    if (p->op == SG_OP_STR && !p->sm.cased && p->sm.kind != SG_SM_ANY) {
+        for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
+            if (values[vi].type == SG_VAL_NULL)
+                continue;
+            size_t len;
+            const char *t = folded_text(c, vi, &len);
+            if (t && sg_strmatch_exec(&p->sm, t, len))
+                return 1;
+        }
+        return 0;
+    }
     if (p->op == SG_OP_NULL && f->count == 0)
         return 1; /* present as an empty list */
     if (p->op == SG_OP_FIELDREF)
         return eval_fieldref(c, p, f, NULL);
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = c->ev->values[vi].next)
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next)
         if (test_value(c, p, vi))
             return 1; /* any element of a multi-valued field */
     return 0;
@@ -415,43 +464,61 @@ static SG_NOINLINE int pred_compute(eval_ctx *c, uint32_t id)
 
 static inline int pred_value(eval_ctx *c, uint32_t id)
 {
-    const sigma_scratch *s = c->s;
-    if (s->pred_gen[id] == s->gen)
-        return s->pred_val[id]; /* memoized this call */
-    const uint64_t bit = 1ull << (id & 63);
-    if (c->use_pred_seen && (c->rs->index.pred_keyed[id >> 6] & bit) && s->pred_seen[id] != s->gen)
+    if (c->pred_gen[id] == c->gen)
+        return c->pred_val[id]; /* memoized this call */
+    if (c->pred_keyed && ((c->pred_keyed[id >> 6] >> (id & 63)) & 1) && c->pred_seen[id] != c->gen)
         return 0; /* its literal occurs nowhere in the field: no value can match */
     return pred_compute(c, id);
 }
 
 /* ---------------------------------------------------------------- programs */
 
+/* A node with one child (a selection of one field, a list of one value: about half
+ * the AND/OR nodes met) has its child's value, and NOT flips it: both are followed
+ * in this loop, so that only nodes with several children recurse. One-child OR
+ * nodes are never gated (index_build.c gates value lists of 2 or more). */
 static int eval_node(eval_ctx *c, const sg_prog_node *n)
 {
-    switch (n->kind) {
-    case SG_X_PRED:
-        return pred_value(c, n->arg);
-    case SG_X_NOT:
-        return !eval_node(c, n + 1);
-    case SG_X_AND:
-    case SG_X_OR: {
-        const int is_and = n->kind == SG_X_AND;
-        if (!is_and && c->use_pred_seen) {
-            const uint32_t g = c->rs->index.node_gate[n - c->rs->prog];
-            if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
-                return 0; /* no child's literal occurs in the event */
+    int neg = 0;
+    for (;;) {
+        switch (n->kind) {
+        case SG_X_PRED:
+            return neg ^ pred_value(c, n->arg);
+        case SG_X_NOT:
+            neg ^= 1;
+            n++;
+            continue;
+        case SG_X_AND:
+        case SG_X_OR: {
+            if (n->arg == 1) {
+                n++;
+                continue;
+            }
+            const int is_and = n->kind == SG_X_AND;
+            if (!is_and && c->node_gate) {
+                const uint32_t g = c->node_gate[n - c->rs->prog];
+                if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
+                    return neg; /* no child's literal occurs in the event */
+            }
+            /* The children are the nodes of n's subtree after n, one subtree each. */
+            const sg_prog_node *const end = n + n->size;
+            for (const sg_prog_node *k = n + 1; k < end; k += k->size) {
+                /* Leaves are most children (value lists): test them without recursing.
+                 * So are the leaves under one-child nodes (a selection of one field
+                 * with one value: more than half the other children). */
+                const sg_prog_node *u = k;
+                if (u->kind != SG_X_PRED)
+                    while ((u->kind == SG_X_AND || u->kind == SG_X_OR) && u->arg == 1)
+                        u++;
+                int v = u->kind == SG_X_PRED ? pred_value(c, u->arg) : eval_node(c, u);
+                if (v != is_and)
+                    return neg ^ !is_and; /* short-circuit */
+            }
+            return neg ^ is_and;
         }
-        const sg_prog_node *k = n + 1;
-        for (uint32_t i = 0; i < n->arg; i++, k += k->size) {
-            /* Leaves are most children (value lists): test them without recursing. */
-            int v = k->kind == SG_X_PRED ? pred_value(c, k->arg) : eval_node(c, k);
-            if (v != is_and)
-                return !is_and; /* short-circuit */
+        default:
+            return neg;
         }
-        return is_and;
-    }
-    default:
-        return 0;
     }
 }
 
@@ -483,21 +550,28 @@ static inline uint32_t eval_word(eval_ctx *c, uint32_t w, const sg_untouched *un
     return n;
 }
 
-/* Event field -> ruleset slot, remembered per event field for the prefilter. */
+/* Event field -> ruleset slot, remembered per event field for the prefilter. The
+ * arrays are read into locals: the stores through them could alias the event and
+ * the scratch as far as the compiler knows, which reloads them for every field. */
 static void resolve_fields(eval_ctx *c)
 {
-    const sigma_event *ev = c->ev;
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        const sg_field *f = &ev->fields[i];
+    const sg_field *fields = c->ev->fields;
+    const uint32_t nfields = c->ev->nfields;
+    const sg_strmap *map = &c->rs->field_map;
+    const void *rs = c->rs;
+    uint32_t *slot_gen = c->s->slot_gen, *slot_field = c->s->slot_field, *ev_slot = c->s->ev_slot;
+    const uint32_t gen = c->s->gen;
+    for (uint32_t i = 0; i < nfields; i++) {
+        const sg_field *f = &fields[i];
         uint32_t slot = f->slot;
-        if (f->slot_rs == c->rs || /* added by slot: no name lookup */
-            sg_strmap_get_hashed(&c->rs->field_map, f->name, f->name_len, f->name_hash, &slot)) {
-            c->s->slot_gen[slot] = c->s->gen;
-            c->s->slot_field[slot] = i;
+        if (f->slot_rs == rs || /* added by slot: no name lookup */
+            sg_strmap_get_hashed(map, f->name, f->name_len, f->name_hash, &slot)) {
+            slot_gen[slot] = gen;
+            slot_field[slot] = i;
         } else {
             slot = SG_NONE;
         }
-        c->s->ev_slot[i] = slot;
+        ev_slot[i] = slot;
     }
 }
 
@@ -687,19 +761,18 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
 }
 
 /* Scans every value of one event field (folded) for the index's grams of field
- * slot `slot` and of slot `kw` (the keyword slot) in one pass; either may be
- * SG_NONE. */
-static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint32_t kw)
+ * slot `slot` and of slot `kw` (the keyword slot) in one pass. lens / klens: their
+ * slot_lens, 0 when that slot is not scanned (the caller reads them once). */
+static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
+                                       uint32_t kw, uint8_t klens)
 {
     const sg_index *ix = &c->rs->index;
+    sigma_scratch *s = c->s;
     const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
-    const uint8_t lens = (slot != SG_NONE ? ix->slot_lens[slot] : 0),
-                  klens = (kw != SG_NONE ? ix->slot_lens[kw] : 0);
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
     const uint32_t tslot = (lens & text_keys) ? slot : SG_NONE,
                    tkw = (klens & text_keys) ? kw : SG_NONE;
-    if (!num && tslot == SG_NONE && tkw == SG_NONE)
-        return 0;
+    const int text = tslot != SG_NONE || tkw != SG_NONE;
     const sg_value *values = c->ev->values;
     for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
@@ -707,13 +780,28 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             continue;
         if (num)
             scan_number(c, v, slot, lens, kw, klens);
-        if (tslot == SG_NONE && tkw == SG_NONE)
+        if (!text)
             continue;
-        size_t len;
-        const char *t = folded_text(c, vi, &len);
-        if (!t)
-            return -1;
-        sg_index_scan2(ix, tslot, tkw, t, len, &c->marks);
+        /* folded_text for a value (vi is never SG_NONE here), with fold_value
+         * inline: nearly every value is folded here, once. */
+        if (s->val_gen[vi] != s->gen) {
+            const size_t off = s->fold.len;
+            if (v->type == SG_VAL_STR) {
+                if (sg_fold_append(v->s, v->len, &s->fold) != 0)
+                    return -1;
+            } else {
+                /* Numbers and booleans: their text is already folded. */
+                if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
+                    return -1;
+                s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
+            }
+            if (pad_fold(&s->fold) != 0)
+                return -1;
+            s->val_off[vi] = off;
+            s->val_len[vi] = s->fold.len - off;
+            s->val_gen[vi] = s->gen;
+        }
+        sg_index_scan2(ix, tslot, tkw, s->fold.data + s->val_off[vi], s->val_len[vi], &c->marks);
     }
     return 0;
 }
@@ -726,7 +814,7 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
 }
 
 /* Rules without literals that need one of their fields present: slot is. */
-static void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
+static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
 {
     for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
         cand[ix->pres_rules[k] >> 6] |= 1ull << (ix->pres_rules[k] & 63);
@@ -741,23 +829,26 @@ static int prefilter(eval_ctx *c)
     memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
     c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
+    c->pred_keyed = ix->pred_keyed;
+    c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
-    const uint32_t kw_scan = ix->slot_lens[kw] && want_slot(c, kw) ? kw : SG_NONE;
+    const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
     for (uint32_t i = 0; i < ev->nfields; i++) {
-        uint32_t slot = c->s->ev_slot[i];
-        if (slot != SG_NONE)
+        const uint32_t slot = c->s->ev_slot[i];
+        uint8_t lens = 0;
+        if (slot != SG_NONE) {
             mark_present(ix, slot, c->s->cand);
-        if (slot != SG_NONE && !(ix->slot_lens[slot] && want_slot(c, slot)))
-            slot = SG_NONE;
-        if ((slot != SG_NONE || kw_scan != SG_NONE) &&
-            scan_field(c, &ev->fields[i], slot, kw_scan) != 0)
+            if (want_slot(c, slot))
+                lens = ix->slot_lens[slot];
+        }
+        if ((lens | klens) && scan_field(c, &ev->fields[i], slot, lens, kw, klens) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
-        uint32_t slot = c->s->extra_scan[i + 1];
+        const uint32_t slot = c->s->extra_scan[i + 1];
         mark_present(ix, slot, c->s->cand);
-        if (ix->slot_lens[slot] && want_slot(c, slot) &&
-            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, SG_NONE) != 0)
+        const uint8_t lens = want_slot(c, slot) ? ix->slot_lens[slot] : 0;
+        if (lens && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0) != 0)
             return -1;
     }
     if (ix->slot_lens[kw] && want_slot(c, kw) && ev->message) {
@@ -836,7 +927,7 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     if (rc != SIGMA_OK)
         return rc;
     s->nhits = 0;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
+    eval_ctx c = make_ctx(rs, s, ev);
     resolve_fields(&c);
     s->nroute_hits = 0;
     s->nextra = 0;
@@ -891,7 +982,7 @@ int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event
     int rc = begin_event(rs, s, ev);
     if (rc != SIGMA_OK)
         return rc;
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
+    eval_ctx c = make_ctx(rs, s, ev);
     resolve_fields(&c);
     if (rs->routing.n && !ev->has_logsource)
         classify(&c);
@@ -901,7 +992,7 @@ int sg_eval_prepare(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event
 int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
                          uint32_t id, uint32_t *vi_out)
 {
-    eval_ctx c = {rs, s, ev, {NULL, NULL, NULL, 0}, 0, NULL};
+    eval_ctx c = make_ctx(rs, s, ev);
     const sg_pred *p = &rs->preds[id];
     *vi_out = UINT32_MAX;
     if (p->field == SG_KEYWORD_FIELD) {

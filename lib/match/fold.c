@@ -119,7 +119,8 @@ static inline size_t first_byte(uint64_t mask)
 
 /* The word-at-a-time part of lower_ascii_run from i (what is left after the
  * 16-byte blocks, or everything without SSE2). */
-static size_t lower_ascii_words(const unsigned char *p, size_t i, size_t len, char *d)
+static SG_ALWAYS_INLINE size_t lower_ascii_words(const unsigned char *p, size_t i, size_t len,
+                                                 char *d)
 {
     for (; i + 8 <= len; i += 8) {
         const uint64_t x = sg_load_le64(p + i);
@@ -151,8 +152,10 @@ static inline __m128i lower16(__m128i x)
 
 /* Lowercases the ASCII bytes p[0..] into d[0..] up to the first byte >= 0x80 or
  * len; returns where it stopped. Writes whole words: d needs len + 8 bytes of
- * room, and the bytes written past the stop are garbage for the caller to cover. */
-static size_t lower_ascii_run(const unsigned char *p, size_t len, char *d)
+ * room, and the bytes written past the stop are garbage for the caller to cover.
+ * Inline (with lower_ascii_words) in sg_fold_append: a call per value cost more
+ * than the lowercasing of a typical 40-byte value. */
+static SG_ALWAYS_INLINE size_t lower_ascii_run(const unsigned char *p, size_t len, char *d)
 {
 #ifdef SG_FOLD_SSE2
     if (len >= 16) {
@@ -187,8 +190,9 @@ static inline int reserve(sg_buf *out, size_t extra)
 }
 
 /* Folds s[0, len) (from a non-ASCII byte on) into out: ASCII runs and
- * utf8proc for the units between them. */
-static int fold_mixed(const unsigned char *p, size_t len, sg_buf *out)
+ * utf8proc for the units between them. Out of line: inlined, its locals made
+ * sg_fold_append save six registers and a frame on every (mostly ASCII) call. */
+static SG_NOINLINE int fold_mixed(const unsigned char *p, size_t len, sg_buf *out)
 {
     size_t i = 0;
     for (;;) {
