@@ -159,10 +159,12 @@ static uint64_t pick_key_at(counter *c, const sg_lit *l, uint32_t *w4, uint32_t 
     for (uint32_t i = 0; i + gram_len(l) <= l->len; i++) {
         uint64_t k = gram_at(l, i);
         uint32_t n = counter_slot(c, k)->count;
+        if (n > best_count)
+            continue; /* the prefix count only breaks ties: not looked up */
         uint32_t pre = l->len >= SG_LONG_GRAM
                            ? counter_slot(c, sg_gram_key(l->slot, l->s + i, GRAM))->count
                            : 0;
-        if (n < best_count || (n == best_count && pre <= best_pre)) {
+        if (n < best_count || pre <= best_pre) {
             best_count = n;
             best_pre = pre;
             best = k;
