@@ -19,6 +19,10 @@
 
 #include "text_buf.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 struct json_fast {
     const char *s;   /* cursor */
     const char *end; /* end of the line */
@@ -106,6 +110,53 @@ static int32_t hex4(const char *s)
     return v;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* 1 when none of the 8 bytes of w is a quote, a backslash, a control character or
+ * above 0x7F. (The "has a zero byte" tests may also flag a byte next to a real hit,
+ * never miss one.) */
+static int plain_word(uint64_t w)
+{
+    uint64_t q = w ^ (ONES * '"');
+    uint64_t b = w ^ (ONES * '\\');
+    uint64_t hits = w | ((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b);
+    return (hits & HIGHS) == 0;
+}
+
+/* The first byte at or after s (before end) that a string cannot simply copy: a
+ * quote, a backslash, a control character or a byte above 0x7F; end if none. Plain
+ * ASCII is skipped 16 bytes at a time with SSE2 (one signed compare finds both the
+ * control characters and the bytes above 0x7F), else 8 at a time. */
+static const char *plain_run(const char *s, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (end - s >= 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        const __m128i stop =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                         _mm_cmplt_epi8(v, space));
+        const unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask)
+            return s + __builtin_ctz(mask);
+        s += 16;
+    }
+#endif
+    while (end - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        if (!plain_word(w))
+            break;
+        s += 8;
+    }
+    while (s < end && (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x80 && *s != '"' &&
+           *s != '\\')
+        s++;
+    return s;
+}
+
 /* Decodes the escapes of a string whose body starts at `start` and which has a
  * backslash at p->s; the result goes to p->str. */
 static int decode_escaped(json_fast *p, const char *start, const char **out, size_t *out_len)
@@ -136,8 +187,11 @@ static int decode_escaped(json_fast *p, const char *start, const char **out, siz
             continue;
         }
         if (c != '\\') {
-            p->str[len++] = (char)c;
-            s++;
+            /* plain ASCII up to the next quote, backslash or special byte */
+            const char *run = plain_run(s + 1, end);
+            memcpy(p->str + len, s, (size_t)(run - s));
+            len += (size_t)(run - s);
+            s = run;
             continue;
         }
         if (end - s < 2)
@@ -198,20 +252,6 @@ static int decode_escaped(json_fast *p, const char *start, const char **out, siz
     return SIGMA_OK;
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* 1 when none of the 8 bytes of w is a quote, a backslash, a control character or
- * above 0x7F. (The "has a zero byte" tests may also flag a byte next to a real hit,
- * never miss one.) */
-static int plain_word(uint64_t w)
-{
-    uint64_t q = w ^ (ONES * '"');
-    uint64_t b = w ^ (ONES * '\\');
-    uint64_t hits = w | ((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b);
-    return (hits & HIGHS) == 0;
-}
-
 /* Parses the string at p->s (which is at the opening quote). The result points
  * into the line or into p->str (valid until the next string). */
 static int parse_string(json_fast *p, const char **out, size_t *out_len)
@@ -220,17 +260,8 @@ static int parse_string(json_fast *p, const char **out, size_t *out_len)
     const char *s = start;
     const char *end = p->end;
     for (;;) {
-        /* Plain ASCII needs no decoding: skip it in one go, eight bytes at a time. */
-        while (end - s >= 8) {
-            uint64_t w;
-            memcpy(&w, s, 8);
-            if (!plain_word(w))
-                break;
-            s += 8;
-        }
-        while (s < end && (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x80 && *s != '"' &&
-               *s != '\\')
-            s++;
+        /* Plain ASCII needs no decoding: skip it in one go. */
+        s = plain_run(s, end);
         if (s >= end)
             return FALLBACK;
         unsigned char c = (unsigned char)*s;
@@ -404,24 +435,35 @@ static int parse_value(json_fast *p, int depth)
     }
 }
 
+/* A 64-bit hash of a key, eight bytes per step. Two keys with the same hash are
+ * taken for duplicates, which only sends the line to jansson. */
 static uint64_t hash_key(const char *k, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)k[i];
-        h *= 1099511628211ull;
+    const uint64_t mul = 0x9E3779B97F4A7C15ull;
+    uint64_t h = n * mul;
+    for (; n >= 8; k += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, k, 8);
+        h = ((h << 5 | h >> 59) ^ w) * mul;
     }
-    return h;
+    uint64_t w = 0;
+    memcpy(&w, k, n);
+    h = ((h << 5 | h >> 59) ^ w) * mul;
+    return h ^ h >> 29;
 }
 
 /* Records the key's hash among the keys of the innermost open object (those from
- * `first` on); FALLBACK when it is already there. */
-static int add_key(json_fast *p, size_t first, const char *k, size_t n)
+ * `first` on); FALLBACK when it is already there. *seen: one bit per key hash of
+ * that object (64 bits), so that most keys skip the comparison with the others. */
+static int add_key(json_fast *p, size_t first, uint64_t *seen, const char *k, size_t n)
 {
-    uint64_t h = hash_key(k, n);
-    for (size_t i = first; i < p->n_keys; i++)
-        if (p->keys[i] == h)
-            return FALLBACK;
+    const uint64_t h = hash_key(k, n), bit = 1ull << (h >> 58);
+    if (*seen & bit) {
+        for (size_t i = first; i < p->n_keys; i++)
+            if (p->keys[i] == h)
+                return FALLBACK;
+    }
+    *seen |= bit;
     if (p->n_keys == p->keys_cap) {
         size_t cap = p->keys_cap ? p->keys_cap * 2 : 64;
         uint64_t *nk = realloc(p->keys, cap * sizeof *nk);
@@ -467,6 +509,7 @@ static int parse_object(json_fast *p, int depth, int top)
     }
     size_t base = p->name_len;
     size_t first_key = p->n_keys;
+    uint64_t seen_keys = 0;
     for (;;) {
         skip_ws(p);
         if (p->s >= p->end || *p->s != '"')
@@ -478,7 +521,7 @@ static int parse_object(json_fast *p, int depth, int top)
             return rc;
         if (memchr(k, '\0', kn))
             return FALLBACK; /* jansson: "NUL byte in object key not supported" */
-        rc = add_key(p, first_key, k, kn);
+        rc = add_key(p, first_key, &seen_keys, k, kn);
         if (rc != SIGMA_OK)
             return rc;
         rc = grow(&p->name, &p->name_cap, base + kn + 2);

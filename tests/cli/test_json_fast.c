@@ -190,10 +190,19 @@ static const crafted cases[] = {
     {L("{\"Event\":\"x\",\"b\":{\"Event\":{}}}"), FAST, 1, JSON_FAST_DECLINE_EVENT},
     {L("{\"Event\":{\"System\":{}}}"), FAST, 1, 0},
     {L("{\"a\":[{\"x\":1},{\"x\":2}]}"), FAST, 1, 0}, /* not duplicates: two objects */
+    /* strings longer than one 16-byte step: escapes, UTF-8 and quotes past it */
+    {L("{\"path\":\"C:\\\\Windows\\\\System32\\\\very\\\\long\\\\directory\\\\cmd.exe\"}"), FAST, 1,
+     0},
+    {L("{\"s\":\"0123456789abcdef0123456789abcd\\\"quoted\\\" and \\u00e9 then more text\"}"), FAST,
+     1, 0},
+    {L("{\"u\":\"0123456789abcdefghij\xc3\xa9t\xc3\xa9 0123456789abcdef \xe2\x82\xac\"}"), FAST, 1,
+     0},
+    {L("{\"0123456789abcdefXY\":1,\"0123456789abcdefXZ\":2}"), FAST, 1, 0},
     /* valid JSON the fast parser leaves to jansson */
     {L("{\"Event\":{\"System\":{}}}"), DECLINED, 1, JSON_FAST_DECLINE_EVENT},
     {L("{\"a\":1,\"a\":2}"), DECLINED, 1, 0},
     {L("{\"o\":{\"x\":1,\"y\":2,\"x\":3}}"), DECLINED, 1, 0},
+    {L("{\"0123456789abcdefXY\":1,\"b\":2,\"0123456789abcdefXY\":3}"), DECLINED, 1, 0},
     {L("{\"r\":1.00000000000000000000000000000000000000000000000000000000000000000001}"), DECLINED,
      1, 0},
     /* malformed: declined, and jansson rejects them too */
@@ -219,6 +228,8 @@ static const crafted cases[] = {
     {L("{\"a\":\"x\ty\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"0123456789abc\tdef0123456789\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"0123456789\x7f\x01\"}"), DECLINED, 0, 0},
+    {L("{\"a\":\"0123456789abcdefghij\x01\"}"), DECLINED, 0, 0},
+    {L("{\"a\":\"0123456789\\\\abcdefghijklmnop\x1f\"}"), DECLINED, 0, 0},
     {L("{\"a\":\"012345678\xff"
        "0123456789\"}"),
      DECLINED, 0, 0},
