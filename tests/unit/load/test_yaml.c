@@ -268,6 +268,38 @@ static void test_utf8_positions(void)
     }
     done(&p);
 
+    /* long ASCII runs between multi-byte characters (offsets skip ASCII 8 bytes at a time) */
+    src = "title: a long ascii title, longer than sixteen bytes\n"
+          "k\xc3\xa9y_with_more_ascii: \xe2\x82\xac and a long ascii value after it\n"
+          "last_key_of_the_map: \xf0\x9f\x98\x80\xf0\x9f\x98\x80 twelve bytes\n";
+    parse(&p, src);
+    r = root(&p);
+    CHECK(r && r->count == 3);
+    if (r && r->count == 3) {
+        CHECK_EQ_INT(r->keys[1]->pos.offset, strstr(src, "k\xc3\xa9y") - src);
+        CHECK_EQ_INT(r->items[1]->pos.offset, strstr(src, "\xe2\x82\xac and") - src);
+        CHECK_EQ_INT(r->items[1]->pos.col, 22);
+        CHECK_EQ_INT(r->keys[2]->pos.offset, strstr(src, "last_key") - src);
+        CHECK_EQ_INT(r->items[2]->pos.offset, strstr(src, "\xf0\x9f\x98\x80\xf0") - src);
+        CHECK_EQ_INT(r->items[2]->pos.line, 3);
+    }
+    done(&p);
+
+    /* a multi-byte character at every position of an 8-byte step */
+    for (int k = 0; k < 17; k++) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "k: %.*s\xc3\xa9%s\nz: v\n", k, "xxxxxxxxxxxxxxxxxxxx",
+                 "yyyyyyyyyyyyyyyyyyyy");
+        parse(&p, buf);
+        r = root(&p);
+        CHECK(r && r->count == 2);
+        if (r && r->count == 2) {
+            CHECK_EQ_INT(r->keys[1]->pos.offset, strstr(buf, "z:") - buf);
+            CHECK_EQ_INT(r->keys[1]->pos.line, 2);
+        }
+        done(&p);
+    }
+
     /* a UTF-8 BOM is skipped but still counted in byte offsets */
     parse(&p, "\xef\xbb\xbf"
               "a: b\n");
