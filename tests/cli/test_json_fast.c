@@ -322,6 +322,107 @@ static int run_crafted(json_fast *p)
     return failures;
 }
 
+/* ------------------------------------------------------------ random strings */
+
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Appends one random piece of a JSON string body: mostly plain ASCII runs (so that
+ * the 16- and 8-byte skips and their tails all run), and escapes (valid and not),
+ * quotes, control bytes, DEL, valid and invalid UTF-8. */
+static size_t random_piece(uint64_t *x, char *out)
+{
+    static const char *const pieces[] = {"\\\\",
+                                         "\\\"",
+                                         "\\/",
+                                         "\\n",
+                                         "\\t",
+                                         "\\u00e9",
+                                         "\\u20ac",
+                                         "\\ud83d\\ude00",
+                                         "\\ud83d",
+                                         "\\x",
+                                         "\\u12",
+                                         "\"",
+                                         "\x01",
+                                         "\x1f",
+                                         "\x7f",
+                                         "\xc3\xa9",
+                                         "\xe2\x82\xac",
+                                         "\xf0\x9f\x98\x80",
+                                         "\xc3",
+                                         "\xa9",
+                                         "\xed\xa0\x80",
+                                         "\xff",
+                                         " ",
+                                         ":"};
+    const uint64_t r = next_rand(x);
+    if (r % 3 != 0) { /* a plain run of 1-40 bytes */
+        size_t n = 1 + (size_t)(r >> 8) % 40;
+        for (size_t i = 0; i < n; i++)
+            out[i] = (char)('a' + (r >> (16 + i % 40)) % 26);
+        return n;
+    }
+    const char *p = pieces[(r >> 8) % (sizeof pieces / sizeof pieces[0])];
+    size_t n = strlen(p);
+    memcpy(out, p, n);
+    return n;
+}
+
+/* Random lines of one to three string members (keys random too), each line in a
+ * heap block of exactly its length (ASan sees any read past the end): the fast
+ * parser must agree with jansson or decline. */
+static int run_random(json_fast *p, int lines)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    int failures = 0, fast = 0;
+    char buf[2048];
+    for (int i = 0; i < lines && failures < 10; i++) {
+        size_t len = 0;
+        buf[len++] = '{';
+        const int members = 1 + (int)(next_rand(&x) % 3);
+        for (int m = 0; m < members; m++) {
+            if (m)
+                buf[len++] = ',';
+            buf[len++] = '"';
+            for (int k = (int)(next_rand(&x) % 3); k >= 0; k--)
+                len += random_piece(&x, buf + len);
+            memcpy(buf + len, "\":\"", 3);
+            len += 3;
+            for (int k = (int)(next_rand(&x) % 6); k >= 0; k--)
+                len += random_piece(&x, buf + len);
+            buf[len++] = '"';
+        }
+        buf[len++] = '}';
+        char *line = malloc(len);
+        if (!line)
+            return failures + 1;
+        memcpy(line, buf, len);
+        char where[64];
+        snprintf(where, sizeof where, "random line %d", i + 1);
+        int jansson_ok = 0;
+        enum outcome got = compare_line(p, line, len, 0, &jansson_ok, where);
+        if (got == MISMATCH) {
+            printf("  line: %.*s\n", (int)len, line);
+            failures++;
+        }
+        fast += got == FAST;
+        free(line);
+    }
+    printf("random: %d lines, %d parsed by the fast parser, %d failures\n", lines, fast, failures);
+    /* the generator must reach both outcomes, or it tests little */
+    if (fast < lines / 10 || fast > lines - lines / 10) {
+        printf("FAIL random: %d of %d lines fast: the generator is off\n", fast, lines);
+        failures++;
+    }
+    return failures;
+}
+
 /* ---------------------------------------------------------------- the corpus */
 
 static int run_file(json_fast *p, const char *path, stats *st)
@@ -420,7 +521,7 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "--corpus") == 0)
         rc = run_corpus(p, argv[2]);
     else
-        rc = run_crafted(p) ? 1 : 0;
+        rc = run_crafted(p) + run_random(p, 20000) ? 1 : 0;
     json_fast_free(p);
     return rc;
 }
