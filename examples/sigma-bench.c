@@ -2,7 +2,7 @@
  *
  *   sigma-bench -r RULES... -e EVENTS.jsonl [-e ...] [--placeholders FILE]
  *               [--mapping FILE] [--default-mapping] [--strict-logsource]
- *               [--repeat N] [--threads T] [--no-index] [--no-simd]
+ *               [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]
  *
  * Events are parsed and built once before timing, so the figure is the library's
  * own cost per event. Prints one JSON object:
@@ -16,8 +16,8 @@
  * and --no-index runs must print the same number. With --default-mapping (the
  * built-in logsource mapping) or --mapping FILE, events are routed to the rules of
  * their logsource by Channel/EventID (docs/mapping.md), as an agent would run it.
- * --no-simd compiles with SIGMA_PARAM_SIMD 0 (the scalar index scan); "scan" says
- * which scan ran. */
+ * --no-simd compiles with SIGMA_PARAM_SIMD 0 (the scalar index scan), --avx2 with 2
+ * (AVX2 at most, on a CPU with AVX-512); "scan" says which scan ran. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,7 +73,7 @@ static void usage(void)
 {
     fputs("usage: sigma-bench -r RULES [-r ...] -e EVENTS.jsonl [-e ...] [--placeholders FILE]\n"
           "                   [--mapping FILE] [--default-mapping] [--strict-logsource]\n"
-          "                   [--repeat N] [--threads T] [--no-index] [--no-simd]\n",
+          "                   [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]\n",
           stderr);
     exit(2);
 }
@@ -214,6 +214,8 @@ int main(int argc, char **argv)
             b.flags |= SIGMA_MATCH_NO_INDEX;
         else if (!strcmp(a, "--no-simd"))
             simd = 0;
+        else if (!strcmp(a, "--avx2"))
+            simd = 2;
         else
             usage();
     }

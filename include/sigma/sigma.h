@@ -127,9 +127,10 @@ enum {
      * data absent (NULL / 0 / SIGMA_E_INVALID_ARG) and sigma_explain_new returns
      * SIGMA_E_UNSUPPORTED. Matching is identical either way. Range 0..1. */
     SIGMA_PARAM_INTROSPECTION = 8,
-    /* 1 (default): the index scan uses the CPU's vector instructions when it has them
-     * (AVX2 on x86-64, detected at compile time of the ruleset). 0: scalar code only.
-     * Matches are identical either way. Range 0..1. */
+    /* 1 (default): the index scan uses the best vector instructions the CPU has
+     * (on x86-64 AVX-512 with VBMI, else AVX2; detected at compile time of the
+     * ruleset). 2: AVX2 at most (for CPUs that lower their clock on 512-bit
+     * vectors). 0: scalar code only. Matches are identical either way. Range 0..2. */
     SIGMA_PARAM_SIMD = 9
 };
 
@@ -355,8 +356,9 @@ SIGMA_API const char *SIGMA_CALL sigma_ruleset_field_name(const sigma_ruleset *r
 SIGMA_API int SIGMA_CALL sigma_ruleset_field_slot(const sigma_ruleset *rs, const char *name,
                                                   size_t name_len, uint32_t *slot_out);
 
-/** The instructions the index scan of `rs` runs on: "avx2" (x86-64 CPUs with AVX2,
- *  unless SIGMA_PARAM_SIMD was 0) or "scalar". Matches never depend on it. */
+/** The instructions the index scan of `rs` runs on: "avx512" (x86-64 CPUs with
+ *  AVX-512 F/BW/VBMI, SIGMA_PARAM_SIMD 1), "avx2" (CPUs with AVX2, SIGMA_PARAM_SIMD 1
+ *  or 2) or "scalar". Matches never depend on it. */
 SIGMA_API const char *SIGMA_CALL sigma_ruleset_scan_isa(const sigma_ruleset *rs);
 
 /** Finds a rule index by id (or by `name` when no id matches). */

@@ -72,7 +72,8 @@ int sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id, size_t id_l
 
 const char *sigma_ruleset_scan_isa(const sigma_ruleset *rs)
 {
-    return rs && rs->index.scan_avx2 ? "avx2" : "scalar";
+    static const char *const names[] = {"scalar", "avx2", "avx512"};
+    return rs ? names[rs->index.scan_isa] : "scalar";
 }
 
 uint32_t sigma_ruleset_field_count(const sigma_ruleset *rs)

@@ -57,7 +57,7 @@ static const struct {
     {SIGMA_PARAM_REGEX_DEPTH_LIMIT, 10000, 1, UINT32_MAX},
     {SIGMA_PARAM_MAX_WILDCARD_EXPANSION, 4096, 1, 1 << 20},
     {SIGMA_PARAM_INTROSPECTION, 1, 0, 1},
-    {SIGMA_PARAM_SIMD, 1, 0, 1},
+    {SIGMA_PARAM_SIMD, 1, 0, 2},
 };
 
 static int param_index(uint32_t param)

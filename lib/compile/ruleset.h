@@ -89,7 +89,7 @@ typedef struct sg_compile_limits {
     uint32_t regex_match_limit;
     uint32_t regex_depth_limit;
     int introspection; /* SIGMA_PARAM_INTROSPECTION: build rs->intro and each rule's intro */
-    int simd;          /* SIGMA_PARAM_SIMD: the index scan may use vector instructions */
+    int simd;          /* SIGMA_PARAM_SIMD: 0 scalar, 1 best vector scan, 2 AVX2 at most */
 } sg_compile_limits;
 
 /* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta

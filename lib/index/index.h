@@ -137,9 +137,9 @@ typedef struct sg_index {
     uint32_t *short_tab;
     uint32_t nshort_tabs;
     sg_short_nib *short_nib; /* per table (short_tab[slot] / 256), for the vector scan */
-    int scan_avx2;           /* scan with AVX2 (the CPU has it and it was not disabled) */
-    uint8_t *slot_lens;      /* per field slot (+1 for keywords): bit n set = grams of n bytes */
-    uint32_t nslots;         /* field slots + 1; the last one is the keyword slot */
+    int scan_isa;       /* SG_SCAN_*: the vector scan the CPU has and SIGMA_PARAM_SIMD allows */
+    uint8_t *slot_lens; /* per field slot (+1 for keywords): bit n set = grams of n bytes */
+    uint32_t nslots;    /* field slots + 1; the last one is the keyword slot */
     /* logsource buckets */
     sg_ls_bucket *buckets;
     uint32_t nbuckets;
@@ -147,12 +147,18 @@ typedef struct sg_index {
 
 struct sigma_ruleset;
 
-/* Builds the index of a compiled ruleset; `simd` 0 keeps the scan scalar even on a
- * CPU with AVX2 (SIGMA_PARAM_SIMD). 0 or -1 (no memory). */
+/* The index scans: scalar, AVX2 (16 positions per step, 8-lane gathers), AVX-512
+ * (16 positions per step, one 16-lane gather). */
+enum { SG_SCAN_SCALAR = 0, SG_SCAN_AVX2 = 1, SG_SCAN_AVX512 = 2 };
+
+/* Builds the index of a compiled ruleset; `simd` is SIGMA_PARAM_SIMD (0: scalar
+ * even on a CPU with vector instructions, 2: AVX2 at most). 0 or -1 (no memory). */
 int sg_index_build(struct sigma_ruleset *rs, int simd);
 void sg_index_free(sg_index *ix);
-/* 1 if this library was built with the AVX2 scan and the CPU (and OS) run it. */
+/* 1 if this library was built with the AVX2 (AVX-512) scan and the CPU (and OS)
+ * run it. */
 int sg_index_cpu_has_avx2(void);
+int sg_index_cpu_has_avx512(void);
 
 /* slot_lens bits: 1-4 = short grams of that many bytes, SG_LONG_KEYS = 8-byte
  * grams (for literals of 8 bytes or more: 4-byte grams of hex hashes or paths

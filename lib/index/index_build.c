@@ -726,7 +726,9 @@ int sg_index_build(sigma_ruleset *rs, int simd)
     ix->short_first = calloc(256, 1); /* table 0: no short keys */
     ix->short_nib = calloc(1, sizeof *ix->short_nib);
     ix->scans = calloc(ix->nslots, sizeof *ix->scans);
-    ix->scan_avx2 = simd && sg_index_cpu_has_avx2();
+    ix->scan_isa = simd == 1 && sg_index_cpu_has_avx512() ? SG_SCAN_AVX512
+                   : simd && sg_index_cpu_has_avx2()      ? SG_SCAN_AVX2
+                                                          : SG_SCAN_SCALAR;
     sg_litset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
     counter c = {calloc(1024, sizeof(gram_count)), 1023, 0};
     sg_arena arena = {0};

@@ -21,7 +21,11 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
     if (n == 0 || len == 0)
         return;
     const unsigned char *p = (const unsigned char *)text;
-    if (ix->scan_avx2) {
+    if (ix->scan_isa == SG_SCAN_AVX512) {
+        sg_index_scan_avx512(ix, ss[0], n == 2 ? ss[1] : NULL, p, len, m);
+        return;
+    }
+    if (ix->scan_isa == SG_SCAN_AVX2) {
         sg_index_scan_avx2(ix, ss[0], n == 2 ? ss[1] : NULL, p, len, m);
         return;
     }

@@ -15,8 +15,12 @@
  *
  * Since the vector tests are supersets of the scalar ones (the prefilter bit is
  * the same bit), a value yields exactly the keys the scalar scan finds (tested by
- * running both: SIGMA_PARAM_SIMD 0 and 1). Compiled for every x86-64 build with
- * per-function target attributes; chosen at run time (sg_index_cpu_has_avx2). */
+ * running both: SIGMA_PARAM_SIMD 0, 1 and 2). Compiled for every x86-64 build with
+ * per-function target attributes; chosen at run time (sg_index_cpu_has_avx2).
+ *
+ * With AVX-512 (F, BW, VBMI) the 4-byte windows of all 16 positions come from one
+ * byte permutation of a 32-byte load and their prefilter bits from one 16-lane
+ * gather; the short keys and the scalar follow-up are the AVX2 code. */
 #include "index/scan_core.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -29,6 +33,13 @@ int sg_index_cpu_has_avx2(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
+}
+
+int sg_index_cpu_has_avx512(void)
+{
+    __builtin_cpu_init();
+    return sg_index_cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
 }
 
 /* Bits of the 8 positions whose 4-byte windows are in w (one dword each) that pass
@@ -77,16 +88,16 @@ static SG_AVX2 SG_ALWAYS_INLINE __m256i windows8(const unsigned char *s)
     return _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(v), ctl);
 }
 
-/* Slot ss at the 16 positions i.. of the value p[0, len) (valid: those inside it). */
-static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_scan *ss, __m256i w0,
-                                             __m256i w1, const unsigned char *p, size_t len,
+/* Slot ss at the 16 positions i.. of the value p[0, len) (valid: those inside it),
+ * whose prefilter bits are `pre`. */
+static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_scan *ss,
+                                             uint32_t pre, const unsigned char *p, size_t len,
                                              size_t i, uint32_t valid, const sg_scan_marks *m)
 {
     /* what passed is known: the scalar tests are not repeated, except the short
      * keys' first-byte table, which also finds the 3-byte keys set in the prefilter */
-    uint32_t pre = 0, hits = 0;
-    if (ss->pre4)
-        pre = (pre4_mask8(ix, ss, w0) | pre4_mask8(ix, ss, w1) << 8) & valid;
+    uint32_t hits = 0;
+    pre &= valid;
     if (ss->teddy)
         hits = short_mask16(ss->nib, p + i) & valid;
     for (hits |= pre; hits; hits &= hits - 1) {
@@ -108,9 +119,53 @@ SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const
     for (size_t i = 0; i < len; i += 16) {
         const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
         const __m256i w0 = windows8(p + i), w1 = windows8(p + i + 8);
-        block16(ix, a, w0, w1, p, len, i, valid, m);
+        block16(ix, a, a->pre4 ? pre4_mask8(ix, a, w0) | pre4_mask8(ix, a, w1) << 8 : 0, p, len, i,
+                valid, m);
         if (b)
-            block16(ix, b, w0, w1, p, len, i, valid, m);
+            block16(ix, b, b->pre4 ? pre4_mask8(ix, b, w0) | pre4_mask8(ix, b, w1) << 8 : 0, p, len,
+                    i, valid, m);
+    }
+}
+
+#define SG_AVX512 __attribute__((target("avx2,bmi,avx512f,avx512bw,avx512vbmi")))
+
+/* The 4-byte windows of positions 0..15 of s[0..19), one per dword: one byte
+ * permutation of a 32-byte load. */
+static SG_AVX512 SG_ALWAYS_INLINE __m512i windows16(const unsigned char *s)
+{
+    const __m512i ctl =
+        _mm512_set_epi32(0x1211100f, 0x11100f0e, 0x100f0e0d, 0x0f0e0d0c, 0x0e0d0c0b, 0x0d0c0b0a,
+                         0x0c0b0a09, 0x0b0a0908, 0x0a090807, 0x09080706, 0x08070605, 0x07060504,
+                         0x06050403, 0x05040302, 0x04030201, 0x03020100);
+    const __m256i v = _mm256_loadu_si256((const __m256i *)s);
+    return _mm512_permutexvar_epi8(ctl, _mm512_castsi256_si512(v));
+}
+
+/* pre4_mask8 for 16 positions at once. */
+static SG_AVX512 SG_ALWAYS_INLINE uint32_t pre4_mask16(const sg_index *ix, const sg_slot_scan *ss,
+                                                       __m512i w)
+{
+    const __m512i h = _mm512_mullo_epi32(w, _mm512_set1_epi32((int)SG_PRE4_MUL));
+    const __m512i bit = _mm512_add_epi32(_mm512_srl_epi32(h, _mm_cvtsi32_si128(ss->pre4_shift)),
+                                         _mm512_set1_epi32((int)ss->pre4_base));
+    const __m512i words = _mm512_i32gather_epi32(_mm512_srli_epi32(bit, 5), ix->pre4, 4);
+    const __m512i one =
+        _mm512_sllv_epi32(_mm512_set1_epi32(1), _mm512_and_si512(bit, _mm512_set1_epi32(31)));
+    return (uint32_t)_mm512_test_epi32_mask(words, one);
+}
+
+/* sg_index_scan_avx2 with the AVX-512 prefilter test; the loads read up to 32 bytes
+ * from position i, inside the SG_SCAN_PAD bytes past the end. */
+SG_AVX512 void sg_index_scan_avx512(const sg_index *ix, const sg_slot_scan *a,
+                                    const sg_slot_scan *b, const unsigned char *p, size_t len,
+                                    const sg_scan_marks *m)
+{
+    for (size_t i = 0; i < len; i += 16) {
+        const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
+        const __m512i w = windows16(p + i);
+        block16(ix, a, a->pre4 ? pre4_mask16(ix, a, w) : 0, p, len, i, valid, m);
+        if (b)
+            block16(ix, b, b->pre4 ? pre4_mask16(ix, b, w) : 0, p, len, i, valid, m);
     }
 }
 
@@ -121,8 +176,19 @@ int sg_index_cpu_has_avx2(void)
     return 0;
 }
 
+int sg_index_cpu_has_avx512(void)
+{
+    return 0;
+}
+
 void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
                         const unsigned char *p, size_t len, const sg_scan_marks *m)
+{
+    (void)ix, (void)a, (void)b, (void)p, (void)len, (void)m;
+}
+
+void sg_index_scan_avx512(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
+                          const unsigned char *p, size_t len, const sg_scan_marks *m)
 {
     (void)ix, (void)a, (void)b, (void)p, (void)len, (void)m;
 }

@@ -1,16 +1,15 @@
-/* The vector index scan (SIGMA_PARAM_SIMD 1, AVX2 on x86-64) finds exactly what the
- * scalar scan (SIGMA_PARAM_SIMD 0) finds.
+/* The vector index scans (SIGMA_PARAM_SIMD 1: AVX-512 on x86-64 CPUs that have it,
+ * else AVX2; SIGMA_PARAM_SIMD 2: AVX2) find exactly what the scalar scan
+ * (SIGMA_PARAM_SIMD 0) finds.
  *
  * One ruleset of literals that exercise every path of the scan, built twice (vector
- * and scalar): 1-, 2- and 3-byte keys (ASCII, two- and three-byte UTF-8, more than
- * eight distinct first bytes in one field so that the nibble-table buckets are
- * shared), 3-byte keywords, 4-byte grams, long literals (8-byte grams) and
- * startswith / endswith. Every literal is placed at every position of values of
- * every length from its own up to 70 bytes (so across every 16-position block
- * boundary and every tail length), whole and cut short at the end of the value; each
- * event must hit the same rules in both rulesets and with SIGMA_MATCH_NO_INDEX, and
- * the literal's own rule must hit exactly when the literal is whole.
- * Only <sigma/sigma.h> is used. */
+ * and scalar, and AVX2 at most): 1-, 2- and 3-byte keys (ASCII, two- and three-byte UTF-8, more
+ * than eight distinct first bytes in one field so that the nibble-table buckets are shared), 3-byte
+ * keywords, 4-byte grams, long literals (8-byte grams) and startswith / endswith. Every literal is
+ * placed at every position of values of every length from its own up to 70 bytes (so across every
+ * 16-position block boundary and every tail length), whole and cut short at the end of the value;
+ * each event must hit the same rules in all three rulesets and with SIGMA_MATCH_NO_INDEX, and the
+ * literal's own rule must hit exactly when the literal is whole. Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -111,8 +110,8 @@ static char filler(size_t i)
 }
 
 typedef struct ctx {
-    sigma_ruleset *vec, *scal;
-    sigma_scratch *sv, *ss;
+    sigma_ruleset *vec, *scal, *avx2;
+    sigma_scratch *sv, *ss, *s2;
     sigma_event *ev;
     long events, mismatches;
 } ctx;
@@ -125,30 +124,41 @@ static void check_event(ctx *c, const char *field, const char *text, size_t len,
     sigma_event_add_str(c->ev, field, SIGMA_NUL_TERMINATED, text, len, 0);
     const uint64_t v = hits_of(c->vec, c->sv, c->ev, 0);
     const uint64_t s = hits_of(c->scal, c->ss, c->ev, 0);
+    const uint64_t a2 = hits_of(c->avx2, c->s2, c->ev, 0);
     const uint64_t all = hits_of(c->scal, c->ss, c->ev, SIGMA_MATCH_NO_INDEX);
     c->events++;
-    if (v != s || v != all || (int)((v >> rule) & 1) != expect) {
+    if (v != s || v != a2 || v != all || (int)((v >> rule) & 1) != expect) {
         if (c->mismatches++ < 10)
-            CHECK_MSG(0, "%s='%.*s': vector %llx scalar %llx no-index %llx, rule r%zu expected %d",
+            CHECK_MSG(0,
+                      "%s='%.*s': vector %llx scalar %llx avx2 %llx no-index %llx, rule r%zu "
+                      "expected %d",
                       field, (int)len, text, (unsigned long long)v, (unsigned long long)s,
-                      (unsigned long long)all, rule, expect);
+                      (unsigned long long)a2, (unsigned long long)all, rule, expect);
     }
 }
 
 static void test_every_position(void)
 {
-    ctx c = {build(1), build(0), NULL, NULL, NULL, 0, 0};
-    if (!c.vec || !c.scal)
+    ctx c = {build(1), build(0), build(2), NULL, NULL, NULL, NULL, 0, 0};
+    if (!c.vec || !c.scal || !c.avx2)
         return;
     CHECK_EQ_STR(sigma_ruleset_scan_isa(c.scal), "scalar");
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
-        CHECK_EQ_STR(sigma_ruleset_scan_isa(c.vec), "avx2");
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi")) {
+        CHECK_EQ_STR(sigma_ruleset_scan_isa(c.avx2), "avx2");
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vbmi"))
+            CHECK_EQ_STR(sigma_ruleset_scan_isa(c.vec), "avx512");
+        else
+            CHECK_EQ_STR(sigma_ruleset_scan_isa(c.vec), "avx2");
+    }
 #endif
-    printf("vector ruleset scans with: %s\n", sigma_ruleset_scan_isa(c.vec));
+    printf("SIGMA_PARAM_SIMD 1 scans with %s, 2 with %s\n", sigma_ruleset_scan_isa(c.vec),
+           sigma_ruleset_scan_isa(c.avx2));
     CHECK_EQ_INT(sigma_scratch_reserve(c.vec, &c.sv), SIGMA_OK);
     CHECK_EQ_INT(sigma_scratch_reserve(c.scal, &c.ss), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(c.avx2, &c.s2), SIGMA_OK);
     CHECK_EQ_INT(sigma_event_new(&c.ev), SIGMA_OK);
     char text[80];
     for (size_t r = 0; r < NRULES && c.ev; r++) {
@@ -175,8 +185,10 @@ static void test_every_position(void)
     sigma_event_free(c.ev);
     sigma_scratch_free(c.sv);
     sigma_scratch_free(c.ss);
+    sigma_scratch_free(c.s2);
     sigma_ruleset_unref(c.vec);
     sigma_ruleset_unref(c.scal);
+    sigma_ruleset_unref(c.avx2);
 }
 
 /* Out-of-range values of the parameter are refused. */
@@ -184,7 +196,7 @@ static void test_param_range(void)
 {
     sigma_compile_options *o = NULL;
     CHECK_EQ_INT(sigma_compile_options_new(&o), SIGMA_OK);
-    CHECK(sigma_compile_options_set(o, SIGMA_PARAM_SIMD, 2) != SIGMA_OK);
+    CHECK(sigma_compile_options_set(o, SIGMA_PARAM_SIMD, 3) != SIGMA_OK);
     CHECK(sigma_compile_options_set(o, SIGMA_PARAM_SIMD, -1) != SIGMA_OK);
     int64_t v = -1;
     CHECK_EQ_INT(sigma_compile_options_get(o, SIGMA_PARAM_SIMD, &v), SIGMA_OK);
