@@ -39,6 +39,7 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->val_len);
     free(s->hits);
     free(s->cand);
+    free(s->cand_groups);
     free(s->pred_seen);
     free(s->node_seen);
     free(s->route_hits);

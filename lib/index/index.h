@@ -103,6 +103,12 @@ typedef struct sg_index {
     uint32_t ngates, ngate_words;
     uint64_t *always; /* rules evaluated whatever the prefilter says */
     uint32_t nalways;
+    /* One bit per word of the rule bitsets (bit w % 64 of word w / 64): set for the
+     * words of `always` that are not zero. The scan sets the bit of every word it
+     * marks a rule in, so that the candidate loop visits only those words (tens of
+     * the 473 words with 30,240 rules). */
+    uint64_t *always_groups;
+    uint32_t ngroup_words;
     /* Rules without a literal set that cannot match an event lacking all of
      * their fields (they do not match an empty event): candidates when one of
      * their field slots is present. pres_rules[pres_first[slot] ..
@@ -231,9 +237,10 @@ static inline uint64_t sg_mix64(uint64_t x)
 /* Where a scan records what it found: candidate rules, and predicates whose key
  * occurred (a keyed predicate not marked here is false for this event). */
 typedef struct sg_scan_marks {
-    uint64_t *rules; /* bitset */
-    uint32_t *preds; /* predicate -> gen (stamped: nothing to clear per event) */
-    uint32_t *nodes; /* gate id -> gen */
+    uint64_t *rules;  /* bitset */
+    uint64_t *groups; /* bit per word of `rules` that a rule was marked in */
+    uint32_t *preds;  /* predicate -> gen (stamped: nothing to clear per event) */
+    uint32_t *nodes;  /* gate id -> gen */
     uint32_t gen;
 } sg_scan_marks;
 

@@ -714,6 +714,7 @@ int sg_index_build(sigma_ruleset *rs, int simd)
     sg_index *ix = &rs->index;
     ix->nrules = rs->nrules;
     ix->nwords = (rs->nrules + 63) / 64;
+    ix->ngroup_words = (ix->nwords + 63) / 64;
     ix->nslots = rs->nfields + 1;
     ix->always = calloc(ix->nwords ? ix->nwords : 1, sizeof *ix->always);
     ix->npred_words = (rs->npreds + 63) / 64;
@@ -792,6 +793,14 @@ int sg_index_build(sigma_ruleset *rs, int simd)
         rc = build_buckets(rs, ix);
     if (rc == 0)
         rc = gate_by_presence(rs, ix);
+    if (rc == 0) {
+        ix->always_groups = calloc(ix->ngroup_words ? ix->ngroup_words : 1, sizeof(uint64_t));
+        if (!ix->always_groups)
+            rc = -1;
+        for (uint32_t w = 0; rc == 0 && w < ix->nwords; w++)
+            if (ix->always[w])
+                set_bit(ix->always_groups, w);
+    }
     for (uint32_t r = 0; sets && r < rs->nrules; r++)
         sg_litset_free(&sets[r]);
     free(sets);
@@ -804,6 +813,7 @@ int sg_index_build(sigma_ruleset *rs, int simd)
 void sg_index_free(sg_index *ix)
 {
     free(ix->always);
+    free(ix->always_groups);
     free(ix->pred_keyed);
     free(ix->node_gate);
     free(ix->untouched);

@@ -86,6 +86,7 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         fit_array((void **)&s->pred_seen, &s->pred_seen_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->ls_mask, &words, ix->nwords, sizeof(uint64_t)) ||
         fit_array((void **)&s->cand, &s->words_cap, ix->nwords, sizeof(uint64_t)) ||
+        fit_array((void **)&s->cand_groups, &s->groups_cap, ix->ngroup_words, sizeof(uint64_t)) ||
         fit_array((void **)&s->hits, &hits, rs->nrules, sizeof(uint32_t)))
         return SIGMA_E_NOMEM;
     s->hits_cap = hits;
@@ -814,10 +815,13 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
 }
 
 /* Rules without literals that need one of their fields present: slot is. */
-static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, uint64_t *cand)
+static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, const sg_scan_marks *m)
 {
-    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
-        cand[ix->pres_rules[k] >> 6] |= 1ull << (ix->pres_rules[k] & 63);
+    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++) {
+        const uint32_t r = ix->pres_rules[k];
+        m->rules[r >> 6] |= 1ull << (r & 63);
+        m->groups[r >> 12] |= 1ull << ((r >> 6) & 63);
+    }
 }
 
 /* cand = always-evaluate rules + rules whose literal gram occurs in the event +
@@ -827,7 +831,9 @@ static int prefilter(eval_ctx *c)
     const sg_index *ix = &c->rs->index;
     const sigma_event *ev = c->ev;
     memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
-    c->marks = (sg_scan_marks){c->s->cand, c->s->pred_seen, c->s->node_seen, c->s->gen};
+    memcpy(c->s->cand_groups, ix->always_groups, ix->ngroup_words * sizeof *ix->always_groups);
+    c->marks =
+        (sg_scan_marks){c->s->cand, c->s->cand_groups, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
     c->pred_keyed = ix->pred_keyed;
     c->node_gate = ix->node_gate;
@@ -837,7 +843,7 @@ static int prefilter(eval_ctx *c)
         const uint32_t slot = c->s->ev_slot[i];
         uint8_t lens = 0;
         if (slot != SG_NONE) {
-            mark_present(ix, slot, c->s->cand);
+            mark_present(ix, slot, &c->marks);
             if (want_slot(c, slot))
                 lens = ix->slot_lens[slot];
         }
@@ -846,7 +852,7 @@ static int prefilter(eval_ctx *c)
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         const uint32_t slot = c->s->extra_scan[i + 1];
-        mark_present(ix, slot, c->s->cand);
+        mark_present(ix, slot, &c->marks);
         const uint8_t lens = want_slot(c, slot) ? ix->slot_lens[slot] : 0;
         if (lens && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0) != 0)
             return -1;
@@ -910,10 +916,10 @@ static int fit_event_slots(sigma_scratch *s, uint32_t nfields)
 static int begin_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
 {
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
-        s->words_cap < rs->index.nwords || s->pred_seen_cap < rs->npreds ||
-        s->node_seen_cap < rs->index.ngates || s->route_cap < rs->routing.n ||
-        s->cond_cap < rs->routing.ncond_fields || s->route_slot_words < rs->routing.nslot_words ||
-        !s->md)
+        s->words_cap < rs->index.nwords || s->groups_cap < rs->index.ngroup_words ||
+        s->pred_seen_cap < rs->npreds || s->node_seen_cap < rs->index.ngates ||
+        s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields ||
+        s->route_slot_words < rs->routing.nslot_words || !s->md)
         return SIGMA_E_SCRATCH;
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
@@ -941,6 +947,10 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
         memset(s->cand, 0xff, nwords * sizeof *s->cand);
         if (rs->nrules & 63)
             s->cand[nwords - 1] = (1ull << (rs->nrules & 63)) - 1;
+        const uint32_t ng = rs->index.ngroup_words;
+        memset(s->cand_groups, 0xff, ng * sizeof *s->cand_groups);
+        if (nwords & 63)
+            s->cand_groups[ng - 1] = (1ull << (nwords & 63)) - 1;
     } else if (prefilter(&c) != 0) {
         return SIGMA_E_NOMEM;
     }
@@ -954,21 +964,11 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     const sg_untouched *untouched = c.use_pred_seen ? rs->index.untouched : NULL;
     uint64_t evaluated = 0;
     /* Candidates are few in a large ruleset (tens in 473 words with 30,240 rules):
-     * groups of 8 words are read at once and each empty half is skipped. */
-    const uint64_t *cand = s->cand;
-    uint32_t w = 0;
-    for (; w + 8 <= nwords; w += 8) {
-        const uint64_t lo = cand[w] | cand[w + 1] | cand[w + 2] | cand[w + 3];
-        const uint64_t hi = cand[w + 4] | cand[w + 5] | cand[w + 6] | cand[w + 7];
-        if (lo)
-            for (uint32_t k = w; k < w + 4; k++)
-                evaluated += eval_word(&c, k, untouched);
-        if (hi)
-            for (uint32_t k = w + 4; k < w + 8; k++)
-                evaluated += eval_word(&c, k, untouched);
-    }
-    for (; w < nwords; w++)
-        evaluated += eval_word(&c, w, untouched);
+     * only the words whose group bit was set are read, in order (logsource masks
+     * may have cleared some of them since: eval_word finds them empty). */
+    for (uint32_t g = 0; g < rs->index.ngroup_words; g++)
+        for (uint64_t bits = s->cand_groups[g]; bits; bits &= bits - 1)
+            evaluated += eval_word(&c, g * 64 + (uint32_t)__builtin_ctzll(bits), untouched);
     s->stat_events++;
     s->stat_candidates += evaluated;
     s->stat_hits += s->nhits;

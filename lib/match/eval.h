@@ -25,7 +25,9 @@ struct sigma_scratch {
     sg_buf fold;
     uint32_t *hits;
     uint32_t nhits, hits_cap;
-    uint64_t *cand;    /* candidate rules of this call (bitset, ruleset's nwords) */
+    uint64_t *cand;        /* candidate rules of this call (bitset, ruleset's nwords) */
+    uint64_t *cand_groups; /* a bit per word of cand that may be non-zero */
+    uint32_t groups_cap;
     uint64_t *ls_mask; /* rules fitting ls_key's logsource (cached across calls) */
     uint32_t words_cap;
     uint32_t *pred_seen; /* predicate -> gen when its index key occurred in this event */
