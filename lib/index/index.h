@@ -244,6 +244,13 @@ typedef struct sg_scan_marks {
     uint32_t gen;
 } sg_scan_marks;
 
+/* Marks rule r a candidate: its bit, and the bit of its word in `groups`. */
+static inline void sg_mark_rule(const sg_scan_marks *m, uint32_t r)
+{
+    m->rules[r >> 6] |= 1ull << (r & 63);
+    m->groups[r >> 12] |= 1ull << ((r >> 6) & 63);
+}
+
 /* The scans read up to SG_SCAN_PAD bytes past text + len (vector loads): they
  * must be readable, and are zeros in the folded values the matcher passes. */
 #define SG_SCAN_PAD 32

@@ -47,10 +47,8 @@ static SG_NOINLINE void mark(const sg_index *ix, uint64_t hash, uint64_t key, co
                     m->preds[id] = m->gen;
                 else if (r->id & SG_POST_NODE)
                     m->nodes[id] = m->gen;
-                else {
-                    m->rules[id >> 6] |= 1ull << (id & 63);
-                    m->groups[id >> 12] |= 1ull << ((id >> 6) & 63);
-                }
+                else
+                    sg_mark_rule(m, id);
             }
         }
         return;

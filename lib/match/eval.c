@@ -222,22 +222,21 @@ static inline int pad_fold(sg_buf *b)
     return 0;
 }
 
-/* Folds event value vi (SG_NONE = the raw message, stored at `slot`) into the
- * per-call cache. Numbers and booleans are rendered straight into the buffer: their
- * text (digits, "-+.e", inf, nan, true, false) is already folded. (Leaving strings
- * that fold to themselves uncopied was tried: checking for that costs more than the
- * copy it saves.) 0 or -1 (no memory). */
-static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
+/* Folds text[0, len) or, when v is a number or boolean, v's rendering into the
+ * per-call cache at `slot`, followed by the scan's zero bytes. Numbers and booleans
+ * are rendered straight into the buffer: their text (digits, "-+.e", inf, nan,
+ * true, false) is already folded. (Leaving strings that fold to themselves uncopied
+ * was tried: checking for that costs more than the copy it saves.) Inline in its
+ * two callers: the index scan folds nearly every value, once. 0 or -1 (no memory). */
+static SG_ALWAYS_INLINE int fold_store(sigma_scratch *s, const sg_value *v, const char *text,
+                                       size_t len, uint32_t slot)
 {
-    sigma_scratch *s = c->s;
     const size_t off = s->fold.len;
-    const sg_value *v = vi == SG_NONE ? NULL : &c->ev->values[vi];
     if (v && v->type != SG_VAL_STR) {
         if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
             return -1;
         s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
-    } else if (sg_fold_append(v ? v->s : c->ev->message, v ? v->len : c->ev->message_len,
-                              &s->fold) != 0) {
+    } else if (sg_fold_append(text, len, &s->fold) != 0) {
         return -1;
     }
     if (pad_fold(&s->fold) != 0)
@@ -246,6 +245,15 @@ static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
     s->val_len[slot] = s->fold.len - off;
     s->val_gen[slot] = s->gen;
     return 0;
+}
+
+/* fold_store for event value vi (SG_NONE = the raw message, stored at `slot`). */
+static SG_NOINLINE int fold_value(eval_ctx *c, uint32_t vi, uint32_t slot)
+{
+    if (vi == SG_NONE)
+        return fold_store(c->s, NULL, c->ev->message, c->ev->message_len, slot);
+    const sg_value *v = &c->ev->values[vi];
+    return fold_store(c->s, v, v->s, v->len, slot);
 }
 
 /* Folded text of event value `vi` (SG_NONE = the raw message), cached per call.
@@ -783,25 +791,9 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             scan_number(c, v, slot, lens, kw, klens);
         if (!text)
             continue;
-        /* folded_text for a value (vi is never SG_NONE here), with fold_value
-         * inline: nearly every value is folded here, once. */
-        if (s->val_gen[vi] != s->gen) {
-            const size_t off = s->fold.len;
-            if (v->type == SG_VAL_STR) {
-                if (sg_fold_append(v->s, v->len, &s->fold) != 0)
-                    return -1;
-            } else {
-                /* Numbers and booleans: their text is already folded. */
-                if (s->fold.cap - off <= RENDER_CAP && sg_buf_reserve(&s->fold, RENDER_CAP) != 0)
-                    return -1;
-                s->fold.len += render_scalar(v, s->fold.data + off, RENDER_CAP);
-            }
-            if (pad_fold(&s->fold) != 0)
-                return -1;
-            s->val_off[vi] = off;
-            s->val_len[vi] = s->fold.len - off;
-            s->val_gen[vi] = s->gen;
-        }
+        /* folded_text for a value (vi is never SG_NONE here), without the call */
+        if (s->val_gen[vi] != s->gen && fold_store(s, v, v->s, v->len, vi) != 0)
+            return -1;
         sg_index_scan2(ix, tslot, tkw, s->fold.data + s->val_off[vi], s->val_len[vi], &c->marks);
     }
     return 0;
@@ -817,11 +809,8 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
 /* Rules without literals that need one of their fields present: slot is. */
 static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, const sg_scan_marks *m)
 {
-    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++) {
-        const uint32_t r = ix->pres_rules[k];
-        m->rules[r >> 6] |= 1ull << (r & 63);
-        m->groups[r >> 12] |= 1ull << ((r >> 6) & 63);
-    }
+    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
+        sg_mark_rule(m, ix->pres_rules[k]);
 }
 
 /* cand = always-evaluate rules + rules whose literal gram occurs in the event +
