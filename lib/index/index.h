@@ -255,13 +255,18 @@ static inline void sg_mark_rule(const sg_scan_marks *m, uint32_t r)
  * must be readable, and are zeros in the folded values the matcher passes. */
 #define SG_SCAN_PAD 32
 
-/* Marks the rules and predicates whose gram occurs in text[0, len) of field slot `slot`. */
-void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
-                   const sg_scan_marks *m);
-/* The same for two slots at once (a field's own slot and the keyword slot): one
- * pass over the text. UINT32_MAX = no slot. */
-void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const char *text,
-                    size_t len, const sg_scan_marks *m);
+/* One folded value to scan for the keys of one or two slots (a field's own slot
+ * and the keyword slot): text base + off, len > 0 bytes, followed by SG_SCAN_PAD
+ * readable bytes. The matcher collects an event's jobs and scans them in one call,
+ * so the per-value cost is a loop step rather than a call and a dispatch. */
+typedef struct sg_scan_job {
+    const sg_slot_scan *a, *b; /* b NULL: only a; both have keys (scans[].text) */
+    size_t off, len;
+} sg_scan_job;
+
+/* Marks the rules, predicates and gated nodes whose key occurs in the jobs' texts. */
+void sg_index_scan_jobs(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                        const unsigned char *base, const sg_scan_marks *m);
 /* Marks the rules and predicates that need field slot `slot` to equal integer v. */
 void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m);
 

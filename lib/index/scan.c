@@ -9,26 +9,14 @@ void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg
     probe(ix, sg_num_key(slot, v), NULL, m);
 }
 
-void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const char *text,
-                    size_t len, const sg_scan_marks *m)
+/* The scalar scan of one job: every position, for each of its slots. */
+static void scan_job_scalar(const sg_index *ix, const sg_scan_job *j, const unsigned char *base,
+                            const sg_scan_marks *m)
 {
-    const sg_slot_scan *ss[2];
-    int n = 0;
-    if (slot_a != UINT32_MAX && ix->scans[slot_a].text)
-        ss[n++] = &ix->scans[slot_a];
-    if (slot_b != UINT32_MAX && slot_b != slot_a && ix->scans[slot_b].text)
-        ss[n++] = &ix->scans[slot_b];
-    if (n == 0 || len == 0)
-        return;
-    const unsigned char *p = (const unsigned char *)text;
-    if (ix->scan_isa == SG_SCAN_AVX512) {
-        sg_index_scan_avx512(ix, ss[0], n == 2 ? ss[1] : NULL, p, len, m);
-        return;
-    }
-    if (ix->scan_isa == SG_SCAN_AVX2) {
-        sg_index_scan_avx2(ix, ss[0], n == 2 ? ss[1] : NULL, p, len, m);
-        return;
-    }
+    const sg_slot_scan *ss[2] = {j->a, j->b};
+    const int n = j->b ? 2 : 1;
+    const unsigned char *p = base + j->off;
+    const size_t len = j->len;
     size_t i = 0;
     /* Whole 8-byte windows first: every window is one load. */
     if (n == 1) {
@@ -57,8 +45,17 @@ void sg_index_scan2(const sg_index *ix, uint32_t slot_a, uint32_t slot_b, const 
             scan_at(ix, ss[k], last, len - i, p, len, i, m);
 }
 
-void sg_index_scan(const sg_index *ix, uint32_t slot, const char *text, size_t len,
-                   const sg_scan_marks *m)
+void sg_index_scan_jobs(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                        const unsigned char *base, const sg_scan_marks *m)
 {
-    sg_index_scan2(ix, slot, UINT32_MAX, text, len, m);
+    if (ix->scan_isa == SG_SCAN_AVX512) {
+        sg_index_scan_avx512(ix, jobs, n, base, m);
+        return;
+    }
+    if (ix->scan_isa == SG_SCAN_AVX2) {
+        sg_index_scan_avx2(ix, jobs, n, base, m);
+        return;
+    }
+    for (size_t j = 0; j < n; j++)
+        scan_job_scalar(ix, &jobs[j], base, m);
 }

@@ -113,10 +113,14 @@ static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_s
 
 /* 16 positions per step, straight from the text, whose SG_SCAN_PAD readable bytes
  * past the end make every load safe; positions past the end are masked off. */
-SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
-                                const unsigned char *p, size_t len, const sg_scan_marks *m)
+SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                                const unsigned char *base, const sg_scan_marks *m)
 {
-    for (size_t i = 0; i < len; i += 16) {
+    for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {
+        const sg_slot_scan *a = j->a, *b = j->b;
+        const unsigned char *p = base + j->off;
+        const size_t len = j->len;
+        for (size_t i = 0; i < len; i += 16) {
         const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
         const __m256i w0 = windows8(p + i), w1 = windows8(p + i + 8);
         block16(ix, a, a->pre4 ? pre4_mask8(ix, a, w0) | pre4_mask8(ix, a, w1) << 8 : 0, p, len, i,
@@ -124,6 +128,7 @@ SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const
         if (b)
             block16(ix, b, b->pre4 ? pre4_mask8(ix, b, w0) | pre4_mask8(ix, b, w1) << 8 : 0, p, len,
                     i, valid, m);
+        }
     }
 }
 
@@ -156,16 +161,20 @@ static SG_AVX512 SG_ALWAYS_INLINE uint32_t pre4_mask16(const sg_index *ix, const
 
 /* sg_index_scan_avx2 with the AVX-512 prefilter test; the loads read up to 32 bytes
  * from position i, inside the SG_SCAN_PAD bytes past the end. */
-SG_AVX512 void sg_index_scan_avx512(const sg_index *ix, const sg_slot_scan *a,
-                                    const sg_slot_scan *b, const unsigned char *p, size_t len,
-                                    const sg_scan_marks *m)
+SG_AVX512 void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                                    const unsigned char *base, const sg_scan_marks *m)
 {
-    for (size_t i = 0; i < len; i += 16) {
+    for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {
+        const sg_slot_scan *a = j->a, *b = j->b;
+        const unsigned char *p = base + j->off;
+        const size_t len = j->len;
+        for (size_t i = 0; i < len; i += 16) {
         const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
         const __m512i w = windows16(p + i);
         block16(ix, a, a->pre4 ? pre4_mask16(ix, a, w) : 0, p, len, i, valid, m);
         if (b)
             block16(ix, b, b->pre4 ? pre4_mask16(ix, b, w) : 0, p, len, i, valid, m);
+        }
     }
 }
 
@@ -181,16 +190,16 @@ int sg_index_cpu_has_avx512(void)
     return 0;
 }
 
-void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
-                        const unsigned char *p, size_t len, const sg_scan_marks *m)
+void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                        const unsigned char *base, const sg_scan_marks *m)
 {
-    (void)ix, (void)a, (void)b, (void)p, (void)len, (void)m;
+    (void)ix, (void)jobs, (void)n, (void)base, (void)m;
 }
 
-void sg_index_scan_avx512(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
-                          const unsigned char *p, size_t len, const sg_scan_marks *m)
+void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                          const unsigned char *base, const sg_scan_marks *m)
 {
-    (void)ix, (void)a, (void)b, (void)p, (void)len, (void)m;
+    (void)ix, (void)jobs, (void)n, (void)base, (void)m;
 }
 
 #endif

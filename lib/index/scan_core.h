@@ -106,11 +106,11 @@ static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const sg_slot_scan *ss,
         grams_at(ix, ss, x, avail, text, len, i, m);
 }
 
-/* The vector scans of one value for slot a and slot b (NULL: only a) (scan_avx2.c);
- * only called when sg_index_cpu_has_avx2() / _avx512() said yes at build time. */
-void sg_index_scan_avx2(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
-                        const unsigned char *p, size_t len, const sg_scan_marks *m);
-void sg_index_scan_avx512(const sg_index *ix, const sg_slot_scan *a, const sg_slot_scan *b,
-                          const unsigned char *p, size_t len, const sg_scan_marks *m);
+/* The vector scans of the jobs (scan_avx2.c); only called when
+ * sg_index_cpu_has_avx2() / _avx512() said yes at build time. */
+void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                        const unsigned char *base, const sg_scan_marks *m);
+void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+                          const unsigned char *base, const sg_scan_marks *m);
 
 #endif

@@ -769,19 +769,40 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
         sg_index_scan_number(ix, kw, k, &c->marks);
 }
 
-/* Scans every value of one event field (folded) for the index's grams of field
- * slot `slot` and of slot `kw` (the keyword slot) in one pass. lens / klens: their
- * slot_lens, 0 when that slot is not scanned (the caller reads them once). */
+/* Queues a scan of the folded text at off, len for slots a and b (b may be NULL). */
+static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a,
+                                     const sg_slot_scan *b, size_t off, size_t len)
+{
+    if (s->njobs == s->jobs_cap) {
+        const uint32_t cap = s->jobs_cap ? s->jobs_cap * 2 : 64;
+        sg_scan_job *j = realloc(s->jobs, cap * sizeof *j);
+        if (!j)
+            return -1;
+        s->jobs = j;
+        s->jobs_cap = cap;
+    }
+    s->jobs[s->njobs++] = (sg_scan_job){a, b, off, len};
+    return 0;
+}
+
+/* Folds every value of one event field and queues its scan for the index's grams
+ * of field slot `slot` and of slot `kw` (the keyword slot) in one pass. lens /
+ * klens: their slot_lens, 0 when that slot is not scanned (the caller reads them
+ * once). Numbers are looked up at once. */
 static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
                                        uint32_t kw, uint8_t klens)
 {
     const sg_index *ix = &c->rs->index;
     sigma_scratch *s = c->s;
+    /* a slot with any of these has scans[].text set */
     const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
-    const uint32_t tslot = (lens & text_keys) ? slot : SG_NONE,
-                   tkw = (klens & text_keys) ? kw : SG_NONE;
-    const int text = tslot != SG_NONE || tkw != SG_NONE;
+    const sg_slot_scan *a = (lens & text_keys) ? &ix->scans[slot] : NULL,
+                       *b = (klens & text_keys) ? &ix->scans[kw] : NULL;
+    if (!a) {
+        a = b;
+        b = NULL;
+    }
     const sg_value *values = c->ev->values;
     for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
@@ -789,12 +810,13 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             continue;
         if (num)
             scan_number(c, v, slot, lens, kw, klens);
-        if (!text)
+        if (!a)
             continue;
         /* folded_text for a value (vi is never SG_NONE here), without the call */
         if (s->val_gen[vi] != s->gen && fold_store(s, v, v->s, v->len, vi) != 0)
             return -1;
-        sg_index_scan2(ix, tslot, tkw, s->fold.data + s->val_off[vi], s->val_len[vi], &c->marks);
+        if (s->val_len[vi] && push_job(s, a, b, s->val_off[vi], s->val_len[vi]) != 0)
+            return -1;
     }
     return 0;
 }
@@ -824,6 +846,7 @@ static int prefilter(eval_ctx *c)
     c->marks =
         (sg_scan_marks){c->s->cand, c->s->cand_groups, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
+    c->s->njobs = 0;
     c->pred_keyed = ix->pred_keyed;
     c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
@@ -846,13 +869,14 @@ static int prefilter(eval_ctx *c)
         if (lens && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0) != 0)
             return -1;
     }
-    if (ix->slot_lens[kw] && want_slot(c, kw) && ev->message) {
+    if (ix->scans[kw].text && want_slot(c, kw) && ev->message) {
         size_t len;
         const char *t = folded_text(c, SG_NONE, &len);
-        if (!t)
+        if (!t || (len && push_job(c->s, &ix->scans[kw], NULL, (size_t)(t - c->s->fold.data), len)))
             return -1;
-        sg_index_scan(ix, kw, t, len, &c->marks);
     }
+    sg_index_scan_jobs(ix, c->s->jobs, c->s->njobs, (const unsigned char *)c->s->fold.data,
+                       &c->marks);
     return 0;
 }
 

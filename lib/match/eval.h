@@ -7,6 +7,7 @@
 
 #include "compile/ruleset.h"
 #include "event/event.h"
+#include "index/index.h"
 #include "util/vec.h"
 
 /* Per-thread working memory. Arrays indexed by predicate id, field slot and event
@@ -46,6 +47,8 @@ struct sigma_scratch {
     uint32_t cond_cap;
     uint32_t *extra_scan; /* (event field, slot) pairs from renames, for the prefilter */
     uint32_t nextra, extra_cap;
+    sg_scan_job *jobs; /* the prefilter's folded values to scan, in one call */
+    uint32_t njobs, jobs_cap;
     uint64_t *route_slots; /* union of the matched routes' slot sets */
     uint32_t route_slot_words;
     pcre2_match_data *md;
