@@ -111,24 +111,44 @@ static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_s
     }
 }
 
-/* 16 positions per step, straight from the text, whose SG_SCAN_PAD readable bytes
- * past the end make every load safe; positions past the end are masked off. */
+/* Slots a and b (NULL: only a) at the 16 positions i.. of p[0, len). */
+static SG_AVX2 SG_ALWAYS_INLINE void step_avx2(const sg_index *ix, const sg_slot_scan *a,
+                                               const sg_slot_scan *b, const unsigned char *p,
+                                               size_t len, size_t i, uint32_t valid,
+                                               const sg_scan_marks *m)
+{
+    const __m256i w0 = windows8(p + i), w1 = windows8(p + i + 8);
+    block16(ix, a, a->pre4 ? pre4_mask8(ix, a, w0) | pre4_mask8(ix, a, w1) << 8 : 0, p, len, i,
+            valid, m);
+    if (b)
+        block16(ix, b, b->pre4 ? pre4_mask8(ix, b, w0) | pre4_mask8(ix, b, w1) << 8 : 0, p, len, i,
+                valid, m);
+}
+
+/* One job, 16 positions per step, straight from the text, whose SG_SCAN_PAD
+ * readable bytes past the end make every load safe: the whole steps, then the last
+ * one with the positions past the end masked off. Inlined with b NULL and with b
+ * set, so that neither the mask nor b is a branch inside the loop (both were
+ * mispredicted at every value's end). */
+static SG_AVX2 SG_ALWAYS_INLINE void job_avx2(const sg_index *ix, const sg_slot_scan *a,
+                                              const sg_slot_scan *b, const unsigned char *p,
+                                              size_t len, const sg_scan_marks *m)
+{
+    size_t i = 0;
+    for (; len - i >= 16; i += 16)
+        step_avx2(ix, a, b, p, len, i, 0xffffu, m);
+    if (i < len)
+        step_avx2(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);
+}
+
 SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
                                 const unsigned char *base, const sg_scan_marks *m)
 {
     for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {
-        const sg_slot_scan *a = j->a, *b = j->b;
-        const unsigned char *p = base + j->off;
-        const size_t len = j->len;
-        for (size_t i = 0; i < len; i += 16) {
-        const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
-        const __m256i w0 = windows8(p + i), w1 = windows8(p + i + 8);
-        block16(ix, a, a->pre4 ? pre4_mask8(ix, a, w0) | pre4_mask8(ix, a, w1) << 8 : 0, p, len, i,
-                valid, m);
-        if (b)
-            block16(ix, b, b->pre4 ? pre4_mask8(ix, b, w0) | pre4_mask8(ix, b, w1) << 8 : 0, p, len,
-                    i, valid, m);
-        }
+        if (j->b)
+            job_avx2(ix, j->a, j->b, base + j->off, j->len, m);
+        else
+            job_avx2(ix, j->a, NULL, base + j->off, j->len, m);
     }
 }
 
@@ -159,22 +179,39 @@ static SG_AVX512 SG_ALWAYS_INLINE uint32_t pre4_mask16(const sg_index *ix, const
     return (uint32_t)_mm512_test_epi32_mask(words, one);
 }
 
-/* sg_index_scan_avx2 with the AVX-512 prefilter test; the loads read up to 32 bytes
- * from position i, inside the SG_SCAN_PAD bytes past the end. */
+/* step_avx2 with the AVX-512 prefilter test; the loads read up to 32 bytes from
+ * position i, inside the SG_SCAN_PAD bytes past the end. */
+static SG_AVX512 SG_ALWAYS_INLINE void step_avx512(const sg_index *ix, const sg_slot_scan *a,
+                                                   const sg_slot_scan *b, const unsigned char *p,
+                                                   size_t len, size_t i, uint32_t valid,
+                                                   const sg_scan_marks *m)
+{
+    const __m512i w = windows16(p + i);
+    block16(ix, a, a->pre4 ? pre4_mask16(ix, a, w) : 0, p, len, i, valid, m);
+    if (b)
+        block16(ix, b, b->pre4 ? pre4_mask16(ix, b, w) : 0, p, len, i, valid, m);
+}
+
+/* job_avx2 with step_avx512. */
+static SG_AVX512 SG_ALWAYS_INLINE void job_avx512(const sg_index *ix, const sg_slot_scan *a,
+                                                  const sg_slot_scan *b, const unsigned char *p,
+                                                  size_t len, const sg_scan_marks *m)
+{
+    size_t i = 0;
+    for (; len - i >= 16; i += 16)
+        step_avx512(ix, a, b, p, len, i, 0xffffu, m);
+    if (i < len)
+        step_avx512(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);
+}
+
 SG_AVX512 void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
                                     const unsigned char *base, const sg_scan_marks *m)
 {
     for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {
-        const sg_slot_scan *a = j->a, *b = j->b;
-        const unsigned char *p = base + j->off;
-        const size_t len = j->len;
-        for (size_t i = 0; i < len; i += 16) {
-        const uint32_t valid = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
-        const __m512i w = windows16(p + i);
-        block16(ix, a, a->pre4 ? pre4_mask16(ix, a, w) : 0, p, len, i, valid, m);
-        if (b)
-            block16(ix, b, b->pre4 ? pre4_mask16(ix, b, w) : 0, p, len, i, valid, m);
-        }
+        if (j->b)
+            job_avx512(ix, j->a, j->b, base + j->off, j->len, m);
+        else
+            job_avx512(ix, j->a, NULL, base + j->off, j->len, m);
     }
 }
 
