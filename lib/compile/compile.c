@@ -164,10 +164,14 @@ static int intern_cb(void *ctx, const sg_pred_desc *d, uint32_t *id)
     return intern_pred(ctx, d, id);
 }
 
-/* Emits the program for e in pre-order; returns the subtree size or -1. */
+/* Emits the program for e in pre-order; returns the subtree size or -1. An AND or
+ * OR of one child (a selection of one field, a list of one value: most of them) is
+ * emitted as that child, so the evaluator never steps through it. */
 static long emit(compiler *c, const sg_rule_ir *ir, const sg_expr *e, uint32_t depth, uint8_t *seen)
 {
     sigma_ruleset *rs = c->rs;
+    while ((e->kind == SG_X_AND || e->kind == SG_X_OR) && e->n == 1)
+        e = e->kids[0];
     if (depth > rs->max_depth)
         rs->max_depth = depth;
     sg_prog_node node = {(uint8_t)e->kind, (uint32_t)e->n, 1};

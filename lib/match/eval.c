@@ -513,13 +513,8 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
             const sg_prog_node *const end = n + n->size;
             for (const sg_prog_node *k = n + 1; k < end; k += k->size) {
                 /* Leaves are most children (value lists): test them without recursing.
-                 * So are the leaves under one-child nodes (a selection of one field
-                 * with one value: more than half the other children). */
-                const sg_prog_node *u = k;
-                if (u->kind != SG_X_PRED)
-                    while ((u->kind == SG_X_AND || u->kind == SG_X_OR) && u->arg == 1)
-                        u++;
-                int v = u->kind == SG_X_PRED ? pred_value(c, u->arg) : eval_node(c, u);
+                 * (The compiler emits no one-child AND or OR: compile.c, emit.) */
+                int v = k->kind == SG_X_PRED ? pred_value(c, k->arg) : eval_node(c, k);
                 if (v != is_and)
                     return neg ^ !is_and; /* short-circuit */
             }
