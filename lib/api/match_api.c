@@ -37,6 +37,7 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->val_gen);
     free(s->val_off);
     free(s->jobs);
+    free(s->names);
     free(s->val_len);
     free(s->hits);
     free(s->cand);

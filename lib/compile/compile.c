@@ -39,6 +39,19 @@ static int field_slot(compiler *c, const char *name, size_t len, uint32_t *slot)
     return sg_strmap_put(&rs->field_map, copy, len, *slot);
 }
 
+/* Hash of the field dictionary: a sum over its (name hash, slot) pairs, so the
+ * map's order does not matter (names may hold NUL bytes: the map has their lengths). */
+static uint64_t field_fingerprint(const sigma_ruleset *rs)
+{
+    uint64_t fp = sg_mix64(rs->nfields);
+    for (size_t i = 0; i < rs->field_map.cap; i++) {
+        const sg_strmap_slot *e = &rs->field_map.slots[i];
+        if (e->used)
+            fp += sg_mix64(e->hash ^ ((uint64_t)e->value << 32 | e->value));
+    }
+    return fp;
+}
+
 /* Appends a literal case-folded, prefixed with its folded length. */
 static int fold_token(sg_buf *k, const char *s, size_t len)
 {
@@ -373,6 +386,7 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
         }
     }
     compiler_free(&c);
+    rs->field_fp = field_fingerprint(rs);
     if (rc == SIGMA_OK && sg_index_build(rs, lim->simd) != 0)
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && mapping && mapping->n && sg_routing_build(rs, mapping) != 0)

@@ -105,6 +105,8 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         return SIGMA_E_NOMEM;
     if (!s->md && !(s->md = pcre2_match_data_create(1, NULL)))
         return SIGMA_E_NOMEM;
+    if (!s->names && !(s->names = calloc(SG_NAME_MEMO_SIZE, sizeof *s->names)))
+        return SIGMA_E_NOMEM;
     return SIGMA_OK;
 }
 
@@ -554,6 +556,20 @@ static inline uint32_t eval_word(eval_ctx *c, uint32_t w, const sg_untouched *un
     return n;
 }
 
+/* The scratch's name memo for rs's field dictionary: a new generation (no entry
+ * valid) when it last served another one. */
+static uint32_t name_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
+{
+    if (s->names_fp != rs->field_fp || s->names_gen == 0) {
+        if (++s->names_gen == 0) { /* wrapped: entries of generation 1 may be stale */
+            memset(s->names, 0, SG_NAME_MEMO_SIZE * sizeof *s->names);
+            s->names_gen = 1;
+        }
+        s->names_fp = rs->field_fp;
+    }
+    return s->names_gen;
+}
+
 /* Event field -> ruleset slot, remembered per event field for the prefilter. The
  * arrays are read into locals: the stores through them could alias the event and
  * the scratch as far as the compiler knows, which reloads them for every field. */
@@ -564,16 +580,17 @@ static void resolve_fields(eval_ctx *c)
     const sg_strmap *map = &c->rs->field_map;
     const void *rs = c->rs;
     uint32_t *slot_gen = c->s->slot_gen, *slot_field = c->s->slot_field, *ev_slot = c->s->ev_slot;
-    const uint32_t gen = c->s->gen;
+    sg_name_memo *memo = c->s->names;
+    const uint32_t gen = c->s->gen, mgen = name_memo_gen(c->s, c->rs);
     for (uint32_t i = 0; i < nfields; i++) {
         const sg_field *f = &fields[i];
-        uint32_t slot = f->slot;
-        if (f->slot_rs == rs || /* added by slot: no name lookup */
-            sg_strmap_get_hashed(map, f->name, f->name_len, f->name_hash, &slot)) {
+        const uint32_t slot =
+            f->slot_rs == rs
+                ? f->slot /* added by slot: no name lookup */
+                : sg_name_memo_slot(memo, mgen, map, f->name, f->name_len, f->name_hash, SG_NONE);
+        if (slot != SG_NONE) {
             slot_gen[slot] = gen;
             slot_field[slot] = i;
-        } else {
-            slot = SG_NONE;
         }
         ev_slot[i] = slot;
     }
@@ -765,8 +782,8 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
 }
 
 /* Queues a scan of the folded text at off, len for slots a and b (b may be NULL). */
-static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a,
-                                     const sg_slot_scan *b, size_t off, size_t len)
+static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, const sg_slot_scan *b,
+                                     size_t off, size_t len)
 {
     if (s->njobs == s->jobs_cap) {
         const uint32_t cap = s->jobs_cap ? s->jobs_cap * 2 : 64;
@@ -927,7 +944,7 @@ static int begin_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_ev
         s->words_cap < rs->index.nwords || s->groups_cap < rs->index.ngroup_words ||
         s->pred_seen_cap < rs->npreds || s->node_seen_cap < rs->index.ngates ||
         s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields ||
-        s->route_slot_words < rs->routing.nslot_words || !s->md)
+        s->route_slot_words < rs->routing.nslot_words || !s->md || !s->names)
         return SIGMA_E_SCRATCH;
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;

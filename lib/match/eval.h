@@ -8,6 +8,7 @@
 #include "compile/ruleset.h"
 #include "event/event.h"
 #include "index/index.h"
+#include "match/name_memo.h"
 #include "util/vec.h"
 
 /* Per-thread working memory. Arrays indexed by predicate id, field slot and event
@@ -38,6 +39,9 @@ struct sigma_scratch {
     sg_buf ls_key;              /* "product\0category\0service" of the cached mask */
     const sigma_ruleset *ls_rs; /* ruleset the cached mask belongs to */
     uint32_t *ev_slot;          /* event field index -> field slot (SG_NONE if unused) */
+    sg_name_memo *names;        /* SG_NAME_MEMO_SIZE entries (match/name_memo.h) */
+    uint32_t names_gen;         /* generation of the valid entries */
+    uint64_t names_fp;          /* field_fp of the dictionary they belong to */
     uint32_t ev_slot_cap;
     uint64_t stat_events, stat_candidates, stat_hits;
     /* routing (see index/routing.h) */

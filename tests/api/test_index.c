@@ -12,7 +12,9 @@
  *    is a candidate only when one of its fields is present;
  *  - whole-literal verification: an event holding every gram of a literal but
  *    never the whole literal makes no rule a candidate;
- *  - sigma_match flags with unknown bits.
+ *  - sigma_match flags with unknown bits;
+ *  - the scratch's name memo: one scratch for two rulesets in turn, colliding and
+ *    over-long field names.
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stddef.h>
@@ -1291,9 +1293,111 @@ static void test_presence(void)
     sigma_ruleset_unref(rs);
 }
 
+/* ------------------------------------------------------------ name memo */
+
+/* Field names 44 (the longest a scratch remembers), 45 and 60 bytes long. */
+#define NAME44 "Field_with_a_name_of_exactly_forty_four_byte"
+#define NAME45 "Field_with_a_name_of_exactly_forty_five_bytes"
+#define NAME60 "Field_with_a_name_much_longer_than_the_memo_keeps_in_an_entr"
+
+static const rule_src memo_rules_a[] = {
+    {"a_img", WIN_PC, "    sel: {Image|endswith: '.exe'}\n    condition: sel\n"},
+    {"a_44", WIN_PC, "    sel: {" NAME44 ": 'v44'}\n    condition: sel\n"},
+    {"a_45", WIN_PC, "    sel: {" NAME45 ": 'v45'}\n    condition: sel\n"},
+    {"a_60", WIN_PC, "    sel: {" NAME60 ": 'v60'}\n    condition: sel\n"},
+};
+
+/* Another dictionary: Image has another slot here. */
+static const rule_src memo_rules_b[] = {
+    {"b_cmd", WIN_PC, "    sel: {CommandLine|contains: 'evil'}\n    condition: sel\n"},
+    {"b_img", WIN_PC, "    sel: {Image|endswith: '.dll'}\n    condition: sel\n"},
+};
+
+static void add_s(sigma_event *ev, const char *name, const char *value)
+{
+    CHECK_EQ_INT(
+        sigma_event_add_str(ev, name, SIGMA_NUL_TERMINATED, value, SIGMA_NUL_TERMINATED, 0),
+        SIGMA_OK);
+}
+
+/* The scratch remembers event field name -> ruleset slot (one entry per hashed
+ * name, names up to 44 bytes, per field dictionary): verdicts must not change when
+ * one scratch serves two rulesets in turn, when names collide in the memo, or when
+ * they are too long for it. */
+static void test_name_memo(void)
+{
+    sigma_ruleset *a = build_rules(memo_rules_a, sizeof memo_rules_a / sizeof memo_rules_a[0]);
+    sigma_ruleset *b = build_rules(memo_rules_b, sizeof memo_rules_b / sizeof memo_rules_b[0]);
+    if (!a || !b) {
+        sigma_ruleset_unref(a);
+        sigma_ruleset_unref(b);
+        return;
+    }
+    uint32_t slot_a = UINT32_MAX, slot_b = UINT32_MAX;
+    CHECK_EQ_INT(sigma_ruleset_field_slot(a, "Image", 5, &slot_a), SIGMA_OK);
+    CHECK_EQ_INT(sigma_ruleset_field_slot(b, "Image", 5, &slot_b), SIGMA_OK);
+    CHECK(slot_a != slot_b); /* the test needs Image at different slots */
+    sigma_scratch *s = NULL;
+    sigma_event *exe = NULL, *dll = NULL, *names = NULL, *many = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(a, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(b, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&exe), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&dll), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&names), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&many), SIGMA_OK);
+    if (!s || !exe || !dll || !names || !many)
+        goto out;
+    add_s(exe, "Image", "C:\\x\\tool.exe");
+    add_s(exe, "CommandLine", "tool evil");
+    add_s(dll, "Image", "C:\\x\\lib.dll");
+    add_s(names, NAME44, "v44");
+    add_s(names, NAME45, "v45");
+    add_s(names, NAME60, "v60");
+    /* 3,000 names: more than the memo's entries, so many share one */
+    for (int i = 0; i < 3000; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        add_s(many, name, "C:\\x\\filler.exe");
+    }
+    add_s(many, "Image", "C:\\x\\lib.dll");
+    add_s(many, "CommandLine", "quiet");
+    for (int round = 0; round < 3; round++) {
+        /* one scratch, the two rulesets in turn: each round sees a stale memo */
+        CHECK(hitset_eq(match_set(a, s, exe, 0), expected_set(a, "a_img")));
+        CHECK(hitset_eq(match_set(b, s, exe, 0), expected_set(b, "b_cmd")));
+        CHECK(hitset_eq(match_set(a, s, dll, 0), expected_set(a, "")));
+        CHECK(hitset_eq(match_set(b, s, dll, 0), expected_set(b, "b_img")));
+        CHECK(hitset_eq(match_set(a, s, names, 0), expected_set(a, "a_44 a_45 a_60")));
+        CHECK(hitset_eq(match_set(b, s, names, 0), expected_set(b, "")));
+        CHECK(hitset_eq(match_set(b, s, many, 0), expected_set(b, "b_img")));
+        CHECK(hitset_eq(match_set(a, s, many, 0), expected_set(a, "")));
+        CHECK(hitset_eq(match_set(a, s, many, 0), match_set(a, s, many, SIGMA_MATCH_NO_INDEX)));
+    }
+    /* a ruleset with the same dictionary as a (a copy): the memo stays valid */
+    sigma_ruleset *a2 = build_rules(memo_rules_a, sizeof memo_rules_a / sizeof memo_rules_a[0]);
+    if (a2) {
+        CHECK_EQ_INT(sigma_scratch_reserve(a2, &s), SIGMA_OK);
+        CHECK(hitset_eq(match_set(a, s, exe, 0), expected_set(a, "a_img")));
+        CHECK(hitset_eq(match_set(a2, s, exe, 0), expected_set(a2, "a_img")));
+        CHECK(hitset_eq(match_set(a2, s, names, 0), expected_set(a2, "a_44 a_45 a_60")));
+        CHECK(hitset_eq(match_set(b, s, exe, 0), expected_set(b, "b_cmd")));
+        CHECK(hitset_eq(match_set(a2, s, dll, 0), expected_set(a2, "")));
+        sigma_ruleset_unref(a2);
+    }
+out:
+    sigma_event_free(exe);
+    sigma_event_free(dll);
+    sigma_event_free(names);
+    sigma_event_free(many);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(a);
+    sigma_ruleset_unref(b);
+}
+
 int main(void)
 {
     test_index_equivalence();
+    test_name_memo();
     test_logsource();
     test_field_slots();
     test_stats();
