@@ -58,4 +58,10 @@ struct sigma_event {
     int has_logsource;
 };
 
+/* Asks the CPU to load what matching ev reads: its fields, values and stored
+ * bytes. An event built ahead of matching (a batch, a queue) is in memory, not in
+ * cache; its lines are then fetched together instead of one miss at a time as the
+ * matcher reaches them. Cheap for an event still in cache. */
+void sg_event_prefetch(const sigma_event *ev);
+
 #endif
