@@ -68,7 +68,7 @@ struct sigma_ruleset {
     /* Hash of the field names in slot order: scratches remember name -> slot per
      * dictionary (match/name_memo.h), and rulesets with equal names share it. */
     uint64_t field_fp;
-    uint32_t max_depth;  /* deepest program nesting, for the scratch stack */
+    uint32_t max_depth; /* deepest program nesting, for the scratch stack */
     pcre2_match_context *mctx;
     sg_index index;
     sg_routing routing;         /* empty unless the builder was given a mapping */

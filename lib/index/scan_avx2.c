@@ -125,32 +125,36 @@ static SG_AVX2 SG_ALWAYS_INLINE void step_avx2(const sg_index *ix, const sg_slot
                 valid, m);
 }
 
-/* One job, 16 positions per step, straight from the text, whose SG_SCAN_PAD
- * readable bytes past the end make every load safe: the whole steps, then the last
- * one with the positions past the end masked off. Inlined with b NULL and with b
- * set, so that neither the mask nor b is a branch inside the loop (both were
- * mispredicted at every value's end). */
-static SG_AVX2 SG_ALWAYS_INLINE void job_avx2(const sg_index *ix, const sg_slot_scan *a,
-                                              const sg_slot_scan *b, const unsigned char *p,
-                                              size_t len, const sg_scan_marks *m)
-{
-    size_t i = 0;
-    for (; len - i >= 16; i += 16)
-        step_avx2(ix, a, b, p, len, i, 0xffffu, m);
-    if (i < len)
-        step_avx2(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);
-}
-
-SG_AVX2 void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
-                                const unsigned char *base, const sg_scan_marks *m)
-{
-    for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {
-        if (j->b)
-            job_avx2(ix, j->a, j->b, base + j->off, j->len, m);
-        else
-            job_avx2(ix, j->a, NULL, base + j->off, j->len, m);
+/* The scan entry point NAME over a job list, for one instruction set (ATTR) and its
+ * step function STEP: each job 16 positions per step, straight from the text, whose
+ * SG_SCAN_PAD readable bytes past the end make every load safe, the whole steps
+ * first, then the last one with the positions past the end masked off. The job loop
+ * is inlined with b NULL and with b set, so that neither the mask nor b is a branch
+ * inside it (both were mispredicted at every value's end). One definition for both
+ * instruction sets: they differ only in how a step computes its prefilter bits. */
+#define SG_DEFINE_JOB_SCAN(NAME, ATTR, STEP)                                                       \
+    static ATTR SG_ALWAYS_INLINE void NAME##_job(const sg_index *ix, const sg_slot_scan *a,        \
+                                                 const sg_slot_scan *b, const unsigned char *p,    \
+                                                 size_t len, const sg_scan_marks *m)               \
+    {                                                                                              \
+        size_t i = 0;                                                                              \
+        for (; len - i >= 16; i += 16)                                                             \
+            STEP(ix, a, b, p, len, i, 0xffffu, m);                                                 \
+        if (i < len)                                                                               \
+            STEP(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);                                   \
+    }                                                                                              \
+    ATTR void NAME(const sg_index *ix, const sg_scan_job *jobs, size_t n,                          \
+                   const unsigned char *base, const sg_scan_marks *m)                              \
+    {                                                                                              \
+        for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {                         \
+            if (j->b)                                                                              \
+                NAME##_job(ix, j->a, j->b, base + j->off, j->len, m);                              \
+            else                                                                                   \
+                NAME##_job(ix, j->a, NULL, base + j->off, j->len, m);                              \
+        }                                                                                          \
     }
-}
+
+SG_DEFINE_JOB_SCAN(sg_index_scan_avx2, SG_AVX2, step_avx2)
 
 #define SG_AVX512 __attribute__((target("avx2,bmi,avx512f,avx512bw,avx512vbmi")))
 
@@ -192,28 +196,7 @@ static SG_AVX512 SG_ALWAYS_INLINE void step_avx512(const sg_index *ix, const sg_
         block16(ix, b, b->pre4 ? pre4_mask16(ix, b, w) : 0, p, len, i, valid, m);
 }
 
-/* job_avx2 with step_avx512. */
-static SG_AVX512 SG_ALWAYS_INLINE void job_avx512(const sg_index *ix, const sg_slot_scan *a,
-                                                  const sg_slot_scan *b, const unsigned char *p,
-                                                  size_t len, const sg_scan_marks *m)
-{
-    size_t i = 0;
-    for (; len - i >= 16; i += 16)
-        step_avx512(ix, a, b, p, len, i, 0xffffu, m);
-    if (i < len)
-        step_avx512(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);
-}
-
-SG_AVX512 void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
-                                    const unsigned char *base, const sg_scan_marks *m)
-{
-    for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {
-        if (j->b)
-            job_avx512(ix, j->a, j->b, base + j->off, j->len, m);
-        else
-            job_avx512(ix, j->a, NULL, base + j->off, j->len, m);
-    }
-}
+SG_DEFINE_JOB_SCAN(sg_index_scan_avx512, SG_AVX512, step_avx512)
 
 #else
 
