@@ -484,10 +484,10 @@ static inline int pred_value(eval_ctx *c, uint32_t id)
 
 /* ---------------------------------------------------------------- programs */
 
-/* A node with one child (a selection of one field, a list of one value: about half
- * the AND/OR nodes met) has its child's value, and NOT flips it: both are followed
- * in this loop, so that only nodes with several children recurse. One-child OR
- * nodes are never gated (index_build.c gates value lists of 2 or more). */
+/* NOT flips its child's value and is followed in this loop, so that only AND and OR
+ * nodes recurse. The compiler emits no AND or OR of one child (compile.c, emit; the
+ * index's residual programs fold them away too), and index_build.c gates only OR
+ * nodes of 2 or more children; a one-child node would still evaluate correctly. */
 static int eval_node(eval_ctx *c, const sg_prog_node *n)
 {
     int neg = 0;
@@ -501,10 +501,6 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
             continue;
         case SG_X_AND:
         case SG_X_OR: {
-            if (n->arg == 1) {
-                n++;
-                continue;
-            }
             const int is_and = n->kind == SG_X_AND;
             if (!is_and && c->node_gate) {
                 const uint32_t g = c->node_gate[n - c->rs->prog];
