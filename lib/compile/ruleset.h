@@ -65,8 +65,9 @@ struct sigma_ruleset {
     char **field_names;
     uint32_t nfields;
     sg_strmap field_map; /* name -> slot; keys are field_names[] */
-    /* Hash of the field names in slot order: scratches remember name -> slot per
-     * dictionary (match/name_memo.h), and rulesets with equal names share it. */
+    /* Fingerprint of the field dictionary, a sum over its (name hash, slot) pairs
+     * (compile.c): scratches remember name -> slot per dictionary
+     * (match/name_memo.h), and rulesets with the same dictionary share it. */
     uint64_t field_fp;
     uint32_t max_depth; /* deepest program nesting, for the scratch stack */
     pcre2_match_context *mctx;

@@ -880,7 +880,8 @@ static int prefilter(eval_ctx *c)
     if (ix->scans[kw].text && want_slot(c, kw) && ev->message) {
         size_t len;
         const char *t = folded_text(c, SG_NONE, &len);
-        if (!t || (len && push_job(c->s, &ix->scans[kw], NULL, (size_t)(t - c->s->fold.data), len)))
+        if (!t ||
+            (len && push_job(c->s, &ix->scans[kw], NULL, (size_t)(t - c->s->fold.data), len) != 0))
             return -1;
     }
     sg_index_scan_jobs(ix, c->s->jobs, c->s->njobs, (const unsigned char *)c->s->fold.data,

@@ -7,7 +7,7 @@
  * in the scratch: an entry holds a name's hash, its bytes (names of up to
  * SG_NAME_MEMO_LEN bytes) and its slot, one cache line, compared in full before use.
  * Entries belong to one field dictionary: their generation changes when the
- * scratch is used with a ruleset of another dictionary (sg_name_memo_for). */
+ * scratch is used with a ruleset of another dictionary (eval.c, name_memo_gen). */
 #ifndef SG_MATCH_NAME_MEMO_H
 #define SG_MATCH_NAME_MEMO_H
 
