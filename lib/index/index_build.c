@@ -107,6 +107,18 @@ static uint64_t gram_at(const sg_lit *l, uint32_t i)
                                   : sg_gram_key(l->slot, l->s + i, GRAM);
 }
 
+/* Asks the CPU for the counter entries of all of l's grams (and, for a long
+ * literal, of its 4-byte windows) before they are looked up one by one: the
+ * counter (2^20 entries for the corpus) is far larger than the cache, and each
+ * lookup would otherwise wait for its own miss (a third of the compile time). */
+static void prefetch_grams(const counter *c, const sg_lit *l)
+{
+    for (uint32_t i = 0; l->len >= GRAM && i + gram_len(l) <= l->len; i++)
+        __builtin_prefetch(&c->v[fingerprint(gram_at(l, i)) & c->mask]);
+    for (uint32_t i = 0; l->len >= SG_LONG_GRAM && i + GRAM <= l->len; i++)
+        __builtin_prefetch(&c->v[fingerprint(sg_gram_key(l->slot, l->s + i, GRAM)) & c->mask]);
+}
+
 static int all_hex(const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -121,6 +133,7 @@ static int count_grams(counter *c, const sg_lit *l)
         return counter_add(c, sg_num_key(l->slot, l->num));
     if (l->len < GRAM)
         return counter_add(c, sg_gram_key(l->slot, l->s, l->len));
+    prefetch_grams(c, l);
     for (uint32_t i = 0; i + gram_len(l) <= l->len; i++)
         if (counter_add(c, gram_at(l, i)) != 0)
             return -1;
@@ -154,6 +167,7 @@ static uint64_t pick_key_at(counter *c, const sg_lit *l, uint32_t *w4, uint32_t 
         return sg_num_key(l->slot, l->num);
     if (l->len < GRAM)
         return sg_gram_key(l->slot, l->s, l->len);
+    prefetch_grams(c, l);
     uint64_t best = 0;
     uint32_t best_count = UINT32_MAX, best_pre = UINT32_MAX;
     for (uint32_t i = 0; i + gram_len(l) <= l->len; i++) {
