@@ -189,21 +189,48 @@ static uint64_t pick_key_at(counter *c, const sg_lit *l, uint32_t *w4, uint32_t 
     return best;
 }
 
-static uint64_t pick_key(counter *c, const sg_lit *l)
-{
-    uint32_t w4, at;
-    return pick_key_at(c, l, &w4, &at);
-}
+/* What the build derives once per predicate that has a literal (a literal is
+ * costed, keyed and posted several times: in each rule's set, under the predicate,
+ * under its gates): its gram (pick_key_at), how many literals share that gram, and
+ * the stored literal to verify. */
+typedef struct pred_pick {
+    uint64_t key;
+    uint32_t w4, at, count;
+    uint32_t lit;   /* SG_NO_LIT: none (short literals, numbers) */
+    uint8_t stored; /* lit is set */
+} pred_pick;
 
-/* Chooses l's gram and, for literals longer than a key holds, stores the literal
- * so that a hit is only counted where the whole literal occurs. 0 or -1. */
-static int choose_gram(sg_index *ix, lit_store *ls, counter *c, const sg_lit *l, gram *g)
+/* The build's state across its steps. Identical literals (bytes and gram offset)
+ * are stored once (lit_ids: "offset + bytes" -> literal id), so that a hit
+ * verifies them once for every rule, predicate and gate posted under them. */
+typedef struct build_state {
+    counter c;
+    sg_arena arena;
+    sg_pred_lits lits; /* per predicate */
+    pred_pick *picks;  /* per predicate */
+    lit_store ls;
+    sg_strmap lit_ids;
+} build_state;
+
+/* The id of literal l (gram at offset `at`) in ix->lits, storing it unless an
+ * identical one is stored already (*id SG_NO_LIT: too many to verify). 0 or -1. */
+static int store_literal(sg_index *ix, build_state *b, const sg_lit *l, uint32_t at, uint32_t *id)
 {
-    uint32_t at;
-    g->key = pick_key_at(c, l, &g->w4, &at);
-    g->lit = SG_NO_LIT;
-    if (l->len < GRAM)
+    lit_store *ls = &b->ls;
+    *id = SG_NO_LIT;
+    char *name = sg_arena_alloc(&b->arena, (size_t)l->len + 4);
+    if (!name)
+        return -1;
+    memcpy(name, &at, 4);
+    memcpy(name + 4, l->s, l->len);
+    const uint64_t hash = sg_hash_bytes(name, (size_t)l->len + 4);
+    sg_strmap_slot *slot = sg_strmap_probe(&b->lit_ids, name, (size_t)l->len + 4, hash);
+    if (!slot)
+        return -1;
+    if (slot->used) {
+        *id = slot->value;
         return 0;
+    }
     if (ls->nlits == ls->lits_cap) {
         size_t cap = ls->lits_cap ? ls->lits_cap * 2 : 256;
         sg_vlit *v = realloc(ix->lits, cap * sizeof *v);
@@ -216,10 +243,10 @@ static int choose_gram(sg_index *ix, lit_store *ls, counter *c, const sg_lit *l,
         size_t cap = ls->bytes_cap ? ls->bytes_cap : 4096;
         while (cap < ls->nbytes + l->len)
             cap *= 2;
-        unsigned char *b = realloc(ix->lit_bytes, cap);
-        if (!b)
+        unsigned char *bytes = realloc(ix->lit_bytes, cap);
+        if (!bytes)
             return -1;
-        ix->lit_bytes = b;
+        ix->lit_bytes = bytes;
         ls->bytes_cap = cap;
     }
     if (ls->nlits >= SG_NO_LIT || ls->nbytes + l->len > UINT32_MAX)
@@ -227,7 +254,24 @@ static int choose_gram(sg_index *ix, lit_store *ls, counter *c, const sg_lit *l,
     memcpy(ix->lit_bytes + ls->nbytes, l->s, l->len);
     ix->lits[ls->nlits] = (sg_vlit){(uint32_t)ls->nbytes, l->len, at};
     ls->nbytes += l->len;
-    g->lit = (uint32_t)ls->nlits++;
+    *id = (uint32_t)ls->nlits++;
+    sg_strmap_claim(&b->lit_ids, slot, name, (size_t)l->len + 4, hash, *id);
+    return 0;
+}
+
+/* l's gram and, for literals longer than a key holds, the literal to verify so
+ * that a hit is only counted where the whole literal occurs. 0 or -1. */
+static int choose_gram(sg_index *ix, build_state *b, const sg_lit *l, gram *g)
+{
+    pred_pick *k = &b->picks[l->pred];
+    g->key = k->key;
+    g->w4 = k->w4;
+    if (!k->stored) {
+        if (l->len >= GRAM && store_literal(ix, b, l, k->at, &k->lit) != 0)
+            return -1;
+        k->stored = 1;
+    }
+    g->lit = k->lit;
     return 0;
 }
 
@@ -447,25 +491,39 @@ static int build_buckets(sigma_ruleset *rs, sg_index *ix)
 static uint64_t literal_cost(const sg_lit *l, void *ctx)
 {
     static const uint64_t short_penalty[GRAM] = {0, 1000, 100, 10}; /* 1-3 bytes hit often */
-    counter *c = ctx;
-    gram_count *g = counter_slot(c, pick_key(c, l));
-    uint64_t n = g->fp ? g->count : 1;
+    const pred_pick *picks = ctx;
+    const uint64_t n = picks[l->pred].count;
     /* Integers (event ids) are as selective as a gram shared by as many rules. */
     return l->len && l->len < GRAM ? n * short_penalty[l->len] : n;
 }
 
-/* Counts the grams of every predicate literal of the ruleset, then derives each
- * rule's cheapest literal set: always-evaluate bits, or literals to index. */
-static int collect(sigma_ruleset *rs, sg_index *ix, sg_arena *arena, sg_litset *sets, counter *c)
+/* Derives every predicate's literal and counts their grams, picks each one's
+ * gram, then derives each rule's cheapest literal set: always-evaluate bits, or
+ * literals to index. */
+static int collect(sigma_ruleset *rs, sg_index *ix, build_state *b, sg_litset *sets)
 {
+    b->lits.lit = calloc(rs->npreds ? rs->npreds : 1, sizeof *b->lits.lit);
+    b->lits.has = calloc(rs->npreds ? rs->npreds : 1, 1);
+    b->picks = calloc(rs->npreds ? rs->npreds : 1, sizeof *b->picks);
+    if (!b->lits.lit || !b->lits.has || !b->picks)
+        return -1;
     for (uint32_t p = 0; p < rs->npreds; p++) {
-        sg_lit l;
-        int rc = sg_pred_literal(rs, p, arena, &l);
-        if (rc < 0 || (rc == 1 && count_grams(c, &l) != 0))
+        int rc = sg_pred_literal(rs, p, &b->arena, &b->lits.lit[p]);
+        b->lits.has[p] = rc == 1;
+        if (rc < 0 || (rc == 1 && count_grams(&b->c, &b->lits.lit[p]) != 0))
             return -1;
     }
+    for (uint32_t p = 0; p < rs->npreds; p++) {
+        if (!b->lits.has[p])
+            continue;
+        pred_pick *k = &b->picks[p];
+        k->key = pick_key_at(&b->c, &b->lits.lit[p], &k->w4, &k->at);
+        const gram_count *g = counter_slot(&b->c, k->key);
+        k->count = g->fp ? g->count : 1;
+        k->lit = SG_NO_LIT;
+    }
     for (uint32_t r = 0; r < rs->nrules; r++) {
-        if (sg_rule_literals(rs, r, arena, literal_cost, c, &sets[r]) != 0)
+        if (sg_rule_literals(rs, r, &b->lits, literal_cost, b->picks, &sets[r]) != 0)
             return -1;
         if (!sets[r].ok) {
             set_bit(ix->always, r);
@@ -749,21 +807,19 @@ int sg_index_build(sigma_ruleset *rs, int simd)
                    : simd && sg_index_cpu_has_avx2()      ? SG_SCAN_AVX2
                                                           : SG_SCAN_SCALAR;
     sg_litset *sets = calloc(rs->nrules ? rs->nrules : 1, sizeof *sets);
-    counter c = {calloc(1024, sizeof(gram_count)), 1023, 0};
-    sg_arena arena = {0};
+    build_state b = {.c = {calloc(1024, sizeof(gram_count)), 1023, 0}};
     posting *post = NULL;
     size_t npost = 0, post_cap = 0;
-    lit_store ls = {0};
     int rc = ix->always && ix->pred_keyed && ix->node_gate && ix->slot_lens && ix->short_tab &&
-                     ix->short_first && ix->short_nib && ix->scans && sets && c.v
+                     ix->short_first && ix->short_nib && ix->scans && sets && b.c.v
                  ? 0
                  : -1;
     if (rc == 0)
-        rc = collect(rs, ix, &arena, sets, &c);
+        rc = collect(rs, ix, &b, sets);
     for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++)
         for (size_t i = 0; rc == 0 && sets[r].ok && i < sets[r].n; i++) {
             gram g;
-            rc = choose_gram(ix, &ls, &c, &sets[r].v[i], &g);
+            rc = choose_gram(ix, &b, &sets[r].v[i], &g);
             if (rc == 0)
                 rc = SG_PUSH(post, npost, post_cap, ((posting){g.key, r, g.w4, g.lit}));
         }
@@ -773,16 +829,13 @@ int sg_index_build(sigma_ruleset *rs, int simd)
     if (!pred_gram)
         rc = -1;
     for (uint32_t p = 0; rc == 0 && p < rs->npreds; p++) {
-        sg_lit l;
-        int lrc = sg_pred_literal(rs, p, &arena, &l);
-        if (lrc < 0)
-            rc = -1;
-        else if (lrc == 1 && (l.len == 0 || l.len >= GRAM)) {
+        const sg_lit *l = &b.lits.lit[p];
+        if (b.lits.has[p] && (l->len == 0 || l->len >= GRAM)) {
             /* 1-3 byte literals would make the scan test short grams at every
              * position for little gain: such predicates are simply evaluated. */
             set_bit(ix->pred_keyed, p);
             const gram *g = &pred_gram[p];
-            rc = choose_gram(ix, &ls, &c, &l, &pred_gram[p]);
+            rc = choose_gram(ix, &b, l, &pred_gram[p]);
             if (rc == 0)
                 rc = SG_PUSH(post, npost, post_cap,
                              ((posting){g->key, p | SG_POST_PRED, g->w4, g->lit}));
@@ -823,8 +876,12 @@ int sg_index_build(sigma_ruleset *rs, int simd)
         sg_litset_free(&sets[r]);
     free(sets);
     free(post);
-    free(c.v);
-    sg_arena_free(&arena);
+    free(b.c.v);
+    free(b.lits.lit);
+    free(b.lits.has);
+    free(b.picks);
+    sg_strmap_free(&b.lit_ids);
+    sg_arena_free(&b.arena);
     return rc;
 }
 

@@ -62,9 +62,8 @@ static int regex_literal(const sigma_ruleset *rs, const sg_pred *p, sg_arena *ar
     sg_buf_free(&f);
     if (!copy)
         return -1;
-    out->slot = p->field == SG_KEYWORD_FIELD ? rs->nfields : p->field;
-    out->s = (const unsigned char *)copy;
-    out->len = (uint32_t)n;
+    *out = (sg_lit){p->field == SG_KEYWORD_FIELD ? rs->nfields : p->field,
+                    (const unsigned char *)copy, (uint32_t)n, 0, 0};
     return 1;
 }
 
@@ -73,11 +72,14 @@ int sg_pred_literal(const sigma_ruleset *rs, uint32_t pred, sg_arena *arena, sg_
     const sg_pred *p = &rs->preds[pred];
     if (p->op == SG_OP_NUM && p->num.is_int && p->field != SG_KEYWORD_FIELD) {
         /* `EventID: 4688`: every event value equal to it has the integer key. */
-        *out = (sg_lit){p->field, NULL, 0, p->num.i};
+        *out = (sg_lit){p->field, NULL, 0, p->num.i, pred};
         return 1;
     }
-    if (p->op == SG_OP_REGEX)
-        return regex_literal(rs, p, arena, out);
+    if (p->op == SG_OP_REGEX) {
+        const int rc = regex_literal(rs, p, arena, out);
+        out->pred = pred;
+        return rc;
+    }
     if (p->op != SG_OP_STR)
         return 0;
     const sg_strmatch *m = &p->sm;
@@ -102,15 +104,14 @@ int sg_pred_literal(const sigma_ruleset *rs, uint32_t pred, sg_arena *arena, sg_
             return -1;
         s = copy;
     }
-    out->slot = p->field == SG_KEYWORD_FIELD ? rs->nfields : p->field;
-    out->s = (const unsigned char *)s;
-    out->len = (uint32_t)len;
+    *out = (sg_lit){p->field == SG_KEYWORD_FIELD ? rs->nfields : p->field, (const unsigned char *)s,
+                    (uint32_t)len, 0, pred};
     return 1;
 }
 
 typedef struct derive_ctx {
     const sigma_ruleset *rs;
-    sg_arena *arena;
+    const sg_pred_lits *lits;
     sg_lit_cost_fn cost;
     void *cost_ctx;
 } derive_ctx;
@@ -119,16 +120,12 @@ static int derive(const derive_ctx *d, const sg_prog_node *n, sg_litset *out)
 {
     memset(out, 0, sizeof *out);
     switch (n->kind) {
-    case SG_X_PRED: {
-        sg_lit l;
-        int rc = sg_pred_literal(d->rs, n->arg, d->arena, &l);
-        if (rc < 0)
-            return -1;
-        out->ok = rc == 1;
-        if (rc == 1)
-            out->cost = d->cost(&l, d->cost_ctx);
-        return rc == 1 ? push(out, l) : 0;
-    }
+    case SG_X_PRED:
+        if (!d->lits->has[n->arg])
+            return 0;
+        out->ok = 1;
+        out->cost = d->cost(&d->lits->lit[n->arg], d->cost_ctx);
+        return push(out, d->lits->lit[n->arg]);
     case SG_X_FALSE:
         out->ok = 1; /* never true: no literal needed */
         return 0;
@@ -168,10 +165,10 @@ static int derive(const derive_ctx *d, const sg_prog_node *n, sg_litset *out)
     }
 }
 
-int sg_rule_literals(const sigma_ruleset *rs, uint32_t rule, sg_arena *arena, sg_lit_cost_fn cost,
-                     void *cost_ctx, sg_litset *out)
+int sg_rule_literals(const sigma_ruleset *rs, uint32_t rule, const sg_pred_lits *lits,
+                     sg_lit_cost_fn cost, void *cost_ctx, sg_litset *out)
 {
-    derive_ctx d = {rs, arena, cost, cost_ctx};
+    derive_ctx d = {rs, lits, cost, cost_ctx};
     const sg_rule *r = &rs->rules[rule];
     memset(out, 0, sizeof *out);
     if (r->prog_len == 0) {
