@@ -544,7 +544,9 @@ static inline uint32_t eval_word(eval_ctx *c, uint32_t w, const sg_untouched *un
 {
     sigma_scratch *s = c->s;
     uint32_t n = 0;
-    for (uint64_t bits = s->cand[w]; bits; bits &= bits - 1, n++) {
+    uint64_t bits = s->cand[w];
+    s->cand[w] = 0; /* zero again for the next call */
+    for (; bits; bits &= bits - 1, n++) {
         uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
         if (eval_rule(c, r, untouched))
             s->hits[s->nhits++] = r;
@@ -752,15 +754,15 @@ static void apply_routes(eval_ctx *c, uint32_t flags)
             memset(s->cand, 0, nwords * sizeof *s->cand);
         return; /* unrecognised: every rule, unless strict */
     }
-    memset(s->ls_mask, 0, nwords * sizeof *s->ls_mask);
-    for (uint32_t i = 0; i < s->nroute_hits; i++) {
-        const uint64_t *rules = rt->routes[s->route_hits[i]].rules;
-        for (uint32_t w = 0; w < nwords; w++)
-            s->ls_mask[w] |= rules[w];
-    }
-    s->ls_rs = NULL; /* ls_mask no longer holds the cached explicit-logsource mask */
-    for (uint32_t w = 0; w < nwords; w++)
-        s->cand[w] &= s->ls_mask[w];
+    /* the rules of the routes, in the words that may hold candidates */
+    for (uint32_t g = 0; g < c->rs->index.ngroup_words; g++)
+        for (uint64_t bits = s->cand_groups[g]; bits; bits &= bits - 1) {
+            const uint32_t w = g * 64 + (uint32_t)__builtin_ctzll(bits);
+            uint64_t fit = 0;
+            for (uint32_t i = 0; i < s->nroute_hits; i++)
+                fit |= rt->routes[s->route_hits[i]].rules[w];
+            s->cand[w] &= fit;
+        }
 }
 
 /* The integer keys of value v under the slots whose lens have SG_NUM_KEYS. */
@@ -849,8 +851,14 @@ static int prefilter(eval_ctx *c)
 {
     const sg_index *ix = &c->rs->index;
     const sigma_event *ev = c->ev;
-    memcpy(c->s->cand, ix->always, ix->nwords * sizeof *ix->always);
-    memcpy(c->s->cand_groups, ix->always_groups, ix->ngroup_words * sizeof *ix->always_groups);
+    /* cand is zero (eval.h): only the always-words are set */
+    for (uint32_t g = 0; g < ix->ngroup_words; g++) {
+        c->s->cand_groups[g] = ix->always_groups[g];
+        for (uint64_t bits = ix->always_groups[g]; bits; bits &= bits - 1) {
+            const uint32_t w = g * 64 + (uint32_t)__builtin_ctzll(bits);
+            c->s->cand[w] = ix->always[w];
+        }
+    }
     c->marks =
         (sg_scan_marks){c->s->cand, c->s->cand_groups, c->s->pred_seen, c->s->node_seen, c->s->gen};
     c->use_pred_seen = 1;
@@ -914,8 +922,11 @@ static int apply_logsource(eval_ctx *c)
             return -1;
         s->ls_rs = c->rs;
     }
-    for (uint32_t w = 0; w < ix->nwords; w++)
-        s->cand[w] &= s->ls_mask[w];
+    for (uint32_t g = 0; g < ix->ngroup_words; g++)
+        for (uint64_t bits = s->cand_groups[g]; bits; bits &= bits - 1) {
+            const uint32_t w = g * 64 + (uint32_t)__builtin_ctzll(bits);
+            s->cand[w] &= s->ls_mask[w];
+        }
     return 0;
 }
 
@@ -966,6 +977,9 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
             c.route_slots = union_route_slots(s, &rs->routing);
     }
     const uint32_t nwords = rs->index.nwords;
+    if (s->cand_dirty) /* the last call stopped early (eval.h): whatever it used */
+        memset(s->cand, 0, (size_t)s->words_cap * sizeof *s->cand);
+    s->cand_dirty = 1;
     if (flags & SIGMA_MATCH_NO_INDEX) {
         memset(s->cand, 0xff, nwords * sizeof *s->cand);
         if (rs->nrules & 63)
@@ -992,6 +1006,7 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
     for (uint32_t g = 0; g < rs->index.ngroup_words; g++)
         for (uint64_t bits = s->cand_groups[g]; bits; bits &= bits - 1)
             evaluated += eval_word(&c, g * 64 + (uint32_t)__builtin_ctzll(bits), untouched);
+    s->cand_dirty = 0;
     s->stat_events++;
     s->stat_candidates += evaluated;
     s->stat_hits += s->nhits;

@@ -27,9 +27,14 @@ struct sigma_scratch {
     sg_buf fold;
     uint32_t *hits;
     uint32_t nhits, hits_cap;
-    uint64_t *cand;        /* candidate rules of this call (bitset, ruleset's nwords) */
+    /* Candidate rules of this call (bitset, ruleset's nwords), all zero between
+     * calls: a call sets words through cand_groups and the candidate loop clears
+     * each word it reads, so that no call clears or copies the whole bitset (473
+     * words with 30,240 rules). cand_dirty: a call stopped before its loop. */
+    uint64_t *cand;
     uint64_t *cand_groups; /* a bit per word of cand that may be non-zero */
     uint32_t groups_cap;
+    uint8_t cand_dirty;
     uint64_t *ls_mask; /* rules fitting ls_key's logsource (cached across calls) */
     uint32_t words_cap;
     uint32_t *pred_seen; /* predicate -> gen when its index key occurred in this event */

@@ -4,12 +4,10 @@
  * with the built-in logsource mapping (events classified by Channel/EventID), in
  * every match mode (index, SIGMA_MATCH_NO_INDEX, SIGMA_MATCH_STRICT_LOGSOURCE).
  *
- * The test executable defines malloc, calloc, realloc, free and the aligned
- * allocators itself, forwarding to glibc's __libc_* entry points and counting the
- * calls made while `counting` is set. The executable's definitions interpose the C
- * library's for every shared object, so the calls libsigma.so (and PCRE2) make
- * are counted too; a sanity check makes sure they are (compiling the rules must
- * show up in the counters).
+ * The test executable defines the malloc family itself (alloc_hook.h),
+ * forwarding to glibc's __libc_* entry points and counting the calls made while
+ * `counting` is set, also those libsigma.so (and PCRE2) make; a sanity check
+ * makes sure they are seen (compiling the rules must show up in the counters).
  *
  * Under AddressSanitizer the sanitizer owns malloc: the test prints SKIPPED and
  * exits 77 (meson: SKIP). It also skips off glibc, which is where __libc_malloc
@@ -21,89 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NOALLOC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define NOALLOC_ASAN 1
-#endif
-#endif
+#include "alloc_hook.h"
 
-#if !defined(NOALLOC_ASAN) && defined(__GLIBC__)
-#define NOALLOC_ACTIVE 1
-#endif
-
-#ifdef NOALLOC_ACTIVE
+#ifdef ALLOC_HOOK_ACTIVE
 
 #include "test.h"
-
-/* glibc's allocator under its internal names (exported since GLIBC_2.2.5). */
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void __libc_free(void *p);
-extern void *__libc_memalign(size_t align, size_t size);
-
-static volatile int counting;
-static volatile unsigned long n_alloc, n_free; /* while counting */
-static volatile unsigned long n_alloc_total;   /* always */
-
-static void note_alloc(void)
-{
-    n_alloc_total++;
-    if (counting)
-        n_alloc++;
-}
-
-void *malloc(size_t size)
-{
-    note_alloc();
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    note_alloc();
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-    note_alloc();
-    return __libc_realloc(p, size);
-}
-
-void free(void *p)
-{
-    if (p && counting)
-        n_free++;
-    __libc_free(p);
-}
-
-void *memalign(size_t align, size_t size);
-void *memalign(size_t align, size_t size)
-{
-    note_alloc();
-    return __libc_memalign(align, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-    note_alloc();
-    return __libc_memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-    note_alloc();
-    if (align < sizeof(void *) || (align & (align - 1)) != 0)
-        return 22; /* EINVAL */
-    void *p = __libc_memalign(align, size);
-    if (!p)
-        return 12; /* ENOMEM */
-    *out = p;
-    return 0;
-}
 
 /* --------------------------------------------------------------- the rules */
 
@@ -462,11 +382,11 @@ int main(void)
     return TEST_DONE();
 }
 
-#else /* !NOALLOC_ACTIVE */
+#else /* !ALLOC_HOOK_ACTIVE */
 
 int main(void)
 {
-#ifdef NOALLOC_ASAN
+#ifdef ALLOC_HOOK_ASAN
     puts("SKIPPED: AddressSanitizer owns malloc; the counting allocator cannot be installed");
 #else
     puts("SKIPPED: the counting allocator needs glibc (__libc_malloc)");
