@@ -968,6 +968,13 @@ int sg_eval_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *
         return rc;
     s->nhits = 0;
     eval_ctx c = make_ctx(rs, s, ev);
+    /* classify looks the mapping's condition fields up in the event's name map,
+     * which matching does not read otherwise: a prebuilt event's is out of cache
+     * (a tenth of the routed match time went to those misses). Fetched while the
+     * fields are resolved. */
+    if (rs->routing.n && !ev->has_logsource)
+        for (uint32_t f = 0; f < rs->routing.ncond_fields; f++)
+            sg_strmap_prefetch(&ev->by_name, rs->routing.cond_field_hashes[f]);
     resolve_fields(&c);
     s->nroute_hits = 0;
     s->nextra = 0;

@@ -84,4 +84,12 @@ static inline int sg_strmap_get_hashed(const sg_strmap *m, const char *key, size
     }
 }
 
+/* Asks the CPU for the slot where a lookup of `hash` starts, ahead of the lookup
+ * (a map that is likely out of cache, as a prebuilt event's name map). */
+static inline void sg_strmap_prefetch(const sg_strmap *m, uint64_t hash)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[(size_t)hash & (m->cap - 1)]);
+}
+
 #endif
