@@ -209,6 +209,56 @@ static void test_value_types(void)
     sigma_ruleset_unref(rs);
 }
 
+/* An event object reused for small events after a large one (its name map keeps
+ * the large size): names from before a clear never resolve to old fields, and a
+ * name added twice is one field with two values. */
+static void test_event_reuse(void)
+{
+    const char *yaml = "title: reuse\n"
+                       "logsource: {product: test}\n"
+                       "detection:\n"
+                       "  sel: {f100: v, a: x}\n"
+                       "  condition: sel\n";
+    sigma_ruleset *rs = compile(yaml, NULL);
+    CHECK(rs != NULL);
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    if (!rs || !s || !ev)
+        return;
+    char name[16];
+    for (int i = 0; i < 300; i++) { /* the map grows to 512 slots */
+        snprintf(name, sizeof name, "f%03d", i);
+        CHECK_EQ_INT(sigma_event_add_str(ev, name, SIGMA_NUL_TERMINATED, "v", 1, 0), SIGMA_OK);
+    }
+    sigma_event_add_str(ev, "a", 1, "x", 1, 0);
+    CHECK_EQ_INT(sigma_match(rs, s, ev, 0, NULL, NULL), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
+
+    /* Small events in the large map, cleared slot by slot. */
+    for (int round = 0; round < 3; round++) {
+        sigma_event_clear(ev);
+        sigma_event_add_str(ev, "a", 1, "x", 1, 0);
+        CHECK_EQ_INT(sigma_match(rs, s, ev, 0, NULL, NULL), SIGMA_OK);
+        CHECK_EQ_INT(sigma_scratch_hit_count(s), 0); /* f100 is gone */
+        sigma_event_add_str(ev, "f100", 4, round ? "w" : "v", 1, 0);
+        CHECK_EQ_INT(sigma_match(rs, s, ev, 0, NULL, NULL), SIGMA_OK);
+        CHECK_EQ_INT(sigma_scratch_hit_count(s), round ? 0 : 1);
+        /* the same name again: a second value of the same field */
+        sigma_event_add_str(ev, "f100", 4, "v", 1, 0);
+        for (int i = 0; i < 20; i++) { /* names that collide in probe runs */
+            snprintf(name, sizeof name, "f%03d", i * 7 + round);
+            sigma_event_add_str(ev, name, SIGMA_NUL_TERMINATED, "z", 1, 0);
+        }
+        CHECK_EQ_INT(sigma_match(rs, s, ev, 0, NULL, NULL), SIGMA_OK);
+        CHECK_EQ_INT(sigma_scratch_hit_count(s), 1);
+    }
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
 static void test_keywords_and_message(void)
 {
     const char *yaml = "title: kw\n"
@@ -365,6 +415,7 @@ int main(void)
 {
     test_seed();
     test_value_types();
+    test_event_reuse();
     test_keywords_and_message();
     test_diagnostics();
     test_io_and_scratch();
