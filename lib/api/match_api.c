@@ -38,6 +38,9 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->val_off);
     free(s->jobs);
     free(s->names);
+    free(s->scan_memo);
+    free(s->run_log.v);
+    free(s->scan_ring.bytes);
     free(s->val_len);
     free(s->hits);
     free(s->cand);

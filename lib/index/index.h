@@ -149,6 +149,9 @@ typedef struct sg_index {
     /* logsource buckets */
     sg_ls_bucket *buckets;
     uint32_t nbuckets;
+    /* Hash of what decides a scan's marks (keys, postings, literals): scratches
+     * remember texts that marked nothing per fingerprint (match/scan_memo.h). */
+    uint64_t scan_fp;
 } sg_index;
 
 struct sigma_ruleset;
@@ -242,7 +245,19 @@ typedef struct sg_scan_marks {
     uint32_t *preds;  /* predicate -> gen (stamped: nothing to clear per event) */
     uint32_t *nodes;  /* gate id -> gen */
     uint32_t gen;
+    struct sg_run_log *log; /* the posting runs marked, in order */
 } sg_scan_marks;
+
+/* The runs (index of their first posting) a scan marked: v[0, min(n, cap)); n
+ * counts on past cap. A job's runs are v[from, to) (sg_scan_job). */
+typedef struct sg_run_log {
+    uint32_t *v;
+    uint32_t n, cap;
+} sg_run_log;
+
+/* Marks the postings of the run starting at posting `run`, as a scan that found
+ * its literal does (replaying a remembered scan: match/scan_memo.h). */
+void sg_index_mark_run(const sg_index *ix, uint32_t run, const sg_scan_marks *m);
 
 /* Marks rule r a candidate: its bit, and the bit of its word in `groups`. */
 static inline void sg_mark_rule(const sg_scan_marks *m, uint32_t r)
@@ -262,11 +277,14 @@ static inline void sg_mark_rule(const sg_scan_marks *m, uint32_t r)
 typedef struct sg_scan_job {
     const sg_slot_scan *a, *b; /* b NULL: only a; both have keys (scans[].text) */
     size_t off, len;
+    uint32_t from, to; /* set by the scan: the runs it marked in m->log */
+    uint32_t memo;     /* for the caller: the event value + 1 (0: none) */
 } sg_scan_job;
 
-/* Marks the rules, predicates and gated nodes whose key occurs in the jobs' texts. */
-void sg_index_scan_jobs(const sg_index *ix, const sg_scan_job *jobs, size_t n,
-                        const unsigned char *base, const sg_scan_marks *m);
+/* Marks the rules, predicates and gated nodes whose key occurs in the jobs' texts,
+ * and sets each job's from, to. */
+void sg_index_scan_jobs(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,
+                        const sg_scan_marks *m);
 /* Marks the rules and predicates that need field slot `slot` to equal integer v. */
 void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg_scan_marks *m);
 

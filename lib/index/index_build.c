@@ -446,6 +446,19 @@ static void finish_scans(sg_index *ix)
     }
 }
 
+/* ix->scan_fp: a hash of everything that decides which marks a scanned text makes
+ * (the table, its n postings, the literals; the prefilters only skip work), so
+ * that a scratch's memo of texts that marked nothing is used with equal indexes
+ * only (match/scan_memo.h). */
+static void fingerprint_scan(sg_index *ix, size_t n, const lit_store *ls)
+{
+    uint64_t h = sg_mix64(ix->nslots);
+    h = sg_mix64(h ^ sg_hash_bytes(ix->table, (ix->table_mask + 1) * sizeof *ix->table));
+    h = sg_mix64(h ^ sg_hash_bytes(ix->postings, n * sizeof *ix->postings));
+    h = sg_mix64(h ^ sg_hash_bytes(ix->lits, ls->nlits * sizeof *ix->lits));
+    ix->scan_fp = sg_mix64(h ^ sg_hash_bytes(ix->lit_bytes, ls->nbytes)) | 1;
+}
+
 /* Lays the sorted, de-duplicated postings out as the hash table + bloom filter. */
 static int build_table(sg_index *ix, posting *p, size_t n)
 {
@@ -896,6 +909,8 @@ int sg_index_build(sigma_ruleset *rs, int simd)
                 post[i].lit != post[u - 1].lit)
                 post[u++] = post[i];
         rc = build_table(ix, post, u);
+        if (rc == 0)
+            fingerprint_scan(ix, u, &b.ls);
     }
     if (rc == 0)
         finish_scans(ix);

@@ -9,6 +9,12 @@ void sg_index_scan_number(const sg_index *ix, uint32_t slot, int64_t v, const sg
     probe(ix, sg_num_key(slot, v), NULL, m);
 }
 
+void sg_index_mark_run(const sg_index *ix, uint32_t run, const sg_scan_marks *m)
+{
+    const sg_posting *r = ix->postings + run;
+    mark_postings(r, r + r->run, m);
+}
+
 /* The scalar scan of one job: every position, for each of its slots. */
 static void scan_job_scalar(const sg_index *ix, const sg_scan_job *j, const unsigned char *base,
                             const sg_scan_marks *m)
@@ -45,8 +51,8 @@ static void scan_job_scalar(const sg_index *ix, const sg_scan_job *j, const unsi
             scan_at(ix, ss[k], last, len - i, p, len, i, m);
 }
 
-void sg_index_scan_jobs(const sg_index *ix, const sg_scan_job *jobs, size_t n,
-                        const unsigned char *base, const sg_scan_marks *m)
+void sg_index_scan_jobs(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,
+                        const sg_scan_marks *m)
 {
     if (ix->scan_isa == SG_SCAN_AVX512) {
         sg_index_scan_avx512(ix, jobs, n, base, m);
@@ -56,6 +62,9 @@ void sg_index_scan_jobs(const sg_index *ix, const sg_scan_job *jobs, size_t n,
         sg_index_scan_avx2(ix, jobs, n, base, m);
         return;
     }
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < n; j++) {
+        jobs[j].from = m->log->n;
         scan_job_scalar(ix, &jobs[j], base, m);
+        jobs[j].to = m->log->n;
+    }
 }

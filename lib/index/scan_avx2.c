@@ -143,14 +143,16 @@ static SG_AVX2 SG_ALWAYS_INLINE void step_avx2(const sg_index *ix, const sg_slot
         if (i < len)                                                                               \
             STEP(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);                                   \
     }                                                                                              \
-    ATTR void NAME(const sg_index *ix, const sg_scan_job *jobs, size_t n,                          \
-                   const unsigned char *base, const sg_scan_marks *m)                              \
+    ATTR void NAME(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,     \
+                   const sg_scan_marks *m)                                                         \
     {                                                                                              \
-        for (const sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {                         \
+        for (sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {                               \
+            j->from = m->log->n;                                                                   \
             if (j->b)                                                                              \
                 NAME##_job(ix, j->a, j->b, base + j->off, j->len, m);                              \
             else                                                                                   \
                 NAME##_job(ix, j->a, NULL, base + j->off, j->len, m);                              \
+            j->to = m->log->n;                                                                     \
         }                                                                                          \
     }
 
@@ -210,13 +212,13 @@ int sg_index_cpu_has_avx512(void)
     return 0;
 }
 
-void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
-                        const unsigned char *base, const sg_scan_marks *m)
+void sg_index_scan_avx2(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,
+                        const sg_scan_marks *m)
 {
     (void)ix, (void)jobs, (void)n, (void)base, (void)m;
 }
 
-void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+void sg_index_scan_avx512(const sg_index *ix, sg_scan_job *jobs, size_t n,
                           const unsigned char *base, const sg_scan_marks *m)
 {
     (void)ix, (void)jobs, (void)n, (void)base, (void)m;

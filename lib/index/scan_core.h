@@ -24,6 +24,20 @@ static inline int literal_at(const sg_index *ix, uint32_t lit, const hit_at *h)
     return memcmp(h->text + h->pos - v->at, ix->lit_bytes + v->off, v->len) == 0;
 }
 
+/* Marks what the postings r[0, end - r) name. */
+static inline void mark_postings(const sg_posting *r, const sg_posting *end, const sg_scan_marks *m)
+{
+    for (; r < end; r++) {
+        const uint32_t id = r->id & SG_POST_ID;
+        if (r->id & SG_POST_PRED)
+            m->preds[id] = m->gen;
+        else if (r->id & SG_POST_NODE)
+            m->nodes[id] = m->gen;
+        else
+            sg_mark_rule(m, id);
+    }
+}
+
 /* Marks the rules, predicates and gated nodes listed under `key` (the caller has
  * passed the bloom filter) whose literal occurs at the hit (h NULL: a number). */
 static SG_NOINLINE void mark(const sg_index *ix, uint64_t hash, uint64_t key, const hit_at *h,
@@ -41,15 +55,12 @@ static SG_NOINLINE void mark(const sg_index *ix, uint64_t hash, uint64_t key, co
                 r = run_end;
                 continue;
             }
-            for (; r < run_end; r++) {
-                const uint32_t id = r->id & SG_POST_ID;
-                if (r->id & SG_POST_PRED)
-                    m->preds[id] = m->gen;
-                else if (r->id & SG_POST_NODE)
-                    m->nodes[id] = m->gen;
-                else
-                    sg_mark_rule(m, id);
-            }
+            sg_run_log *log = m->log;
+            if (log->n < log->cap)
+                log->v[log->n] = (uint32_t)(r - ix->postings);
+            log->n++;
+            mark_postings(r, run_end, m);
+            r = run_end;
         }
         return;
     }
@@ -108,9 +119,9 @@ static SG_ALWAYS_INLINE void scan_at(const sg_index *ix, const sg_slot_scan *ss,
 
 /* The vector scans of the jobs (scan_avx2.c); only called when
  * sg_index_cpu_has_avx2() / _avx512() said yes at build time. */
-void sg_index_scan_avx2(const sg_index *ix, const sg_scan_job *jobs, size_t n,
-                        const unsigned char *base, const sg_scan_marks *m);
-void sg_index_scan_avx512(const sg_index *ix, const sg_scan_job *jobs, size_t n,
+void sg_index_scan_avx2(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,
+                        const sg_scan_marks *m);
+void sg_index_scan_avx512(const sg_index *ix, sg_scan_job *jobs, size_t n,
                           const unsigned char *base, const sg_scan_marks *m);
 
 #endif

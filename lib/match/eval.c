@@ -30,6 +30,7 @@ typedef struct eval_ctx {
     const uint32_t *pred_gen;
     const uint8_t *pred_val;
     const uint32_t *pred_seen;
+    uint32_t memo_gen; /* the scan memo's generation (set by prefilter) */
 } eval_ctx;
 
 /* A context for evaluating ev against rs with scratch s (after begin_event). */
@@ -107,6 +108,15 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         return SIGMA_E_NOMEM;
     if (!s->names && !(s->names = calloc(SG_NAME_MEMO_SIZE, sizeof *s->names)))
         return SIGMA_E_NOMEM;
+    if (!s->scan_memo && !(s->scan_memo = calloc(SG_SCAN_MEMO_SIZE, sizeof *s->scan_memo)))
+        return SIGMA_E_NOMEM;
+    if (!s->scan_ring.bytes && !(s->scan_ring.bytes = malloc(SG_SCAN_RING)))
+        return SIGMA_E_NOMEM;
+    if (!s->run_log.v) {
+        if (!(s->run_log.v = malloc(SG_RUN_LOG_CAP * sizeof *s->run_log.v)))
+            return SIGMA_E_NOMEM;
+        s->run_log.cap = SG_RUN_LOG_CAP;
+    }
     return SIGMA_OK;
 }
 
@@ -568,6 +578,20 @@ static uint32_t name_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
     return s->names_gen;
 }
 
+/* The scratch's scan memo for rs's index: a new generation (no entry valid) when
+ * it last served another one. */
+static uint32_t scan_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
+{
+    if (s->scan_memo_fp != rs->index.scan_fp || s->scan_memo_gen == 0) {
+        if (++s->scan_memo_gen == 0) { /* wrapped: entries of generation 1 may be stale */
+            memset(s->scan_memo, 0, SG_SCAN_MEMO_SIZE * sizeof *s->scan_memo);
+            s->scan_memo_gen = 1;
+        }
+        s->scan_memo_fp = rs->index.scan_fp;
+    }
+    return s->scan_memo_gen;
+}
+
 /* Event field -> ruleset slot, remembered per event field for the prefilter. The
  * arrays are read into locals: the stores through them could alias the event and
  * the scratch as far as the compiler knows, which reloads them for every field. */
@@ -779,9 +803,10 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
         sg_index_scan_number(ix, kw, k, &c->marks);
 }
 
-/* Queues a scan of the folded text at off, len for slots a and b (b may be NULL). */
+/* Queues a scan of the folded text at off, len for slots a and b (b may be NULL);
+ * memo: the event value + 1 to remember if its scan marks nothing (0: none). */
 static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, const sg_slot_scan *b,
-                                     size_t off, size_t len)
+                                     size_t off, size_t len, uint32_t memo)
 {
     if (s->njobs == s->jobs_cap) {
         const uint32_t cap = s->jobs_cap ? s->jobs_cap * 2 : 64;
@@ -791,7 +816,7 @@ static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, co
         s->jobs = j;
         s->jobs_cap = cap;
     }
-    s->jobs[s->njobs++] = (sg_scan_job){a, b, off, len};
+    s->jobs[s->njobs++] = (sg_scan_job){.a = a, .b = b, .off = off, .len = len, .memo = memo};
     return 0;
 }
 
@@ -822,10 +847,28 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             scan_number(c, v, slot, lens, kw, klens);
         if (!a)
             continue;
+        /* a remembered value: its marks again, neither folded nor scanned */
+        uint32_t memo = 0;
+        if (v->type == SG_VAL_STR && sg_scan_memo_fits(v->len)) {
+            const uint32_t sb = b ? b->slot : UINT32_MAX;
+            const uint64_t h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+            uint32_t nruns;
+            const unsigned char *runs = sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen,
+                                                          h, v->s, v->len, a->slot, sb, &nruns);
+            if (runs) {
+                for (uint32_t k = 0; k < nruns; k++) {
+                    uint32_t run;
+                    memcpy(&run, runs + 4 * k, 4);
+                    sg_index_mark_run(ix, run, &c->marks);
+                }
+                continue;
+            }
+            memo = vi + 1;
+        }
         /* folded_text for a value (vi is never SG_NONE here), without the call */
         if (s->val_gen[vi] != s->gen && fold_store(s, v, v->s, v->len, vi) != 0)
             return -1;
-        if (s->val_len[vi] && push_job(s, a, b, s->val_off[vi], s->val_len[vi]) != 0)
+        if (s->val_len[vi] && push_job(s, a, b, s->val_off[vi], s->val_len[vi], memo) != 0)
             return -1;
     }
     return 0;
@@ -845,6 +888,25 @@ static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, con
         sg_mark_rule(m, ix->pres_rules[k]);
 }
 
+/* Puts the scanned values and the runs they marked into the scan memo (those
+ * that marked few enough, all logged). */
+static void remember_scans(eval_ctx *c)
+{
+    sigma_scratch *s = c->s;
+    for (uint32_t i = 0; i < s->njobs; i++) {
+        const sg_scan_job *j = &s->jobs[i];
+        if (!j->memo || j->to > s->run_log.cap)
+            continue;
+        const sg_value *v = &c->ev->values[j->memo - 1];
+        if (!sg_scan_memo_keeps(v->len, j->to - j->from))
+            continue;
+        const uint32_t sb = j->b ? j->b->slot : UINT32_MAX;
+        sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen,
+                         sg_scan_memo_hash(v->s, v->len, j->a->slot, sb), v->s, v->len, j->a->slot,
+                         sb, s->run_log.v + j->from, j->to - j->from);
+    }
+}
+
 /* cand = always-evaluate rules + rules whose literal gram occurs in the event +
  * rules that need a field present, one of which is. */
 static int prefilter(eval_ctx *c)
@@ -859,8 +921,10 @@ static int prefilter(eval_ctx *c)
             c->s->cand[w] = ix->always[w];
         }
     }
-    c->marks =
-        (sg_scan_marks){c->s->cand, c->s->cand_groups, c->s->pred_seen, c->s->node_seen, c->s->gen};
+    c->s->run_log.n = 0;
+    c->marks = (sg_scan_marks){c->s->cand,      c->s->cand_groups, c->s->pred_seen,
+                               c->s->node_seen, c->s->gen,         &c->s->run_log};
+    c->memo_gen = scan_memo_gen(c->s, c->rs);
     c->use_pred_seen = 1;
     c->s->njobs = 0;
     c->pred_keyed = ix->pred_keyed;
@@ -888,12 +952,13 @@ static int prefilter(eval_ctx *c)
     if (ix->scans[kw].text && want_slot(c, kw) && ev->message) {
         size_t len;
         const char *t = folded_text(c, SG_NONE, &len);
-        if (!t ||
-            (len && push_job(c->s, &ix->scans[kw], NULL, (size_t)(t - c->s->fold.data), len) != 0))
+        if (!t || (len && push_job(c->s, &ix->scans[kw], NULL, (size_t)(t - c->s->fold.data), len,
+                                   0) != 0))
             return -1;
     }
     sg_index_scan_jobs(ix, c->s->jobs, c->s->njobs, (const unsigned char *)c->s->fold.data,
                        &c->marks);
+    remember_scans(c);
     return 0;
 }
 
@@ -952,7 +1017,8 @@ static int begin_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_ev
         s->words_cap < rs->index.nwords || s->groups_cap < rs->index.ngroup_words ||
         s->pred_seen_cap < rs->npreds || s->node_seen_cap < rs->index.ngates ||
         s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields ||
-        s->route_slot_words < rs->routing.nslot_words || !s->md || !s->names)
+        s->route_slot_words < rs->routing.nslot_words || !s->md || !s->names || !s->scan_memo ||
+        !s->run_log.v || !s->scan_ring.bytes)
         return SIGMA_E_SCRATCH;
     sg_event_prefetch(ev);
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)

@@ -9,7 +9,12 @@
 #include "event/event.h"
 #include "index/index.h"
 #include "match/name_memo.h"
+#include "match/scan_memo.h"
 #include "util/vec.h"
+
+/* Runs a scratch logs per call for its scan memo; an event whose scan marks more
+ * (rare: 60 marks per event on the corpus) is simply not remembered past them. */
+#define SG_RUN_LOG_CAP 1024
 
 /* Per-thread working memory. Arrays indexed by predicate id, field slot and event
  * value index carry a generation stamp, so starting a new match call costs one
@@ -45,6 +50,11 @@ struct sigma_scratch {
     const sigma_ruleset *ls_rs; /* ruleset the cached mask belongs to */
     uint32_t *ev_slot;          /* event field index -> field slot (SG_NONE if unused) */
     sg_name_memo *names;        /* SG_NAME_MEMO_SIZE entries (match/name_memo.h) */
+    sg_scan_memo *scan_memo;    /* SG_SCAN_MEMO_SIZE entries (match/scan_memo.h) */
+    sg_scan_ring scan_ring;     /* their long values' bytes */
+    uint64_t scan_memo_fp;      /* scan_fp of the index they belong to */
+    uint32_t scan_memo_gen;     /* generation of the valid entries */
+    sg_run_log run_log;         /* the runs this call's scan marked (SG_RUN_LOG_CAP) */
     uint32_t names_gen;         /* generation of the valid entries */
     uint64_t names_fp;          /* field_fp of the dictionary they belong to */
     uint32_t ev_slot_cap;

@@ -1,0 +1,155 @@
+/* The scratch's scan memo (lib/match/scan_memo.h): values scanned before are not
+ * scanned again, their marks are replayed. Whatever the memo holds, a match finds
+ * exactly what SIGMA_MATCH_NO_INDEX (every rule evaluated) finds:
+ *   - repeated values that mark something (replayed runs) and nothing;
+ *   - values at the boundary of the in-entry length (80/81 bytes) and long values
+ *     kept in the ring, after the ring has gone round many times;
+ *   - one scratch used in turn with two rulesets whose field names are the same
+ *     but whose literals differ (the memo of one must not serve the other);
+ *   - the same value under another field (other slots).
+ * Only <sigma/sigma.h> is used. */
+#include <sigma/sigma.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+
+static sigma_ruleset *compile(const char *yaml)
+{
+    sigma_builder *b = NULL;
+    sigma_ruleset *rs = NULL;
+    if (sigma_builder_new(NULL, &b) != SIGMA_OK)
+        return NULL;
+    CHECK_EQ_INT(sigma_builder_add_yaml(b, "memo.yml", SIGMA_NUL_TERMINATED, yaml,
+                                        SIGMA_NUL_TERMINATED, NULL),
+                 SIGMA_OK);
+    CHECK_EQ_INT(sigma_builder_build(b, &rs), SIGMA_OK);
+    sigma_builder_free(b);
+    return rs;
+}
+
+/* Two rulesets over the same fields with different literals. */
+static const char *const yaml_a =
+    "title: a1\nlogsource: {product: t}\ndetection:\n"
+    "  sel: {CommandLine|contains: 'alpha'}\n  condition: sel\n"
+    "---\n"
+    "title: a2\nlogsource: {product: t}\ndetection:\n"
+    "  sel: {CommandLine|contains: ['gamma-delta', 'omega']}\n"
+    "  f: {Image|endswith: '\\tool.exe'}\n  condition: sel and not f\n"
+    "---\n"
+    "title: a3\nlogsource: {product: t}\ndetection:\n"
+    "  keywords: ['needle']\n  condition: keywords\n";
+static const char *const yaml_b = "title: b1\nlogsource: {product: t}\ndetection:\n"
+                                  "  sel: {CommandLine|contains: 'beta'}\n  condition: sel\n"
+                                  "---\n"
+                                  "title: b2\nlogsource: {product: t}\ndetection:\n"
+                                  "  sel: {Image|endswith: '\\tool.exe'}\n  condition: sel\n"
+                                  "---\n"
+                                  "title: b3\nlogsource: {product: t}\ndetection:\n"
+                                  "  keywords: ['alpha']\n  condition: keywords\n";
+
+/* The hits of ev as a bit per rule (at most 32 rules). */
+static uint32_t hits(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
+                     uint32_t flags)
+{
+    uint32_t bits = 0;
+    CHECK_EQ_INT(sigma_match(rs, s, ev, flags, NULL, NULL), SIGMA_OK);
+    for (uint32_t i = 0; i < sigma_scratch_hit_count(s); i++)
+        bits |= 1u << sigma_scratch_hit_rule(s, i);
+    return bits;
+}
+
+static unsigned long checked, found;
+
+/* Matches ev with the memo-carrying scratch and compares with every rule
+ * evaluated (a scratch of its own). */
+static void check(const sigma_ruleset *rs, sigma_scratch *s, sigma_scratch *plain,
+                  const sigma_event *ev, const char *what, unsigned i)
+{
+    const uint32_t got = hits(rs, s, ev, 0), want = hits(rs, plain, ev, SIGMA_MATCH_NO_INDEX);
+    CHECK_MSG(got == want, "%s %u: hits %#x, every rule evaluated: %#x", what, i, got, want);
+    checked++;
+    found += want != 0;
+}
+
+/* Sets the event to CommandLine = cl, Image = img (and Other = cl when other). */
+static void fill(sigma_event *ev, const char *cl, const char *img, int other)
+{
+    sigma_event_clear(ev);
+    CHECK_EQ_INT(
+        sigma_event_add_str(ev, "CommandLine", SIGMA_NUL_TERMINATED, cl, SIGMA_NUL_TERMINATED, 0),
+        SIGMA_OK);
+    CHECK_EQ_INT(
+        sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, img, SIGMA_NUL_TERMINATED, 0),
+        SIGMA_OK);
+    if (other)
+        CHECK_EQ_INT(
+            sigma_event_add_str(ev, "Other", SIGMA_NUL_TERMINATED, cl, SIGMA_NUL_TERMINATED, 0),
+            SIGMA_OK);
+}
+
+/* A command line of exactly len bytes (len >= 40) whose words depend on k. */
+static void command_line(char *out, size_t len, unsigned k)
+{
+    static const char *const words[] = {"alpha", "beta",  "gamma-delta", "omega", "needle",
+                                        "plain", "ALPHA", "Beta",        "x"};
+    size_t n = 0;
+    for (unsigned w = k; n + 12 < len; w = w * 7 + 3)
+        n += (size_t)snprintf(out + n, len + 1 - n, "%s ", words[w % 9]);
+    for (; n < len; n++) /* letters b..u in order: no rule's literal */
+        out[n] = (char)('b' + (k + n) % 20);
+    out[len] = '\0';
+}
+
+int main(void)
+{
+    sigma_ruleset *ra = compile(yaml_a), *rb = compile(yaml_b);
+    sigma_scratch *s = NULL, *plain_a = NULL, *plain_b = NULL;
+    sigma_event *ev = NULL;
+    if (!ra || !rb)
+        return TEST_DONE();
+    CHECK_EQ_INT(sigma_scratch_reserve(ra, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(rb, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(ra, &plain_a), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(rb, &plain_b), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    if (!s || !plain_a || !plain_b || !ev)
+        return TEST_DONE();
+
+    /* Short, boundary and long values, repeated, alternating rulesets. */
+    static const size_t lens[] = {40, 79, 80, 81, 82, 200, 1000, 5000};
+    char *cl = malloc(8192);
+    CHECK(cl != NULL);
+    for (unsigned round = 0; cl && round < 3; round++)
+        for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+            for (unsigned k = 0; k < 12; k++) {
+                command_line(cl, lens[li], k);
+                const char *img = k % 3 ? "C:\\bin\\tool.exe" : "C:\\bin\\other.exe";
+                fill(ev, cl, img, (int)(k % 2));
+                check(ra, s, plain_a, ev, "ruleset a", k);
+                check(rb, s, plain_b, ev, "ruleset b", k);
+                check(ra, s, plain_a, ev, "ruleset a again", k);
+            }
+
+    /* The ring goes round many times (256 KB of 2,000-byte values), with values
+     * from long ago coming back (their ring bytes are gone by then). */
+    for (unsigned i = 0; cl && i < 3000; i++) {
+        const unsigned k = i % 7 == 0 ? i / 700 : i; /* every 7th: an old value */
+        command_line(cl, 2000, k);
+        fill(ev, cl, "C:\\bin\\tool.exe", 0);
+        check(i % 2 ? rb : ra, s, i % 2 ? plain_b : plain_a, ev, "ring", i);
+    }
+    CHECK_MSG(found > checked / 4 && found < checked, "%lu of %lu checks had hits", found, checked);
+    printf("scan-memo: %lu matches equal to every rule evaluated (%lu with hits)\n", checked,
+           found);
+    free(cl);
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_scratch_free(plain_a);
+    sigma_scratch_free(plain_b);
+    sigma_ruleset_unref(ra);
+    sigma_ruleset_unref(rb);
+    return TEST_DONE();
+}
