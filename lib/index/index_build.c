@@ -201,17 +201,79 @@ typedef struct pred_pick {
     uint8_t stored; /* lit is set */
 } pred_pick;
 
+/* Stored literals by content: an open-addressing table of literal id + 1 (0:
+ * empty), hashed on bytes and gram offset, compared against ix->lits. */
+typedef struct lit_table {
+    uint32_t *ids;
+    size_t mask, n;
+} lit_table;
+
 /* The build's state across its steps. Identical literals (bytes and gram offset)
- * are stored once (lit_ids: "offset + bytes" -> literal id), so that a hit
- * verifies them once for every rule, predicate and gate posted under them. */
+ * are stored once (lit_ids), so that a hit verifies them once for every rule,
+ * predicate and gate posted under them. */
 typedef struct build_state {
     counter c;
     sg_arena arena;
     sg_pred_lits lits; /* per predicate */
     pred_pick *picks;  /* per predicate */
     lit_store ls;
-    sg_strmap lit_ids;
+    lit_table lit_ids;
 } build_state;
+
+/* Frees what choosing grams needed (again: a no-op). The arena stays: the rules'
+ * literal sets point into it. */
+static void free_choices(build_state *b)
+{
+    free(b->c.v);
+    free(b->lits.lit);
+    free(b->lits.has);
+    free(b->picks);
+    free(b->lit_ids.ids);
+    b->lit_ids = (lit_table){0};
+    b->c.v = NULL;
+    b->lits.lit = NULL;
+    b->lits.has = NULL;
+    b->picks = NULL;
+}
+
+static uint64_t lit_hash(const unsigned char *p, uint32_t len, uint32_t at)
+{
+    return sg_mix64(sg_hash_bytes(p, len) ^ at);
+}
+
+/* The table slot of bytes p[0, len) with gram offset at: its id + 1, or 0 where
+ * it would go. */
+static uint32_t *lit_slot(const sg_index *ix, const lit_table *t, const unsigned char *p,
+                          uint32_t len, uint32_t at)
+{
+    for (size_t i = lit_hash(p, len, at) & t->mask;; i = (i + 1) & t->mask) {
+        const uint32_t id = t->ids[i];
+        if (!id)
+            return &t->ids[i];
+        const sg_vlit *v = &ix->lits[id - 1];
+        if (v->len == len && v->at == at && memcmp(ix->lit_bytes + v->off, p, len) == 0)
+            return &t->ids[i];
+    }
+}
+
+/* Room for one more literal in t (grown at half full). 0 or -1. */
+static int lit_table_room(const sg_index *ix, lit_table *t)
+{
+    if (t->ids && (t->n + 1) * 2 <= t->mask + 1)
+        return 0;
+    lit_table bigger = {calloc(t->ids ? (t->mask + 1) * 2 : 1024, sizeof *t->ids), 0, t->n};
+    if (!bigger.ids)
+        return -1;
+    bigger.mask = (t->ids ? (t->mask + 1) * 2 : 1024) - 1;
+    for (size_t i = 0; t->ids && i <= t->mask; i++)
+        if (t->ids[i]) {
+            const sg_vlit *v = &ix->lits[t->ids[i] - 1];
+            *lit_slot(ix, &bigger, ix->lit_bytes + v->off, v->len, v->at) = t->ids[i];
+        }
+    free(t->ids);
+    *t = bigger;
+    return 0;
+}
 
 /* The id of literal l (gram at offset `at`) in ix->lits, storing it unless an
  * identical one is stored already (*id SG_NO_LIT: too many to verify). 0 or -1. */
@@ -219,17 +281,11 @@ static int store_literal(sg_index *ix, build_state *b, const sg_lit *l, uint32_t
 {
     lit_store *ls = &b->ls;
     *id = SG_NO_LIT;
-    char *name = sg_arena_alloc(&b->arena, (size_t)l->len + 4);
-    if (!name)
+    if (lit_table_room(ix, &b->lit_ids) != 0)
         return -1;
-    memcpy(name, &at, 4);
-    memcpy(name + 4, l->s, l->len);
-    const uint64_t hash = sg_hash_bytes(name, (size_t)l->len + 4);
-    sg_strmap_slot *slot = sg_strmap_probe(&b->lit_ids, name, (size_t)l->len + 4, hash);
-    if (!slot)
-        return -1;
-    if (slot->used) {
-        *id = slot->value;
+    uint32_t *slot = lit_slot(ix, &b->lit_ids, l->s, l->len, at);
+    if (*slot) {
+        *id = *slot - 1;
         return 0;
     }
     if (ls->nlits == ls->lits_cap) {
@@ -250,13 +306,14 @@ static int store_literal(sg_index *ix, build_state *b, const sg_lit *l, uint32_t
         ix->lit_bytes = bytes;
         ls->bytes_cap = cap;
     }
-    if (ls->nlits >= SG_NO_LIT || ls->nbytes + l->len > UINT32_MAX)
+    if (ls->nlits >= SG_NO_LIT - 1 || ls->nbytes + l->len > UINT32_MAX)
         return 0; /* absurdly many: unverified (still a superset) */
     memcpy(ix->lit_bytes + ls->nbytes, l->s, l->len);
     ix->lits[ls->nlits] = (sg_vlit){(uint32_t)ls->nbytes, l->len, at};
     ls->nbytes += l->len;
     *id = (uint32_t)ls->nlits++;
-    sg_strmap_claim(&b->lit_ids, slot, name, (size_t)l->len + 4, hash, *id);
+    *slot = *id + 1;
+    b->lit_ids.n++;
     return 0;
 }
 
@@ -898,6 +955,10 @@ int sg_index_build(sigma_ruleset *rs, int simd)
     if (rc == 0)
         rc = build_residuals(rs, ix, sets, pred_gram, &post, &npost, &post_cap);
     free(pred_gram);
+    /* Every gram is chosen: the gram counter (2^20 entries with the corpus) and the
+     * literal map go before the prefilter and the table are built, which are the
+     * build's peak memory. */
+    free_choices(&b);
     if (rc == 0)
         rc = build_pre4(ix, post, npost);
     if (rc == 0) {
@@ -930,11 +991,7 @@ int sg_index_build(sigma_ruleset *rs, int simd)
         sg_litset_free(&sets[r]);
     free(sets);
     free(post);
-    free(b.c.v);
-    free(b.lits.lit);
-    free(b.lits.has);
-    free(b.picks);
-    sg_strmap_free(&b.lit_ids);
+    free_choices(&b);
     sg_arena_free(&b.arena);
     return rc;
 }
