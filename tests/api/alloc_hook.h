@@ -6,28 +6,13 @@
 #ifndef SG_TEST_ALLOC_HOOK_H
 #define SG_TEST_ALLOC_HOOK_H
 
-#include <stddef.h>
+#include "libc_alloc.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ALLOC_HOOK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define ALLOC_HOOK_ASAN 1
-#endif
-#endif
-
-#if !defined(ALLOC_HOOK_ASAN) && defined(__GLIBC__)
+#ifdef LIBC_ALLOC_ACTIVE
 #define ALLOC_HOOK_ACTIVE 1
 #endif
 
 #ifdef ALLOC_HOOK_ACTIVE
-
-/* glibc's allocator under its internal names (exported since GLIBC_2.2.5). */
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void __libc_free(void *p);
-extern void *__libc_memalign(size_t align, size_t size);
 
 static volatile int counting;
 static volatile unsigned long n_alloc, n_free; /* while counting */

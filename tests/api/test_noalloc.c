@@ -386,7 +386,7 @@ int main(void)
 
 int main(void)
 {
-#ifdef ALLOC_HOOK_ASAN
+#ifdef LIBC_ALLOC_SANITIZER
     puts("SKIPPED: AddressSanitizer owns malloc; the counting allocator cannot be installed");
 #else
     puts("SKIPPED: the counting allocator needs glibc (__libc_malloc)");

@@ -23,27 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define OOM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define OOM_ASAN 1
-#endif
-#endif
+#include "libc_alloc.h"
 
-#if !defined(OOM_ASAN) && defined(__GLIBC__)
-#define OOM_ACTIVE 1
-#endif
-
-#ifdef OOM_ACTIVE
+#ifdef LIBC_ALLOC_ACTIVE
 
 #include "corr_harness.h"
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void __libc_free(void *p);
-extern void *__libc_memalign(size_t align, size_t size);
 
 static volatile int armed;             /* count (and maybe fail) allocations */
 static volatile unsigned long calls;   /* allocations while armed */
@@ -390,11 +374,11 @@ int main(void)
     return TEST_DONE();
 }
 
-#else /* !OOM_ACTIVE */
+#else /* !LIBC_ALLOC_ACTIVE */
 
 int main(void)
 {
-#ifdef OOM_ASAN
+#ifdef LIBC_ALLOC_SANITIZER
     puts("SKIPPED: AddressSanitizer owns malloc; allocation failures cannot be injected");
 #else
     puts("SKIPPED: injecting allocation failures needs glibc (__libc_malloc)");
