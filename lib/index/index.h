@@ -150,7 +150,7 @@ typedef struct sg_index {
     sg_ls_bucket *buckets;
     uint32_t nbuckets;
     /* Hash of what decides a scan's marks (keys, postings, literals): scratches
-     * remember texts that marked nothing per fingerprint (match/scan_memo.h). */
+     * remember scanned texts and their marks per fingerprint (match/scan_memo.h). */
     uint64_t scan_fp;
 } sg_index;
 

@@ -261,10 +261,10 @@ static int lit_table_room(const sg_index *ix, lit_table *t)
 {
     if (t->ids && (t->n + 1) * 2 <= t->mask + 1)
         return 0;
-    lit_table bigger = {calloc(t->ids ? (t->mask + 1) * 2 : 1024, sizeof *t->ids), 0, t->n};
+    const size_t cap = t->ids ? (t->mask + 1) * 2 : 1024;
+    lit_table bigger = {calloc(cap, sizeof *t->ids), cap - 1, t->n};
     if (!bigger.ids)
         return -1;
-    bigger.mask = (t->ids ? (t->mask + 1) * 2 : 1024) - 1;
     for (size_t i = 0; t->ids && i <= t->mask; i++)
         if (t->ids[i]) {
             const sg_vlit *v = &ix->lits[t->ids[i] - 1];

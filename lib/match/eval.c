@@ -564,32 +564,34 @@ static inline uint32_t eval_word(eval_ctx *c, uint32_t w, const sg_untouched *un
     return n;
 }
 
-/* The scratch's name memo for rs's field dictionary: a new generation (no entry
- * valid) when it last served another one. */
-static uint32_t name_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
+/* The generation of a scratch memo (entries of `bytes` bytes, stamped *gen when
+ * valid) serving what fingerprint `want` names: a new one (no entry valid) when it
+ * last served another. On wrapping, entries of generation 1 may be stale: cleared. */
+static uint32_t memo_generation(uint32_t *gen, uint64_t *fp, uint64_t want, void *entries,
+                                size_t bytes)
 {
-    if (s->names_fp != rs->field_fp || s->names_gen == 0) {
-        if (++s->names_gen == 0) { /* wrapped: entries of generation 1 may be stale */
-            memset(s->names, 0, SG_NAME_MEMO_SIZE * sizeof *s->names);
-            s->names_gen = 1;
+    if (*fp != want || *gen == 0) {
+        if (++*gen == 0) {
+            memset(entries, 0, bytes);
+            *gen = 1;
         }
-        s->names_fp = rs->field_fp;
+        *fp = want;
     }
-    return s->names_gen;
+    return *gen;
 }
 
-/* The scratch's scan memo for rs's index: a new generation (no entry valid) when
- * it last served another one. */
+/* The scratch's name memo for rs's field dictionary. */
+static uint32_t name_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
+{
+    return memo_generation(&s->names_gen, &s->names_fp, rs->field_fp, s->names,
+                           SG_NAME_MEMO_SIZE * sizeof *s->names);
+}
+
+/* The scratch's scan memo for rs's index. */
 static uint32_t scan_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
 {
-    if (s->scan_memo_fp != rs->index.scan_fp || s->scan_memo_gen == 0) {
-        if (++s->scan_memo_gen == 0) { /* wrapped: entries of generation 1 may be stale */
-            memset(s->scan_memo, 0, SG_SCAN_MEMO_SIZE * sizeof *s->scan_memo);
-            s->scan_memo_gen = 1;
-        }
-        s->scan_memo_fp = rs->index.scan_fp;
-    }
-    return s->scan_memo_gen;
+    return memo_generation(&s->scan_memo_gen, &s->scan_memo_fp, rs->index.scan_fp, s->scan_memo,
+                           SG_SCAN_MEMO_SIZE * sizeof *s->scan_memo);
 }
 
 /* Event field -> ruleset slot, remembered per event field for the prefilter. The
@@ -804,7 +806,7 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
 }
 
 /* Queues a scan of the folded text at off, len for slots a and b (b may be NULL);
- * memo: the event value + 1 to remember if its scan marks nothing (0: none). */
+ * memo: the event value + 1 whose scan to remember (0: none). */
 static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, const sg_slot_scan *b,
                                      size_t off, size_t len, uint32_t memo)
 {

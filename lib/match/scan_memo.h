@@ -5,11 +5,13 @@
  * their bytes) equal one of the previous 4,096 distinct ones (channel and provider
  * names, users, hosts, image paths, hashes). A scratch remembers scanned values in
  * a small direct-mapped table: the value's bytes (raw, before folding: the folded
- * text is a function of them; long ones in a ring of recent bytes), the slots it was scanned for,
- * the index it was scanned with (sg_index.scan_fp, through the generation) and the posting runs the
- * scan marked (at most SG_SCAN_MEMO_RUNS; a value that marked more is not remembered). An entry is
- * compared in full before use, so a value found here is exactly one whose scan marks those runs:
- * they are marked again (sg_index_mark_run) and the value is neither folded nor scanned. */
+ * text is a function of them; long ones in a ring of recent bytes), the slots it
+ * was scanned for, the index it was scanned with (sg_index.scan_fp, through the
+ * generation) and the posting runs the scan marked (at most SG_SCAN_MEMO_RUNS,
+ * SG_SCAN_MEMO_LONG_RUNS for long values; a value that marked more is not
+ * remembered). An entry is compared in full before use, so a value found here is
+ * exactly one whose scan marks those runs: they are marked again
+ * (sg_index_mark_run) and the value is neither folded nor scanned. */
 #ifndef SG_MATCH_SCAN_MEMO_H
 #define SG_MATCH_SCAN_MEMO_H
 
