@@ -44,9 +44,12 @@ typedef struct sg_vlit {
 
 /* A rule whose keyed predicates all went unseen can only take the verdict of its
  * program with those predicates false: the residual program, folded at build
- * time (the 7 altered copies of a negation rule walk ~40 nodes otherwise). */
+ * time (the 7 altered copies of a negation rule walk ~40 nodes otherwise). The same
+ * for a rule that matches an event without its fields, while none is present: the
+ * gate is marked by their presence, the constant verdict is 1 (gate_by_presence). */
 typedef struct sg_untouched {
-    uint32_t gate;  /* marked by the scan when any keyed literal of the rule occurs;
+    uint32_t gate;  /* marked by the scan when any keyed literal of the rule occurs
+                       (or, see above, any of its fields is present);
                        UINT32_MAX: the rule has no residual */
     uint32_t start; /* residual program at rs->prog[start], len nodes; len 0: the
                        constant verdict is start (0 or 1) */
@@ -112,9 +115,12 @@ typedef struct sg_index {
     /* Rules without a literal set that cannot match an event lacking all of
      * their fields (they do not match an empty event): candidates when one of
      * their field slots is present. pres_rules[pres_first[slot] ..
-     * pres_first[slot + 1]) per field slot. */
+     * pres_first[slot + 1]) per field slot: a rule, or SG_POST_NODE | gate for an
+     * always-evaluated rule that does match an empty event, whose verdict is 1
+     * while none of its fields marked its gate (untouched, index_build.c). */
     uint32_t *pres_first, *pres_rules;
-    uint32_t npresence; /* such rules */
+    uint32_t npresence; /* rules gated by presence */
+    uint32_t nabsent;   /* always-evaluated rules that hold while their fields are absent */
     /* Rules without a literal set that read keyed predicates: untouched[r] says
      * how to evaluate rule r cheaply when none of those predicates' keys occurred
      * (NULL when no rule qualifies). */

@@ -883,11 +883,17 @@ static int want_slot(const eval_ctx *c, uint32_t slot)
     return !c->route_slots || ((c->route_slots[slot >> 6] >> (slot & 63)) & 1);
 }
 
-/* Rules without literals that need one of their fields present: slot is. */
+/* Rules without literals that need one of their fields present (or hold while
+ * all are absent): slot is. */
 static SG_ALWAYS_INLINE void mark_present(const sg_index *ix, uint32_t slot, const sg_scan_marks *m)
 {
-    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++)
-        sg_mark_rule(m, ix->pres_rules[k]);
+    for (uint32_t k = ix->pres_first[slot]; k < ix->pres_first[slot + 1]; k++) {
+        const uint32_t e = ix->pres_rules[k];
+        if (e & SG_POST_NODE)
+            m->nodes[e & SG_POST_ID] = m->gen; /* a gate: index.h, pres_rules */
+        else
+            sg_mark_rule(m, e);
+    }
 }
 
 /* Puts the scanned values and the runs they marked into the scan memo (those

@@ -1254,6 +1254,9 @@ static const rule_src presence_rules[] = {
     {"same", WIN_PC, "    sel: {User|fieldref: Owner}\n    condition: sel\n"},
     /* Matches an event without Image: always evaluated. */
     {"no_tmp", WIN_PC, "    sel: {Image|endswith: '.tmp'}\n    condition: not sel\n"},
+    /* Matches an event without SourceIp and has no literal: always a candidate,
+     * but evaluated only when SourceIp is present (its presence marks a gate). */
+    {"public_src", WIN_PC, "    sel: {SourceIp|cidr: '10.0.0.0/8'}\n    condition: not sel\n"},
 };
 
 static void test_presence(void)
@@ -1267,27 +1270,81 @@ static void test_presence(void)
     CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
     CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
     uint32_t hits = 0;
-    /* None of the fields: only the always-evaluated rule, which matches. */
+    /* None of the fields: only the always-evaluated rules, which match. */
     sigma_event_add_str(ev, "Other", SIGMA_NUL_TERMINATED, "x.exe", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 1);
-    CHECK_EQ_INT(hits, 1);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 2);
     /* Image present: not_exe is a candidate (and matches a .dll). */
     sigma_event_clear(ev);
     sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, "C:\\x.dll", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
-    CHECK_EQ_INT(hits, 2);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
+    CHECK_EQ_INT(hits, 3);
     /* Image present but empty (no values): still present, a candidate. */
     sigma_event_clear(ev);
     sigma_event_add_empty(ev, "Image", SIGMA_NUL_TERMINATED);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
+    /* SourceIp present: public_src is evaluated and does not match a private
+     * address; absent (every case above), it holds without being evaluated. */
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "SourceIp", SIGMA_NUL_TERMINATED, "10.1.2.3", SIGMA_NUL_TERMINATED, 0);
     CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 1);
+    CHECK_EQ_INT(sigma_scratch_hit_rule(s, 0), rule_by_title(rs, "no_tmp", 6));
+    sigma_event_clear(ev);
+    sigma_event_add_str(ev, "SourceIp", SIGMA_NUL_TERMINATED, "8.8.8.8", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(hits, 2);
     /* The referenced field alone makes the fieldref rule a candidate. */
     sigma_event_clear(ev);
     sigma_event_add_str(ev, "Owner", SIGMA_NUL_TERMINATED, "bob", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
-    CHECK_EQ_INT(hits, 1);
-    sigma_event_add_str(ev, "User", SIGMA_NUL_TERMINATED, "BOB", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
     CHECK_EQ_INT(hits, 2);
+    sigma_event_add_str(ev, "User", SIGMA_NUL_TERMINATED, "BOB", SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
+    CHECK_EQ_INT(hits, 3);
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
+/* ------------------------------------------------------- literal choice */
+
+/* Three rules test "EventID: 5145" (one interned predicate, one literal) and
+ * each also a name of its own. The literal that many rules rest on is the one
+ * common in events: each rule is indexed under its own name, so an event of
+ * that id with another name makes no rule a candidate. */
+static const rule_src share_rules[] = {
+    {"share_a", WIN_PC,
+     "    sel: {EventID: 5145, RelativeTargetName: 'atsvc'}\n    condition: sel\n"},
+    {"share_b", WIN_PC,
+     "    sel: {EventID: 5145, RelativeTargetName: 'svcctl'}\n    condition: sel\n"},
+    {"share_c", WIN_PC,
+     "    sel: {EventID: 5145, RelativeTargetName: 'spoolss'}\n    condition: sel\n"},
+};
+
+static void test_literal_choice(void)
+{
+    const size_t n = sizeof share_rules / sizeof share_rules[0];
+    sigma_ruleset *rs = build_rules(share_rules, n);
+    if (!rs)
+        return;
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    uint32_t hits = 0;
+    sigma_event_add_int(ev, "EventID", SIGMA_NUL_TERMINATED, 5145);
+    sigma_event_add_str(ev, "RelativeTargetName", SIGMA_NUL_TERMINATED, "lsarpc",
+                        SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 0);
+    CHECK_EQ_INT(hits, 0);
+    sigma_event_clear(ev);
+    sigma_event_add_int(ev, "EventID", SIGMA_NUL_TERMINATED, 5145);
+    sigma_event_add_str(ev, "RelativeTargetName", SIGMA_NUL_TERMINATED, "SVCCTL",
+                        SIGMA_NUL_TERMINATED, 0);
+    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 1);
+    CHECK_EQ_INT(hits, 1);
+    CHECK_EQ_INT(sigma_scratch_hit_rule(s, 0), rule_by_title(rs, "share_b", 7));
     sigma_event_free(ev);
     sigma_scratch_free(s);
     sigma_ruleset_unref(rs);
@@ -1404,5 +1461,6 @@ int main(void)
     test_flags();
     test_verified_literals();
     test_presence();
+    test_literal_choice();
     return TEST_DONE();
 }
