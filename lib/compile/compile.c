@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "introspect/introspect.h"
+#include "index/regex_literal.h"
 #include "match/strmatch.h"
 #include "util/vec.h"
 
@@ -136,6 +137,9 @@ static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
         p->re = sg_regex_compile(d->text, d->text_len, d->flags, err, sizeof err, &off);
         p->re_src = sg_strndup(d->text, d->text_len);
         p->re_len = d->text_len;
+        uint16_t counts[128];
+        if (sg_regex_required_chars(d->text, d->text_len, counts))
+            sg_regex_guard_make(counts, &p->guard);
         return p->re && p->re_src ? 0 : -1; /* validated at load time: only memory can fail */
     }
     return 0;

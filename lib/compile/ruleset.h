@@ -22,9 +22,10 @@ typedef struct sg_pred {
     uint32_t field; /* field slot, or SG_KEYWORD_FIELD for keyword searches */
     sg_op op;
     uint32_t flags;
-    sg_strmatch sm; /* SG_OP_STR */
-    pcre2_code *re; /* SG_OP_REGEX */
-    char *re_src;   /* SG_OP_REGEX: the pattern text (for the index's literal miner) */
+    sg_strmatch sm;       /* SG_OP_STR */
+    pcre2_code *re;       /* SG_OP_REGEX */
+    sg_regex_guard guard; /* SG_OP_REGEX: what a subject needs before re runs */
+    char *re_src;         /* SG_OP_REGEX: the pattern text (for the index's literal miner) */
     size_t re_len;
     sg_number num;      /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */
     int bval;           /* SG_OP_BOOL / SG_OP_EXISTS */

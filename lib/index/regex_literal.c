@@ -6,6 +6,7 @@
  * match still contains it case-folded. */
 #include "index/regex_literal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 typedef struct miner {
@@ -15,10 +16,14 @@ typedef struct miner {
     size_t nrun;
     char best[256];
     size_t nbest;
+    uint16_t *counts; /* NULL, or how often each ASCII character is required */
 } miner;
 
 static void end_run(miner *m)
 {
+    for (size_t k = 0; m->counts && k < m->nrun; k++)
+        if ((unsigned char)m->run[k] < 128 && m->counts[(unsigned char)m->run[k]] < UINT16_MAX)
+            m->counts[(unsigned char)m->run[k]]++;
     if (m->nrun > m->nbest) {
         memcpy(m->best, m->run, m->nrun);
         m->nbest = m->nrun;
@@ -91,7 +96,8 @@ static void quantifier(miner *m, int single)
         const char *end = memchr(m->re + m->i, '}', m->len - m->i);
         if (!end)
             return; /* a literal '{' in PCRE2 when not a valid quantifier */
-        optional = m->i + 1 < m->len && m->re[m->i + 1] == '0';
+        /* {0,n}, and {,n} (PCRE2 10.43 reads it as {0,n}; earlier, as text) */
+        optional = m->i + 1 < m->len && (m->re[m->i + 1] == '0' || m->re[m->i + 1] == ',');
         m->i = (size_t)(end - m->re) + 1;
     } else {
         return;
@@ -136,54 +142,74 @@ static int extended_mode(const char *re, size_t len)
     return 0;
 }
 
-size_t sg_regex_required_literal(const char *re, size_t len, char *out, size_t cap)
+/* Runs the miner over the whole pattern; 0 when it cannot vouch for the result. */
+static int mine(miner *m)
 {
-    miner m = {.re = re, .len = len};
-    if (extended_mode(re, len))
+    const char *re = m->re;
+    if (extended_mode(re, m->len))
         return 0;
-    while (m.i < m.len) {
-        char c = re[m.i];
+    while (m->i < m->len) {
+        char c = re[m->i];
         if (c == '|')
             return 0; /* top-level alternation: no single required stretch */
         if (c == '\\') {
-            if (!escape(&m))
+            if (!escape(m))
                 return 0;
             continue;
         }
         if (c == '[') {
-            end_run(&m);
-            if (!skip_class(&m))
+            end_run(m);
+            if (!skip_class(m))
                 return 0;
-            quantifier(&m, 0);
+            quantifier(m, 0);
             continue;
         }
         if (c == '(') {
-            end_run(&m);
-            if (!skip_group(&m))
+            end_run(m);
+            if (!skip_group(m))
                 return 0;
-            quantifier(&m, 0);
+            quantifier(m, 0);
             continue;
         }
         if (c == ')' || c == '*' || c == '+' || c == '?' || c == '{')
             return 0; /* malformed at this level, or a quantifier without atom */
-        m.i++;
+        m->i++;
         if (c == '.' || c == '^' || c == '$') {
-            end_run(&m);
-            quantifier(&m, 0);
+            end_run(m);
+            quantifier(m, 0);
             continue;
         }
         if ((unsigned char)c >= 0x80) {
-            end_run(&m); /* keep to ASCII: multi-byte atoms and quantifiers interact */
-            quantifier(&m, 0);
+            end_run(m); /* keep to ASCII: multi-byte atoms and quantifiers interact */
+            quantifier(m, 0);
             continue;
         }
-        if (m.nrun < sizeof m.run)
-            m.run[m.nrun++] = c;
-        quantifier(&m, 1);
+        if (m->nrun < sizeof m->run)
+            m->run[m->nrun++] = c;
+        quantifier(m, 1);
     }
-    end_run(&m);
+    end_run(m);
+    return 1;
+}
+
+size_t sg_regex_required_literal(const char *re, size_t len, char *out, size_t cap)
+{
+    miner m = {.re = re, .len = len};
+    if (!mine(&m))
+        return 0;
     if (m.nbest > cap)
         m.nbest = cap;
     memcpy(out, m.best, m.nbest);
     return m.nbest;
+}
+
+int sg_regex_required_chars(const char *re, size_t len, uint16_t counts[128])
+{
+    memset(counts, 0, 128 * sizeof *counts);
+    miner m = {.re = re, .len = len, .counts = counts};
+    if (!mine(&m)) {
+        memset(counts, 0, 128 * sizeof *counts);
+        return 0;
+    }
+    return 1;
 }

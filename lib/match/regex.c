@@ -37,3 +37,23 @@ int sg_regex_search(const pcre2_code *code, const char *s, size_t len, pcre2_mat
     int rc = pcre2_match(code, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, mctx);
     return rc >= 0;
 }
+
+void sg_regex_guard_make(const uint16_t counts[128], sg_regex_guard *g)
+{
+    g->n = 0;
+    for (;;) {
+        int best = -1;
+        for (int c = 0x20; c < 0x7f; c++) {
+            const int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+            int taken = 0;
+            for (uint32_t i = 0; i < g->n; i++)
+                taken |= g->c[i] == c;
+            if (!letter && !taken && counts[c] && (best < 0 || counts[c] > counts[best]))
+                best = c;
+        }
+        if (best < 0 || g->n == SG_REGEX_GUARD_MAX)
+            return;
+        g->c[g->n] = (unsigned char)best;
+        g->min[g->n++] = counts[best];
+    }
+}
