@@ -1195,6 +1195,17 @@ static uint64_t candidates_of(const sigma_ruleset *rs, sigma_scratch *s, const s
     return after.candidates - before.candidates;
 }
 
+/* candidates_of an event holding one string value, field = value (ev is cleared). */
+static uint64_t candidates_with(const sigma_ruleset *rs, sigma_scratch *s, sigma_event *ev,
+                                const char *field, const char *value, uint32_t *hits)
+{
+    sigma_event_clear(ev);
+    CHECK_EQ_INT(
+        sigma_event_add_str(ev, field, SIGMA_NUL_TERMINATED, value, SIGMA_NUL_TERMINATED, 0),
+        SIGMA_OK);
+    return candidates_of(rs, s, ev, hits);
+}
+
 static void test_verified_literals(void)
 {
     const size_t n = sizeof verify_rules / sizeof verify_rules[0];
@@ -1275,9 +1286,7 @@ static void test_presence(void)
     CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
     CHECK_EQ_INT(hits, 2);
     /* Image present: not_exe is a candidate (and matches a .dll). */
-    sigma_event_clear(ev);
-    sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, "C:\\x.dll", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
+    CHECK_EQ_INT(candidates_with(rs, s, ev, "Image", "C:\\x.dll", &hits), 3);
     CHECK_EQ_INT(hits, 3);
     /* Image present but empty (no values): still present, a candidate. */
     sigma_event_clear(ev);
@@ -1285,19 +1294,13 @@ static void test_presence(void)
     CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
     /* SourceIp present: public_src is evaluated and does not match a private
      * address; absent (every case above), it holds without being evaluated. */
-    sigma_event_clear(ev);
-    sigma_event_add_str(ev, "SourceIp", SIGMA_NUL_TERMINATED, "10.1.2.3", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(candidates_with(rs, s, ev, "SourceIp", "10.1.2.3", &hits), 2);
     CHECK_EQ_INT(hits, 1);
     CHECK_EQ_INT(sigma_scratch_hit_rule(s, 0), rule_by_title(rs, "no_tmp", 6));
-    sigma_event_clear(ev);
-    sigma_event_add_str(ev, "SourceIp", SIGMA_NUL_TERMINATED, "8.8.8.8", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 2);
+    CHECK_EQ_INT(candidates_with(rs, s, ev, "SourceIp", "8.8.8.8", &hits), 2);
     CHECK_EQ_INT(hits, 2);
     /* The referenced field alone makes the fieldref rule a candidate. */
-    sigma_event_clear(ev);
-    sigma_event_add_str(ev, "Owner", SIGMA_NUL_TERMINATED, "bob", SIGMA_NUL_TERMINATED, 0);
-    CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
+    CHECK_EQ_INT(candidates_with(rs, s, ev, "Owner", "bob", &hits), 3);
     CHECK_EQ_INT(hits, 2);
     sigma_event_add_str(ev, "User", SIGMA_NUL_TERMINATED, "BOB", SIGMA_NUL_TERMINATED, 0);
     CHECK_EQ_INT(candidates_of(rs, s, ev, &hits), 3);
