@@ -285,6 +285,7 @@ typedef struct sg_scan_job {
     size_t off, len;
     uint32_t from, to; /* set by the scan: the runs it marked in m->log */
     uint32_t memo;     /* for the caller: the event value + 1 (0: none) */
+    uint64_t hash;     /* for the caller: the value's memo hash when memo != 0 */
 } sg_scan_job;
 
 /* Marks the rules, predicates and gated nodes whose key occurs in the jobs' texts,

@@ -513,13 +513,22 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
         case SG_X_AND:
         case SG_X_OR: {
             const int is_and = n->kind == SG_X_AND;
-            if (!is_and && c->node_gate) {
-                const uint32_t g = c->node_gate[n - c->rs->prog];
-                if (g != UINT32_MAX && c->s->node_seen[g] != c->s->gen)
-                    return neg; /* no child's literal occurs in the event */
-            }
             /* The children are the nodes of n's subtree after n, one subtree each. */
             const sg_prog_node *const end = n + n->size;
+            if (!is_and && c->node_gate) {
+                const uint32_t g = c->node_gate[n - c->rs->prog];
+                if (g != UINT32_MAX) {
+                    if (c->s->node_seen[g] != c->s->gen)
+                        return neg; /* no child's literal occurs in the event */
+                    /* Every child is a keyed predicate (index_build.c, gate_or_nodes):
+                     * only those whose literal the scan saw can hold, and that stamp
+                     * is all a child costs (value lists of hundreds of file names). */
+                    for (const sg_prog_node *k = n + 1; k < end; k += k->size)
+                        if (c->pred_seen[k->arg] == c->gen && pred_value(c, k->arg))
+                            return neg ^ 1;
+                    return neg;
+                }
+            }
             for (const sg_prog_node *k = n + 1; k < end; k += k->size) {
                 /* Leaves are most children (value lists): test them without recursing.
                  * (The compiler emits no one-child AND or OR: compile.c, emit.) */
@@ -807,9 +816,10 @@ static inline void scan_number(eval_ctx *c, const sg_value *v, uint32_t slot, ui
 }
 
 /* Queues a scan of the folded text at off, len for slots a and b (b may be NULL);
- * memo: the event value + 1 whose scan to remember (0: none). */
+ * memo: the event value + 1 whose scan to remember (0: none), hash: its memo hash
+ * (computed for the look-up that missed, not again when remembering). */
 static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, const sg_slot_scan *b,
-                                     size_t off, size_t len, uint32_t memo)
+                                     size_t off, size_t len, uint32_t memo, uint64_t hash)
 {
     if (s->njobs == s->jobs_cap) {
         const uint32_t cap = s->jobs_cap ? s->jobs_cap * 2 : 64;
@@ -819,7 +829,8 @@ static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, co
         s->jobs = j;
         s->jobs_cap = cap;
     }
-    s->jobs[s->njobs++] = (sg_scan_job){.a = a, .b = b, .off = off, .len = len, .memo = memo};
+    s->jobs[s->njobs++] =
+        (sg_scan_job){.a = a, .b = b, .off = off, .len = len, .memo = memo, .hash = hash};
     return 0;
 }
 
@@ -852,9 +863,10 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             continue;
         /* a remembered value: its marks again, neither folded nor scanned */
         uint32_t memo = 0;
+        uint64_t h = 0;
         if (v->type == SG_VAL_STR && sg_scan_memo_fits(v->len)) {
             const uint32_t sb = b ? b->slot : UINT32_MAX;
-            const uint64_t h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+            h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
             uint32_t nruns;
             const unsigned char *runs = sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen,
                                                           h, v->s, v->len, a->slot, sb, &nruns);
@@ -871,7 +883,7 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
         /* folded_text for a value (vi is never SG_NONE here), without the call */
         if (s->val_gen[vi] != s->gen && fold_store(s, v, v->s, v->len, vi) != 0)
             return -1;
-        if (s->val_len[vi] && push_job(s, a, b, s->val_off[vi], s->val_len[vi], memo) != 0)
+        if (s->val_len[vi] && push_job(s, a, b, s->val_off[vi], s->val_len[vi], memo, h) != 0)
             return -1;
     }
     return 0;
@@ -910,9 +922,8 @@ static void remember_scans(eval_ctx *c)
         if (!sg_scan_memo_keeps(v->len, j->to - j->from))
             continue;
         const uint32_t sb = j->b ? j->b->slot : UINT32_MAX;
-        sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen,
-                         sg_scan_memo_hash(v->s, v->len, j->a->slot, sb), v->s, v->len, j->a->slot,
-                         sb, s->run_log.v + j->from, j->to - j->from);
+        sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
+                         j->a->slot, sb, s->run_log.v + j->from, j->to - j->from);
     }
 }
 
@@ -962,7 +973,7 @@ static int prefilter(eval_ctx *c)
         size_t len;
         const char *t = folded_text(c, SG_NONE, &len);
         if (!t || (len && push_job(c->s, &ix->scans[kw], NULL, (size_t)(t - c->s->fold.data), len,
-                                   0) != 0))
+                                   0, 0) != 0))
             return -1;
     }
     sg_index_scan_jobs(ix, c->s->jobs, c->s->njobs, (const unsigned char *)c->s->fold.data,
