@@ -134,7 +134,10 @@ static int fit_values(sigma_scratch *s, uint32_t need)
     size_t *len = realloc(s->val_len, cap * sizeof *len);
     if (len)
         s->val_len = len;
-    if (!off || !len || grow_u32(&s->val_gen, cap))
+    uint64_t *hash = realloc(s->val_hash, cap * sizeof *hash);
+    if (hash)
+        s->val_hash = hash;
+    if (!off || !len || !hash || grow_u32(&s->val_gen, cap))
         return -1;
     memset(s->val_gen + s->val_cap, 0, (cap - s->val_cap) * sizeof(uint32_t));
     s->val_cap = cap;
@@ -834,24 +837,52 @@ static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, co
     return 0;
 }
 
-/* Folds every value of one event field and queues its scan for the index's grams
- * of field slot `slot` and of slot `kw` (the keyword slot) in one pass. lens /
- * klens: their slot_lens, 0 when that slot is not scanned (the caller reads them
- * once). Numbers are looked up at once. */
+/* The slots the text values of a field are scanned for: field slot `slot` and
+ * slot `kw` (the keyword slot), whose slot_lens are lens / klens (0 when that
+ * slot is not scanned). *a NULL: no text scan; *b NULL: only *a. */
+static SG_ALWAYS_INLINE void scan_slots(const sg_index *ix, uint32_t slot, uint8_t lens,
+                                        uint32_t kw, uint8_t klens, const sg_slot_scan **a,
+                                        const sg_slot_scan **b)
+{
+    /* a slot with any of these has scans[].text set */
+    const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
+    *a = (lens & text_keys) ? &ix->scans[slot] : NULL;
+    *b = (klens & text_keys) ? &ix->scans[kw] : NULL;
+    if (!*a) {
+        *a = *b;
+        *b = NULL;
+    }
+}
+
+/* The scan memo hashes of a field's text values (s->val_hash), their memo
+ * entries prefetched: an event's look-ups then wait for memory together, not one
+ * after the other (an entry is rarely in cache: the memo is 128 KB, the events
+ * stream through between calls). */
+static SG_ALWAYS_INLINE void hash_field(eval_ctx *c, const sg_field *f, const sg_slot_scan *a,
+                                        const sg_slot_scan *b)
+{
+    const sg_value *values = c->ev->values;
+    const uint32_t sb = b ? b->slot : UINT32_MAX;
+    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
+        const sg_value *v = &values[vi];
+        if (v->type != SG_VAL_STR || !sg_scan_memo_fits(v->len))
+            continue;
+        const uint64_t h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+        c->s->val_hash[vi] = h;
+        __builtin_prefetch(&c->s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)]);
+    }
+}
+
+/* Folds every value of one event field and queues its scan for slots a and b
+ * (scan_slots) in one pass; hashed: hash_field has run for it. Numbers are looked
+ * up at once (lens / klens: the slot_lens of `slot` and `kw`). */
 static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
-                                       uint32_t kw, uint8_t klens)
+                                       uint32_t kw, uint8_t klens, const sg_slot_scan *a,
+                                       const sg_slot_scan *b, int hashed)
 {
     const sg_index *ix = &c->rs->index;
     sigma_scratch *s = c->s;
-    /* a slot with any of these has scans[].text set */
-    const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
-    const sg_slot_scan *a = (lens & text_keys) ? &ix->scans[slot] : NULL,
-                       *b = (klens & text_keys) ? &ix->scans[kw] : NULL;
-    if (!a) {
-        a = b;
-        b = NULL;
-    }
     const sg_value *values = c->ev->values;
     for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
@@ -866,7 +897,7 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
         uint64_t h = 0;
         if (v->type == SG_VAL_STR && sg_scan_memo_fits(v->len)) {
             const uint32_t sb = b ? b->slot : UINT32_MAX;
-            h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+            h = hashed ? s->val_hash[vi] : sg_scan_memo_hash(v->s, v->len, a->slot, sb);
             uint32_t nruns;
             const unsigned char *runs = sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen,
                                                           h, v->s, v->len, a->slot, sb, &nruns);
@@ -894,6 +925,12 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
 static int want_slot(const eval_ctx *c, uint32_t slot)
 {
     return !c->route_slots || ((c->route_slots[slot >> 6] >> (slot & 63)) & 1);
+}
+
+/* The slot_lens of an event field's slot, 0 when it has none or is not scanned. */
+static SG_ALWAYS_INLINE uint8_t field_lens(const eval_ctx *c, uint32_t slot)
+{
+    return slot != SG_NONE && want_slot(c, slot) ? c->rs->index.slot_lens[slot] : 0;
 }
 
 /* Rules without literals that need one of their fields present (or hold while
@@ -951,22 +988,33 @@ static int prefilter(eval_ctx *c)
     c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
     const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
+    /* Two passes over the fields: the memo hashes first (hash_field), so that the
+     * memo entries arrive while the fields are still being hashed. */
     for (uint32_t i = 0; i < ev->nfields; i++) {
         const uint32_t slot = c->s->ev_slot[i];
-        uint8_t lens = 0;
-        if (slot != SG_NONE) {
+        if (slot != SG_NONE)
             mark_present(ix, slot, &c->marks);
-            if (want_slot(c, slot))
-                lens = ix->slot_lens[slot];
-        }
-        if ((lens | klens) && scan_field(c, &ev->fields[i], slot, lens, kw, klens) != 0)
+        const sg_slot_scan *a, *b;
+        scan_slots(ix, slot, field_lens(c, slot), kw, klens, &a, &b);
+        if (a)
+            hash_field(c, &ev->fields[i], a, b);
+    }
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        const uint32_t slot = c->s->ev_slot[i];
+        const uint8_t lens = field_lens(c, slot);
+        const sg_slot_scan *a, *b;
+        scan_slots(ix, slot, lens, kw, klens, &a, &b);
+        if ((lens | klens) && scan_field(c, &ev->fields[i], slot, lens, kw, klens, a, b, 1) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         const uint32_t slot = c->s->extra_scan[i + 1];
         mark_present(ix, slot, &c->marks);
         const uint8_t lens = want_slot(c, slot) ? ix->slot_lens[slot] : 0;
-        if (lens && scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0) != 0)
+        const sg_slot_scan *a, *b;
+        scan_slots(ix, slot, lens, kw, 0, &a, &b);
+        if (lens &&
+            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0, a, b, 0) != 0)
             return -1;
     }
     if (ix->scans[kw].text && want_slot(c, kw) && ev->message) {
