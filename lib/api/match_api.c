@@ -36,7 +36,6 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->slot_field);
     free(s->val_gen);
     free(s->val_off);
-    free(s->val_hash);
     free(s->jobs);
     free(s->names);
     free(s->scan_memo);

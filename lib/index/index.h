@@ -282,10 +282,10 @@ static inline void sg_mark_rule(const sg_scan_marks *m, uint32_t r)
  * so the per-value cost is a loop step rather than a call and a dispatch. */
 typedef struct sg_scan_job {
     const sg_slot_scan *a, *b; /* b NULL: only a; both have keys (scans[].text) */
-    size_t off, len;
-    uint32_t from, to; /* set by the scan: the runs it marked in m->log */
-    uint32_t memo;     /* for the caller: the event value + 1 (0: none) */
-    uint64_t hash;     /* for the caller: the value's memo hash when memo != 0 */
+    size_t off, len;           /* the text (queued but not yet folded, the caller's) */
+    uint32_t from, to;         /* set by the scan: the runs it marked in m->log */
+    uint32_t memo;             /* for the caller: the event value + 1 (0: none) */
+    uint64_t hash;             /* for the caller: the value's memo hash when memo != 0 */
 } sg_scan_job;
 
 /* Marks the rules, predicates and gated nodes whose key occurs in the jobs' texts,

@@ -134,10 +134,7 @@ static int fit_values(sigma_scratch *s, uint32_t need)
     size_t *len = realloc(s->val_len, cap * sizeof *len);
     if (len)
         s->val_len = len;
-    uint64_t *hash = realloc(s->val_hash, cap * sizeof *hash);
-    if (hash)
-        s->val_hash = hash;
-    if (!off || !len || !hash || grow_u32(&s->val_gen, cap))
+    if (!off || !len || grow_u32(&s->val_gen, cap))
         return -1;
     memset(s->val_gen + s->val_cap, 0, (cap - s->val_cap) * sizeof(uint32_t));
     s->val_cap = cap;
@@ -854,36 +851,21 @@ static SG_ALWAYS_INLINE void scan_slots(const sg_index *ix, uint32_t slot, uint8
     }
 }
 
-/* The scan memo hashes of a field's text values (s->val_hash), their memo
- * entries prefetched: an event's look-ups then wait for memory together, not one
- * after the other (an entry is rarely in cache: the memo is 128 KB, the events
- * stream through between calls). */
-static SG_ALWAYS_INLINE void hash_field(eval_ctx *c, const sg_field *f, const sg_slot_scan *a,
+/* Queues the values of one event field: numbers are looked up at once (lens /
+ * klens: the slot_lens of `slot` and `kw`), text values become jobs for slots a and
+ * b (scan_slots) whose memo hash is computed and whose memo entry is prefetched
+ * here; take_jobs then replays or folds them. Two passes, so that an event's
+ * memo look-ups wait for memory together (an entry is rarely in cache: the memo
+ * is 128 KB and the events stream through it between calls; the first load of
+ * an entry was a fifth of sg_eval_event's samples). */
+static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
+                                        uint32_t kw, uint8_t klens, const sg_slot_scan *a,
                                         const sg_slot_scan *b)
 {
-    const sg_value *values = c->ev->values;
-    const uint32_t sb = b ? b->slot : UINT32_MAX;
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
-        const sg_value *v = &values[vi];
-        if (v->type != SG_VAL_STR || !sg_scan_memo_fits(v->len))
-            continue;
-        const uint64_t h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
-        c->s->val_hash[vi] = h;
-        __builtin_prefetch(&c->s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)]);
-    }
-}
-
-/* Folds every value of one event field and queues its scan for slots a and b
- * (scan_slots) in one pass; hashed: hash_field has run for it. Numbers are looked
- * up at once (lens / klens: the slot_lens of `slot` and `kw`). */
-static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
-                                       uint32_t kw, uint8_t klens, const sg_slot_scan *a,
-                                       const sg_slot_scan *b, int hashed)
-{
-    const sg_index *ix = &c->rs->index;
     sigma_scratch *s = c->s;
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
     const sg_value *values = c->ev->values;
+    const uint32_t sb = b ? b->slot : UINT32_MAX;
     for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
         if (v->type == SG_VAL_NULL)
@@ -892,15 +874,38 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
             scan_number(c, v, slot, lens, kw, klens);
         if (!a)
             continue;
-        /* a remembered value: its marks again, neither folded nor scanned */
-        uint32_t memo = 0;
         uint64_t h = 0;
+        uint32_t memo = 0;
         if (v->type == SG_VAL_STR && sg_scan_memo_fits(v->len)) {
-            const uint32_t sb = b ? b->slot : UINT32_MAX;
-            h = hashed ? s->val_hash[vi] : sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+            h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+            __builtin_prefetch(&s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)]);
+            memo = vi + 1;
+        }
+        if (push_job(s, a, b, vi, 0, memo, h) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The queued jobs (queue_field: off = the event value): a value the memo
+ * remembers gets its marks again and is neither folded nor scanned; the others
+ * are folded (off, len: their folded text) and kept, in order. */
+static int take_jobs(eval_ctx *c)
+{
+    sigma_scratch *s = c->s;
+    const sg_index *ix = &c->rs->index;
+    const sg_value *values = c->ev->values;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->njobs; i++) {
+        sg_scan_job *j = &s->jobs[i];
+        const uint32_t vi = (uint32_t)j->off;
+        const sg_value *v = &values[vi];
+        if (j->memo) {
+            const uint32_t sb = j->b ? j->b->slot : UINT32_MAX;
             uint32_t nruns;
-            const unsigned char *runs = sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen,
-                                                          h, v->s, v->len, a->slot, sb, &nruns);
+            const unsigned char *runs =
+                sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
+                                  j->a->slot, sb, &nruns);
             if (runs) {
                 for (uint32_t k = 0; k < nruns; k++) {
                     uint32_t run;
@@ -909,14 +914,19 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
                 }
                 continue;
             }
-            memo = vi + 1;
         }
         /* folded_text for a value (vi is never SG_NONE here), without the call */
         if (s->val_gen[vi] != s->gen && fold_store(s, v, v->s, v->len, vi) != 0)
             return -1;
-        if (s->val_len[vi] && push_job(s, a, b, s->val_off[vi], s->val_len[vi], memo, h) != 0)
-            return -1;
+        if (!s->val_len[vi])
+            continue;
+        j->off = s->val_off[vi];
+        j->len = s->val_len[vi];
+        if (kept != i)
+            s->jobs[kept] = *j;
+        kept++;
     }
+    s->njobs = kept;
     return 0;
 }
 
@@ -925,12 +935,6 @@ static SG_ALWAYS_INLINE int scan_field(eval_ctx *c, const sg_field *f, uint32_t 
 static int want_slot(const eval_ctx *c, uint32_t slot)
 {
     return !c->route_slots || ((c->route_slots[slot >> 6] >> (slot & 63)) & 1);
-}
-
-/* The slot_lens of an event field's slot, 0 when it has none or is not scanned. */
-static SG_ALWAYS_INLINE uint8_t field_lens(const eval_ctx *c, uint32_t slot)
-{
-    return slot != SG_NONE && want_slot(c, slot) ? c->rs->index.slot_lens[slot] : 0;
 }
 
 /* Rules without literals that need one of their fields present (or hold while
@@ -988,35 +992,34 @@ static int prefilter(eval_ctx *c)
     c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
     const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
-    /* Two passes over the fields: the memo hashes first (hash_field), so that the
-     * memo entries arrive while the fields are still being hashed. */
     for (uint32_t i = 0; i < ev->nfields; i++) {
         const uint32_t slot = c->s->ev_slot[i];
-        if (slot != SG_NONE)
+        uint8_t lens = 0;
+        if (slot != SG_NONE) {
             mark_present(ix, slot, &c->marks);
-        const sg_slot_scan *a, *b;
-        scan_slots(ix, slot, field_lens(c, slot), kw, klens, &a, &b);
-        if (a)
-            hash_field(c, &ev->fields[i], a, b);
-    }
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        const uint32_t slot = c->s->ev_slot[i];
-        const uint8_t lens = field_lens(c, slot);
+            if (want_slot(c, slot))
+                lens = ix->slot_lens[slot];
+        }
+        if (!(lens | klens))
+            continue;
         const sg_slot_scan *a, *b;
         scan_slots(ix, slot, lens, kw, klens, &a, &b);
-        if ((lens | klens) && scan_field(c, &ev->fields[i], slot, lens, kw, klens, a, b, 1) != 0)
+        if (queue_field(c, &ev->fields[i], slot, lens, kw, klens, a, b) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
         const uint32_t slot = c->s->extra_scan[i + 1];
         mark_present(ix, slot, &c->marks);
         const uint8_t lens = want_slot(c, slot) ? ix->slot_lens[slot] : 0;
+        if (!lens)
+            continue;
         const sg_slot_scan *a, *b;
         scan_slots(ix, slot, lens, kw, 0, &a, &b);
-        if (lens &&
-            scan_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0, a, b, 0) != 0)
+        if (queue_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0, a, b) != 0)
             return -1;
     }
+    if (take_jobs(c) != 0)
+        return -1;
     if (ix->scans[kw].text && want_slot(c, kw) && ev->message) {
         size_t len;
         const char *t = folded_text(c, SG_NONE, &len);

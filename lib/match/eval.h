@@ -29,7 +29,6 @@ struct sigma_scratch {
     uint32_t *val_gen; /* event value -> folded text in `fold` this call */
     size_t *val_off;
     size_t *val_len;
-    uint64_t *val_hash; /* event value -> its scan memo hash, this call (prefilter) */
     sg_buf fold;
     uint32_t *hits;
     uint32_t nhits, hits_cap;
