@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/bytes.h"
+
 /* Gram table entry: key -> rules[first .. first+count) in the postings array. */
 typedef struct sg_gram_slot {
     uint64_t key; /* 0 = empty */
@@ -208,8 +210,6 @@ static inline uint32_t sg_pre4_bit(uint32_t base, uint32_t shift, uint32_t w)
     return base + ((w * SG_PRE4_MUL) >> shift);
 }
 
-static inline uint64_t sg_mix64(uint64_t x);
-
 /* Key of "field slot equals integer v" (len 7 marks it; the value is hashed, so
  * distinct integers may share a key: a harmless extra candidate). */
 static inline uint64_t sg_num_key(uint32_t slot, int64_t v)
@@ -231,16 +231,6 @@ static inline uint64_t sg_gram_key(uint32_t slot, const unsigned char *p, uint32
 static inline uint64_t sg_key_hash(uint64_t key)
 {
     return key * 0x9E3779B97F4A7C15ull;
-}
-
-static inline uint64_t sg_mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
 }
 
 /* Where a scan records what it found: candidate rules, and predicates whose key

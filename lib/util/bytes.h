@@ -47,4 +47,15 @@ static inline uint64_t sg_load_le64(const unsigned char *p)
 #endif
 }
 
+/* Every input bit reaches every output bit (the finaliser of MurmurHash3). */
+static inline uint64_t sg_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
 #endif

@@ -8,17 +8,6 @@ static inline uint64_t sg_rotl64(uint64_t x, unsigned r)
     return (x << r) | (x >> (64 - r));
 }
 
-/* Every input bit reaches every output bit (the finaliser of MurmurHash3). */
-static inline uint64_t avalanche(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
 /* 64-bit multiply hash, 8 bytes per step (the last word overlaps the one before
  * instead of looping over a tail; four lanes over long keys), then a final avalanche so the low
  * bits used as the table index depend on every input byte. Field names are hashed once per event
@@ -45,8 +34,8 @@ uint64_t sg_hash_bytes(const void *data, size_t len)
         /* Each lane avalanched before they are combined: a lane's step spreads
          * a changed bit only upwards, and two lanes' top-bit differences would
          * cancel when XORed (keys differing by a case flip collided). */
-        h = avalanche(h) ^ sg_rotl64(avalanche(h1), 16) ^ sg_rotl64(avalanche(h2), 32) ^
-            sg_rotl64(avalanche(h3), 48);
+        h = sg_mix64(h) ^ sg_rotl64(sg_mix64(h1), 16) ^ sg_rotl64(sg_mix64(h2), 32) ^
+            sg_rotl64(sg_mix64(h3), 48);
         len = (size_t)(end - p);
     }
     if (len >= 8) {
