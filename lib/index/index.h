@@ -122,7 +122,6 @@ typedef struct sg_index {
      * while none of its fields marked its gate (untouched, index_build.c). */
     uint32_t *pres_first, *pres_rules;
     uint32_t npresence; /* rules gated by presence */
-    uint32_t nabsent;   /* always-evaluated rules that hold while their fields are absent */
     /* Rules without a literal set that read keyed predicates: untouched[r] says
      * how to evaluate rule r cheaply when none of those predicates' keys occurred
      * (NULL when no rule qualifies). */

@@ -1,6 +1,5 @@
 /* Building the index from a compiled ruleset: literal sets -> grams -> table. */
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -512,8 +511,8 @@ static void finish_scans(sg_index *ix)
 
 /* ix->scan_fp: a hash of everything that decides which marks a scanned text makes
  * (the table, its n postings, the literals; the prefilters only skip work), so
- * that a scratch's memo of texts that marked nothing is used with equal indexes
- * only (match/scan_memo.h). */
+ * that a scratch's memo of scanned texts and their marks is used with equal
+ * indexes only (match/scan_memo.h). */
 static void fingerprint_scan(sg_index *ix, size_t n, const lit_store *ls)
 {
     uint64_t h = sg_mix64(ix->nslots);
@@ -930,9 +929,9 @@ static int gate_by_presence(sigma_ruleset *rs, sg_index *ix)
             ix->untouched[r] = (sg_untouched){gate, 1, 0};
             for (size_t k = n0; k < n; k++)
                 v[k].rule = SG_POST_NODE | gate;
-            ix->nabsent++;
         } else {
             ix->always[r >> 6] &= ~(1ull << (r & 63));
+            ix->nalways--;
             ix->npresence++;
         }
     }

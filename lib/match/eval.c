@@ -851,6 +851,12 @@ static SG_ALWAYS_INLINE void scan_slots(const sg_index *ix, uint32_t slot, uint8
     }
 }
 
+/* A job's second slot as the scan memo keys it (UINT32_MAX: none). */
+static inline uint32_t slot_or_none(const sg_slot_scan *b)
+{
+    return b ? b->slot : UINT32_MAX;
+}
+
 /* Queues the values of one event field: numbers are looked up at once (lens /
  * klens: the slot_lens of `slot` and `kw`), text values become jobs for slots a and
  * b (scan_slots) whose memo hash is computed and whose memo entry is prefetched
@@ -865,7 +871,7 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
     sigma_scratch *s = c->s;
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
     const sg_value *values = c->ev->values;
-    const uint32_t sb = b ? b->slot : UINT32_MAX;
+    const uint32_t sb = slot_or_none(b);
     for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
         if (v->type == SG_VAL_NULL)
@@ -901,11 +907,10 @@ static int take_jobs(eval_ctx *c)
         const uint32_t vi = (uint32_t)j->off;
         const sg_value *v = &values[vi];
         if (j->memo) {
-            const uint32_t sb = j->b ? j->b->slot : UINT32_MAX;
             uint32_t nruns;
             const unsigned char *runs =
                 sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
-                                  j->a->slot, sb, &nruns);
+                                  j->a->slot, slot_or_none(j->b), &nruns);
             if (runs) {
                 for (uint32_t k = 0; k < nruns; k++) {
                     uint32_t run;
@@ -962,9 +967,8 @@ static void remember_scans(eval_ctx *c)
         const sg_value *v = &c->ev->values[j->memo - 1];
         if (!sg_scan_memo_keeps(v->len, j->to - j->from))
             continue;
-        const uint32_t sb = j->b ? j->b->slot : UINT32_MAX;
         sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
-                         j->a->slot, sb, s->run_log.v + j->from, j->to - j->from);
+                         j->a->slot, slot_or_none(j->b), s->run_log.v + j->from, j->to - j->from);
     }
 }
 
