@@ -85,7 +85,15 @@ typedef struct sg_slot_scan {
                                tables (1-2-byte keys; otherwise the prefilter finds
                                the 3-byte ones: index_build.c, build_pre4) */
     uint8_t text;           /* the slot has keys: its text values are scanned */
+    uint8_t scalar_text;    /* SG_RENDERED_*: the kinds of rendered scalars a key of
+                               the slot could occur in (index_build.c,
+                               find_scalar_keys); other scalars are not scanned */
 } sg_slot_scan;
+
+/* scalar_text bits: a key could occur in the text of an integer (digits, '-'),
+ * of a float or boolean (digits, "-+.e", inf, nan, true, false). */
+#define SG_RENDERED_INT 1u
+#define SG_RENDERED_OTHER 2u
 
 /* One distinct (product, category, service) of the rules, with its rule bitset. */
 typedef struct sg_ls_bucket {

@@ -509,6 +509,45 @@ static void finish_scans(sg_index *ix)
     }
 }
 
+/* The SG_RENDERED_* kinds of rendered scalars whose text could contain p[0, len):
+ * those whose alphabet has every byte of it (eval.c, render_scalar). */
+static uint8_t scalar_kinds(const unsigned char *p, size_t len)
+{
+    uint8_t kinds = SG_RENDERED_INT | SG_RENDERED_OTHER;
+    for (size_t i = 0; i < len && kinds; i++) {
+        if (!p[i] || !strchr("0123456789-", p[i]))
+            kinds &= (uint8_t)~SG_RENDERED_INT;
+        if (!p[i] || !strchr("0123456789-+.eEinfatrulsINFATRULS", p[i]))
+            kinds &= (uint8_t)~SG_RENDERED_OTHER;
+    }
+    return kinds;
+}
+
+/* Sets scans[slot].scalar_text from the slot's keys: a key of 1-3 bytes is its
+ * whole literal, a gram's postings name the literal that must occur. Most event
+ * fields are only scanned for the keyword slot, whose literals are words: integer
+ * values (process ids, record numbers) then need no rendering, folding or scan.
+ * Conservative: an unknown key kind or a posting without a literal counts for
+ * every kind. */
+static void find_scalar_keys(sg_index *ix, const posting *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
+        sg_slot_scan *ss = &ix->scans[slot];
+        if (len == 7)
+            continue; /* integer keys are looked up without text */
+        unsigned char key[3];
+        for (uint32_t k = 0; k < 3; k++)
+            key[k] = (unsigned char)(p[i].key >> (8 * k));
+        uint8_t kinds = SG_RENDERED_INT | SG_RENDERED_OTHER;
+        if (len >= 1 && len <= 3)
+            kinds = scalar_kinds(key, len);
+        else if ((len == GRAM || len == 5) && p[i].lit != SG_NO_LIT)
+            kinds = scalar_kinds(ix->lit_bytes + ix->lits[p[i].lit].off, ix->lits[p[i].lit].len);
+        ss->scalar_text |= kinds;
+    }
+}
+
 /* ix->scan_fp: a hash of everything that decides which marks a scanned text makes
  * (the table, its n postings, the literals; the prefilters only skip work), so
  * that a scratch's memo of scanned texts and their marks is used with equal
@@ -1032,8 +1071,10 @@ int sg_index_build(sigma_ruleset *rs, int simd)
                 post[i].lit != post[u - 1].lit)
                 post[u++] = post[i];
         rc = build_table(ix, post, u);
-        if (rc == 0)
+        if (rc == 0) {
             fingerprint_scan(ix, u, &b.ls);
+            find_scalar_keys(ix, post, u);
+        }
     }
     if (rc == 0)
         finish_scans(ix);

@@ -880,9 +880,20 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
             scan_number(c, v, slot, lens, kw, klens);
         if (!a)
             continue;
+        if (v->type != SG_VAL_STR) {
+            /* only for the slots with keys that its rendering could contain */
+            const uint8_t kind = v->type == SG_VAL_INT ? SG_RENDERED_INT : SG_RENDERED_OTHER;
+            const sg_slot_scan *sa = a->scalar_text & kind        ? a
+                                     : b && b->scalar_text & kind ? b
+                                                                  : NULL;
+            const sg_slot_scan *sb2 = sa == a && b && b->scalar_text & kind ? b : NULL;
+            if (sa && push_job(s, sa, sb2, vi, 0, 0, 0) != 0)
+                return -1;
+            continue;
+        }
         uint64_t h = 0;
         uint32_t memo = 0;
-        if (v->type == SG_VAL_STR && sg_scan_memo_fits(v->len)) {
+        if (sg_scan_memo_fits(v->len)) {
             h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
             __builtin_prefetch(&s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)]);
             memo = vi + 1;

@@ -14,10 +14,13 @@
  *    never the whole literal makes no rule a candidate;
  *  - sigma_match flags with unknown bits;
  *  - the scratch's name memo: one scratch for two rulesets in turn, colliding and
- *    over-long field names.
+ *    over-long field names;
+ *  - numbers and booleans scanned as text only where a key could occur in their
+ *    rendering: each alphabet character the literals use.
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1380,6 +1383,74 @@ static void add_s(sigma_event *ev, const char *name, const char *value)
         SIGMA_OK);
 }
 
+/* ------------------------------------------------------- rendered scalars */
+
+/* Numbers and booleans are scanned as text only for the slots with a key their
+ * rendering could contain (integers: digits and '-'; floats and booleans also
+ * "+.e", inf, nan, true, false). Each rule below is the only one on its field,
+ * so its literal alone decides whether that field's scalars are scanned; the
+ * keyword slot's integer scan rests on '-7' alone. Every character of each
+ * alphabet that the literals use must be in it, or the rule is never a
+ * candidate. */
+static const rule_src rendered_rules[] = {
+    {"int_minus", WIN_PC, "    sel: {F1|contains: '-4'}\n    condition: sel\n"},
+    {"float_exp", WIN_PC, "    sel: {F2|contains: 'e+20'}\n    condition: sel\n"},
+    {"bool_rue", WIN_PC, "    sel: {F3|contains: 'rue'}\n    condition: sel\n"},
+    {"float_nan", WIN_PC, "    sel: {F4|contains: 'nan'}\n    condition: sel\n"},
+    {"float_dot", WIN_PC, "    sel: {F5|endswith: '.25'}\n    condition: sel\n"},
+    {"bool_false", WIN_PC, "    sel: {F6|startswith: 'fals'}\n    condition: sel\n"},
+    {"kw_minus", WIN_PC, "    keywords: ['-7']\n    condition: keywords\n"},
+    {"float_inf", WIN_PC, "    sel: {F7|endswith: '-inf'}\n    condition: sel\n"},
+    {"kw_word", WIN_PC, "    keywords: ['aaa']\n    condition: keywords\n"},
+};
+
+static const ev_spec rendered_events[] = {
+    {"int_minus", {I("F1", -42)}},
+    {"", {I("F1", 42)}},
+    {"float_exp", {F("F2", 1e20)}},
+    {"", {F("F2", 1e21)}},
+    {"bool_rue", {B("F3", 1)}},
+    {"", {B("F3", 0)}},
+    {"float_nan", {F("F4", NAN)}},
+    {"float_dot", {F("F5", -3.25)}},
+    {"bool_false", {B("F6", 0)}},
+    {"kw_minus", {I("Other", -78)}},
+    {"", {I("Other", 17)}},
+    {"kw_minus", {I("F1", 7), I("Pid", -7)}},
+    {"float_inf", {F("F7", -INFINITY)}},
+    {"", {F("F7", INFINITY)}},
+    {"kw_word", {S("Name", "xAAAx"), I("Pid", 5)}},
+    {"", {I("Pid", 5), B("On", 1), F("X", 2.5)}},
+};
+
+static void test_rendered_scalars(void)
+{
+    sigma_ruleset *rs =
+        build_rules(rendered_rules, sizeof rendered_rules / sizeof rendered_rules[0]);
+    if (!rs)
+        return;
+    sigma_scratch *s = NULL;
+    sigma_event *ev = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_new(&ev), SIGMA_OK);
+    /* every rule is indexed (none is evaluated for an unrelated event) */
+    uint32_t hits = 0;
+    CHECK_EQ_INT(candidates_with(rs, s, ev, "Unrelated", "zzz", &hits), 0);
+    for (size_t i = 0; s && ev && i < sizeof rendered_events / sizeof rendered_events[0]; i++) {
+        fill_event(ev, &rendered_events[i], NULL);
+        const hitset want = expected_set(rs, rendered_events[i].expect);
+        char a[512], b[512];
+        hitset got = match_set(rs, s, ev, 0);
+        hitset_print(rs, got, a, sizeof a);
+        hitset_print(rs, want, b, sizeof b);
+        CHECK_MSG(hitset_eq(got, want), "event %zu: hits [%s], expected [%s]", i, a, b);
+        CHECK(hitset_eq(match_set(rs, s, ev, SIGMA_MATCH_NO_INDEX), want));
+    }
+    sigma_event_free(ev);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
 /* The scratch remembers event field name -> ruleset slot (one entry per hashed
  * name, names up to 44 bytes, per field dictionary): verdicts must not change when
  * one scratch serves two rulesets in turn, when names collide in the memo, or when
@@ -1465,5 +1536,6 @@ int main(void)
     test_verified_literals();
     test_presence();
     test_literal_choice();
+    test_rendered_scalars();
     return TEST_DONE();
 }
