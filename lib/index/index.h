@@ -248,7 +248,9 @@ typedef struct sg_scan_marks {
     uint32_t *preds;  /* predicate -> gen (stamped: nothing to clear per event) */
     uint32_t *nodes;  /* gate id -> gen */
     uint32_t gen;
-    struct sg_run_log *log; /* the posting runs marked, in order */
+    struct sg_run_log *log;   /* the posting runs marked, in order */
+    struct sg_probe_queue *q; /* keys waiting for their table look-up (scan_core.h);
+                                 NULL: each key is looked up at once */
 } sg_scan_marks;
 
 /* The runs (index of their first posting) a scan marked: v[0, min(n, cap)); n

@@ -54,6 +54,8 @@ static void scan_job_scalar(const sg_index *ix, const sg_scan_job *j, const unsi
 void sg_index_scan_jobs(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,
                         const sg_scan_marks *m)
 {
+    if (n == 0)
+        return;
     if (ix->scan_isa == SG_SCAN_AVX512) {
         sg_index_scan_avx512(ix, jobs, n, base, m);
         return;
@@ -62,9 +64,12 @@ void sg_index_scan_jobs(const sg_index *ix, sg_scan_job *jobs, size_t n, const u
         sg_index_scan_avx2(ix, jobs, n, base, m);
         return;
     }
-    for (size_t j = 0; j < n; j++) {
-        jobs[j].from = m->log->n;
-        scan_job_scalar(ix, &jobs[j], base, m);
-        jobs[j].to = m->log->n;
+    sg_probe_queue q;
+    sg_scan_marks qm;
+    begin_probes(&q, jobs, m, &qm);
+    for (uint32_t j = 0; j < n; j++) {
+        q.job = j;
+        scan_job_scalar(ix, &jobs[j], base, &qm);
     }
+    end_probes(ix, &qm, n);
 }

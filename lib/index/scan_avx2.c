@@ -146,14 +146,18 @@ static SG_AVX2 SG_ALWAYS_INLINE void step_avx2(const sg_index *ix, const sg_slot
     ATTR void NAME(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,     \
                    const sg_scan_marks *m)                                                         \
     {                                                                                              \
-        for (sg_scan_job *j = jobs, *end = jobs + n; j < end; j++) {                               \
-            j->from = m->log->n;                                                                   \
+        sg_probe_queue q;                                                                          \
+        sg_scan_marks qm;                                                                          \
+        begin_probes(&q, jobs, m, &qm);                                                            \
+        for (uint32_t k = 0; k < n; k++) {                                                         \
+            const sg_scan_job *j = &jobs[k];                                                       \
+            q.job = k;                                                                             \
             if (j->b)                                                                              \
-                NAME##_job(ix, j->a, j->b, base + j->off, j->len, m);                              \
+                NAME##_job(ix, j->a, j->b, base + j->off, j->len, &qm);                            \
             else                                                                                   \
-                NAME##_job(ix, j->a, NULL, base + j->off, j->len, m);                              \
-            j->to = m->log->n;                                                                     \
+                NAME##_job(ix, j->a, NULL, base + j->off, j->len, &qm);                            \
         }                                                                                          \
+        end_probes(ix, &qm, n);                                                                    \
     }
 
 SG_DEFINE_JOB_SCAN(sg_index_scan_avx2, SG_AVX2, step_avx2)
