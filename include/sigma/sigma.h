@@ -393,8 +393,8 @@ SIGMA_API void SIGMA_CALL sigma_event_free(sigma_event *ev);
 /* Field names are case-sensitive. Nested objects use dotted names
  * ("userIdentity.arn"). Adding to a field that already has a value appends: the
  * field becomes multi-valued (a JSON array), and a rule value matches if any
- * element matches. A string value longer than 4 GiB - 1 bytes is refused with
- * SIGMA_E_INVALID_ARG. */
+ * element matches. A string value or a field name longer than 4 GiB - 1 bytes is
+ * refused with SIGMA_E_INVALID_ARG. */
 SIGMA_API int SIGMA_CALL sigma_event_add_str(sigma_event *ev, const char *name, size_t name_len,
                                              const char *value, size_t value_len, uint32_t flags);
 SIGMA_API int SIGMA_CALL sigma_event_add_int(sigma_event *ev, const char *name, size_t name_len,

@@ -15,6 +15,8 @@ struct sg_store_block {
     char data[];
 };
 
+const char sg_mixed_slots_tag = 0;
+
 /* First block size; each new block doubles the previous one, so small events stay
  * small and large ones need few blocks. */
 enum { SG_STORE_FIRST = 512, SG_STORE_MAX = 1 << 20 };
@@ -97,6 +99,7 @@ void sigma_event_clear(sigma_event *ev)
     ev->message_len = 0;
     ev->ls_product = ev->ls_category = ev->ls_service = NULL;
     ev->has_logsource = 0;
+    ev->slot_rs = NULL;
 }
 
 void sigma_event_free(sigma_event *ev)
@@ -130,7 +133,7 @@ static uint32_t field_for(sigma_event *ev, const char *name, size_t len)
     const char *copy = store_copy(ev, name, len);
     if (!copy)
         return SG_NONE;
-    sg_field f = {copy, len, h, SG_NONE, SG_NONE, 0, NULL, SG_NONE};
+    sg_field f = {copy, h, (uint32_t)len, SG_NONE, SG_NONE, SG_NONE};
     size_t n = ev->nfields, cap = ev->fields_cap;
     if (SG_PUSH(ev->fields, n, cap, f) != 0)
         return SG_NONE;
@@ -145,6 +148,8 @@ static int add_value(sigma_event *ev, const char *name, size_t name_len, sg_valu
         return SIGMA_E_INVALID_ARG;
     if (name_len == SIGMA_NUL_TERMINATED)
         name_len = strlen(name);
+    if (name_len >= UINT32_MAX)
+        return SIGMA_E_INVALID_ARG;
     uint32_t fi = field_for(ev, name ? name : "", name_len);
     if (fi == SG_NONE)
         return SIGMA_E_NOMEM;
@@ -162,7 +167,6 @@ static int add_value(sigma_event *ev, const char *name, size_t name_len, sg_valu
     else
         ev->values[f->tail].next = vi;
     f->tail = vi;
-    f->count++;
     return SIGMA_OK;
 }
 
@@ -267,8 +271,8 @@ static int add_by_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t slot, 
     if (rc == SIGMA_OK) {
         uint32_t fi;
         if (sg_strmap_get(&ev->by_name, name, len, &fi)) {
-            ev->fields[fi].slot_rs = rs;
             ev->fields[fi].slot = slot;
+            ev->slot_rs = !ev->slot_rs || ev->slot_rs == rs ? (const void *)rs : SG_MIXED_SLOTS;
         }
     }
     return rc;

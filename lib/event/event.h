@@ -29,18 +29,20 @@ typedef struct sg_value {
 #define SG_MAX_VALUE_LEN UINT32_MAX
 _Static_assert(sizeof(sg_value) <= 32, "an event value stays within 32 bytes");
 
+/* 32 bytes, for the same reason: the matcher resolves every field of an event.
+ * A field without values has head == SG_NONE. */
 typedef struct sg_field {
     const char *name;
-    size_t name_len;
     /* sg_hash_bytes(name, name_len): computed once when the field is added (the
      * event's own name map needs it anyway), so match resolves names against any
      * ruleset's field map without hashing again. */
     uint64_t name_hash;
+    uint32_t name_len;   /* longer names are refused */
     uint32_t head, tail; /* value list; SG_NONE when the field was added empty */
-    uint32_t count;
-    const void *slot_rs; /* ruleset whose field slot `slot` this is (added by slot) */
-    uint32_t slot;
+    uint32_t slot;       /* the field's slot in the event's slot_rs (added by slot) */
 } sg_field;
+
+_Static_assert(sizeof(sg_field) <= 32, "an event field stays within 32 bytes");
 
 typedef struct sg_store_block sg_store_block;
 
@@ -56,7 +58,13 @@ struct sigma_event {
     size_t message_len;
     const char *ls_product, *ls_category, *ls_service; /* NULL = unknown */
     int has_logsource;
+    /* The ruleset whose slots fields were added by (their `slot`); NULL when none
+     * was, SG_MIXED_SLOTS when slots of two rulesets were (names decide then). */
+    const void *slot_rs;
 };
+
+#define SG_MIXED_SLOTS ((const void *)&sg_mixed_slots_tag)
+extern const char sg_mixed_slots_tag;
 
 /* Asks the CPU to load what matching ev reads: its fields, values and stored
  * bytes. An event built ahead of matching (a batch, a queue) is in memory, not in

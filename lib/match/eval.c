@@ -463,7 +463,7 @@ static SG_ALWAYS_INLINE int eval_field(eval_ctx *c, const sg_pred *p)
         }
         return 0;
     }
-    if (p->op == SG_OP_NULL && f->count == 0)
+    if (p->op == SG_OP_NULL && f->head == SG_NONE)
         return 1; /* present as an empty list */
     if (p->op == SG_OP_FIELDREF)
         return eval_fieldref(c, p, f, NULL);
@@ -612,15 +612,16 @@ static void resolve_fields(eval_ctx *c)
     const sg_field *fields = c->ev->fields;
     const uint32_t nfields = c->ev->nfields;
     const sg_strmap *map = &c->rs->field_map;
-    const void *rs = c->rs;
+    /* fields added by slot of this ruleset need no name look-up */
+    const int by_slot = c->ev->slot_rs == c->rs;
     uint32_t *slot_gen = c->s->slot_gen, *slot_field = c->s->slot_field, *ev_slot = c->s->ev_slot;
     sg_name_memo *memo = c->s->names;
     const uint32_t gen = c->s->gen, mgen = name_memo_gen(c->s, c->rs);
     for (uint32_t i = 0; i < nfields; i++) {
         const sg_field *f = &fields[i];
         const uint32_t slot =
-            f->slot_rs == rs
-                ? f->slot /* added by slot: no name lookup */
+            by_slot && f->slot != SG_NONE
+                ? f->slot
                 : sg_name_memo_slot(memo, mgen, map, f->name, f->name_len, f->name_hash, SG_NONE);
         if (slot != SG_NONE) {
             slot_gen[slot] = gen;
@@ -1206,7 +1207,7 @@ int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_
     }
     const sg_field *f =
         s->slot_gen[p->field] == s->gen ? &ev->fields[s->slot_field[p->field]] : NULL;
-    if (!f || p->op == SG_OP_EXISTS || (p->op == SG_OP_NULL && f->count == 0))
+    if (!f || p->op == SG_OP_EXISTS || (p->op == SG_OP_NULL && f->head == SG_NONE))
         return eval_field(&c, p);
     if (p->op == SG_OP_FIELDREF)
         return eval_fieldref(&c, p, f, vi_out);

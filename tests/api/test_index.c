@@ -965,6 +965,13 @@ static void test_field_slots(void)
         CHECK_EQ_INT(sigma_scratch_reserve(rs, &s2), SIGMA_OK);
         CHECK(hitset_eq(match_set(rs, s2, ev, 0), expected_set(rs, "contains number")));
         CHECK(hitset_eq(match_set(rs2, s2, ev, 0), expected_set(rs2, "o_cmd o_num")));
+        /* Fields added by the slots of two rulesets (each slot names its own
+         * ruleset's field): both rulesets still see every field by its name. */
+        sigma_event_clear(ev);
+        sigma_event_add_str_slot(ev, rs, c1, "Mimikatz.exe", SIGMA_NUL_TERMINATED, 0);
+        sigma_event_add_int_slot(ev, rs2, e2, 4688);
+        CHECK(hitset_eq(match_set(rs, s2, ev, 0), expected_set(rs, "contains number")));
+        CHECK(hitset_eq(match_set(rs2, s2, ev, 0), expected_set(rs2, "o_cmd o_num")));
         sigma_scratch_free(s2);
         sigma_ruleset_unref(rs2);
     }
