@@ -12,14 +12,14 @@ typedef enum { SG_VAL_STR = 1, SG_VAL_INT, SG_VAL_FLOAT, SG_VAL_BOOL, SG_VAL_NUL
 
 #define SG_NONE UINT32_MAX
 
-/* 32 bytes: the matcher reads every value of an event, and events built ahead of
+/* 24 bytes: the matcher reads every value of an event, and events built ahead of
  * matching (a batch, the benchmark) are read from memory, not cache. */
 typedef struct sg_value {
-    const char *s; /* SG_VAL_STR: bytes (copied into the event's storage, or borrowed) */
     union {
-        int64_t i; /* SG_VAL_INT */
-        double f;  /* SG_VAL_FLOAT */
-        int b;     /* SG_VAL_BOOL */
+        const char *s; /* SG_VAL_STR: bytes (copied into the event's storage, or borrowed) */
+        int64_t i;     /* SG_VAL_INT */
+        double f;      /* SG_VAL_FLOAT */
+        int b;         /* SG_VAL_BOOL */
     };
     uint32_t len;  /* SG_VAL_STR (longer strings are refused: SG_MAX_VALUE_LEN) */
     uint32_t next; /* next value of the same field, or SG_NONE */
@@ -27,7 +27,7 @@ typedef struct sg_value {
 } sg_value;
 
 #define SG_MAX_VALUE_LEN UINT32_MAX
-_Static_assert(sizeof(sg_value) <= 32, "an event value stays within 32 bytes");
+_Static_assert(sizeof(sg_value) <= 24, "an event value stays within 24 bytes");
 
 /* 32 bytes, for the same reason: the matcher resolves every field of an event.
  * A field without values has head == SG_NONE. */
