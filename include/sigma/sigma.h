@@ -111,12 +111,12 @@ typedef struct sigma_hit sigma_hit;
 /** Integer parameters for sigma_compile_options_set(). New ones may be added;
  *  an unknown one is rejected with SIGMA_E_UNSUPPORTED so callers can probe. */
 enum {
-    SIGMA_PARAM_FLAGS = 1,                 /* SIGMA_COMPILE_* bits; default 0 */
-    SIGMA_PARAM_MAX_YAML_BYTES = 2,        /* per source; default 16 MiB */
-    SIGMA_PARAM_MAX_YAML_DEPTH = 3,        /* nesting depth; default 64 */
-    SIGMA_PARAM_MAX_ALIAS_NODES = 4,       /* nodes reachable via aliases; default 100000 */
-    SIGMA_PARAM_REGEX_MATCH_LIMIT = 5,     /* PCRE2 match limit; default 100000 */
-    SIGMA_PARAM_REGEX_DEPTH_LIMIT = 6,     /* PCRE2 depth limit; default 10000 */
+    SIGMA_PARAM_FLAGS = 1,                  /* SIGMA_COMPILE_* bits; default 0 */
+    SIGMA_PARAM_MAX_YAML_BYTES = 2,         /* per source; default 16 MiB */
+    SIGMA_PARAM_MAX_YAML_DEPTH = 3,         /* nesting depth; default 64 */
+    SIGMA_PARAM_MAX_ALIAS_NODES = 4,        /* nodes reachable via aliases; default 100000 */
+    SIGMA_PARAM_REGEX_MATCH_LIMIT = 5,      /* PCRE2 match limit; default 100000 */
+    SIGMA_PARAM_REGEX_DEPTH_LIMIT = 6,      /* PCRE2 depth limit; default 10000 */
     SIGMA_PARAM_MAX_WILDCARD_EXPANSION = 7, /* reserved for encoders; default 4096 */
     /* 1 (default): keep the introspection data (rule YAML text, stages, predicates as
      * written, indicators with corpus counts, ATT&CK, event coverage, relations) for
@@ -439,6 +439,9 @@ typedef int(SIGMA_CALL *sigma_hit_fn)(const sigma_hit *hit, void *user_data);
 
 SIGMA_API uint32_t SIGMA_CALL sigma_hit_rule(const sigma_hit *hit);
 SIGMA_API const sigma_ruleset *SIGMA_CALL sigma_hit_ruleset(const sigma_hit *hit);
+/** Index of the hit's event in the array given to sigma_match_batch (0 for
+ *  sigma_match; SIZE_MAX for hit == NULL). */
+SIGMA_API size_t SIGMA_CALL sigma_hit_event(const sigma_hit *hit);
 
 /** Flags for sigma_match. */
 enum {
@@ -458,6 +461,17 @@ enum {
 SIGMA_API int SIGMA_CALL sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch,
                                      const sigma_event *ev, uint32_t flags, sigma_hit_fn on_hit,
                                      void *user_data);
+/** Matches events[0, n) in order, with the results of n sigma_match calls: on_hit
+ *  is called for each hit of each event (sigma_hit_event tells which), and a
+ *  non-zero return stops the batch (SIGMA_E_TERMINATED). While one event is
+ *  matched, the next one's memory is requested: events built ahead of matching
+ *  (a queue, a parsed batch of log lines) are usually not in cache any more.
+ *  With on_hit == NULL the scratch keeps the hits of the last event matched.
+ *  Returns SIGMA_OK, or the first error (the events after it are not matched);
+ *  SIGMA_E_INVALID_ARG for a NULL event or events == NULL with n > 0. */
+SIGMA_API int SIGMA_CALL sigma_match_batch(const sigma_ruleset *rs, sigma_scratch *scratch,
+                                           const sigma_event *const *events, size_t n,
+                                           uint32_t flags, sigma_hit_fn on_hit, void *user_data);
 SIGMA_API uint32_t SIGMA_CALL sigma_scratch_hit_count(const sigma_scratch *scratch);
 
 /** Counters a scratch accumulates over its match calls (set `size` first). */
@@ -490,8 +504,8 @@ enum {
     SIGMA_ATTR_TITLE = 2,
     SIGMA_ATTR_NAME = 3,
     SIGMA_ATTR_DESCRIPTION = 4,
-    SIGMA_ATTR_STATUS = 5,   /* lower case ("test") */
-    SIGMA_ATTR_LEVEL = 6,    /* lower case ("high") */
+    SIGMA_ATTR_STATUS = 5, /* lower case ("test") */
+    SIGMA_ATTR_LEVEL = 6,  /* lower case ("high") */
     SIGMA_ATTR_AUTHOR = 7,
     SIGMA_ATTR_DATE = 8,     /* normalised "YYYY-MM-DD" */
     SIGMA_ATTR_MODIFIED = 9, /* normalised "YYYY-MM-DD" */
@@ -580,9 +594,8 @@ SIGMA_API int SIGMA_CALL sigma_builder_add_attack_names_file(sigma_builder *b, c
                                                              size_t path_len);
 /** Name of a technique or sub-technique ("T1505.004", any case) from the loaded names
  *  files, or of a tactic given by its TA id or tag name; NULL when unknown. */
-SIGMA_API const char *SIGMA_CALL sigma_ruleset_attack_name(const sigma_ruleset *rs,
-                                                           const char *id, size_t id_len,
-                                                           size_t *len_out);
+SIGMA_API const char *SIGMA_CALL sigma_ruleset_attack_name(const sigma_ruleset *rs, const char *id,
+                                                           size_t id_len, size_t *len_out);
 
 /* ---- event coverage */
 
@@ -611,8 +624,8 @@ SIGMA_API int SIGMA_CALL sigma_ruleset_rule_coverage(const sigma_ruleset *rs, ui
 
 /** Kinds of stage. */
 enum {
-    SIGMA_STAGE_CONDITION = 1,       /* the rule's condition (stage 0) */
-    SIGMA_STAGE_SELECTION = 2,       /* a search identifier of the rule */
+    SIGMA_STAGE_CONDITION = 1,        /* the rule's condition (stage 0) */
+    SIGMA_STAGE_SELECTION = 2,        /* a search identifier of the rule */
     SIGMA_STAGE_FILTER_CONDITION = 3, /* the condition of a filter applied to the rule */
     SIGMA_STAGE_FILTER_SELECTION = 4  /* a search identifier of such a filter */
 };
@@ -681,8 +694,10 @@ SIGMA_API const char *SIGMA_CALL sigma_ruleset_rule_predicate_value(const sigma_
  *  interned predicate as value `v` (same field, operator, flags and value after the
  *  modifiers are applied; for a value expanded into several alternatives, its first
  *  one). Filters do not count. 0 when out of range. */
-SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_predicate_value_users(
-    const sigma_ruleset *rs, uint32_t rule, uint32_t stage, uint32_t pred, uint32_t v);
+SIGMA_API uint32_t SIGMA_CALL sigma_ruleset_rule_predicate_value_users(const sigma_ruleset *rs,
+                                                                       uint32_t rule,
+                                                                       uint32_t stage,
+                                                                       uint32_t pred, uint32_t v);
 
 /* ---- indicators */
 
@@ -753,14 +768,13 @@ SIGMA_API int SIGMA_CALL sigma_explain_predicate(const sigma_explain *x, uint32_
                                                  uint32_t pred);
 /** For a predicate that held: the index of the first rule value that matched
  *  (UINT32_MAX when none applies: exists, null, negated, or it did not hold). */
-SIGMA_API uint32_t SIGMA_CALL sigma_explain_predicate_value(const sigma_explain *x,
-                                                            uint32_t stage, uint32_t pred);
+SIGMA_API uint32_t SIGMA_CALL sigma_explain_predicate_value(const sigma_explain *x, uint32_t stage,
+                                                            uint32_t pred);
 /** For a predicate that held on a value: the event value that satisfied it, as text
  *  (numbers in decimal, booleans "true"/"false"; for a keyword found in the raw
  *  message, the message). NULL otherwise. Owned by the explain object. */
 SIGMA_API const char *SIGMA_CALL sigma_explain_event_value(const sigma_explain *x, uint32_t stage,
                                                            uint32_t pred, size_t *len_out);
-
 
 /* -------------------------------------------------------------- correlation */
 /* The streaming correlator (sigma-semantics.md §6). */
@@ -862,12 +876,12 @@ SIGMA_API uint32_t SIGMA_CALL sigma_correlation_match_rule(const sigma_correlati
 /** Number of group-by fields (0 without group-by). */
 SIGMA_API uint32_t SIGMA_CALL sigma_correlation_match_group_count(const sigma_correlation_match *m);
 /** Name of group-by field i (an alias name for an alias), or NULL when out of range. */
-SIGMA_API const char *SIGMA_CALL sigma_correlation_match_group_field(const sigma_correlation_match *m,
-                                                                     uint32_t i);
+SIGMA_API const char *SIGMA_CALL
+sigma_correlation_match_group_field(const sigma_correlation_match *m, uint32_t i);
 /** Value of group-by field i as text (numbers as the event gave them, booleans
  *  "true"/"false"); *len_out (may be NULL) gets its length. NULL when out of range. */
-SIGMA_API const char *SIGMA_CALL sigma_correlation_match_group_value(const sigma_correlation_match *m,
-                                                                     uint32_t i, size_t *len_out);
+SIGMA_API const char *SIGMA_CALL
+sigma_correlation_match_group_value(const sigma_correlation_match *m, uint32_t i, size_t *len_out);
 /** The figure that met the condition: event count (event_count), distinct values
  *  (value_count), distinct referenced rules seen (temporal, temporal_ordered), sum,
  *  average, percentile or median of the field values (value_*). */
@@ -878,7 +892,8 @@ SIGMA_API int64_t SIGMA_CALL sigma_correlation_match_last_time(const sigma_corre
 /** Number of contributing events (all of them, even beyond the reported refs). */
 SIGMA_API uint64_t SIGMA_CALL sigma_correlation_match_event_total(const sigma_correlation_match *m);
 /** Number of event refs reported (<= max_event_refs; the earliest ones). */
-SIGMA_API uint32_t SIGMA_CALL sigma_correlation_match_event_ref_count(const sigma_correlation_match *m);
+SIGMA_API uint32_t SIGMA_CALL
+sigma_correlation_match_event_ref_count(const sigma_correlation_match *m);
 /** Event ref i (as passed to sigma_correlator_feed; a chained correlation reports
  *  the refs of the inner matches' events), or UINT64_MAX when out of range. */
 SIGMA_API uint64_t SIGMA_CALL sigma_correlation_match_event_ref(const sigma_correlation_match *m,

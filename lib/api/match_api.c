@@ -8,6 +8,7 @@
 struct sigma_hit {
     const sigma_ruleset *rs;
     uint32_t rule;
+    size_t event; /* index in the batch (sigma_match_batch), else 0 */
 };
 
 int sigma_scratch_reserve(const sigma_ruleset *rs, sigma_scratch **scratch)
@@ -69,20 +70,63 @@ const sigma_ruleset *sigma_hit_ruleset(const sigma_hit *hit)
     return hit ? hit->rs : NULL;
 }
 
+size_t sigma_hit_event(const sigma_hit *hit)
+{
+    return hit ? hit->event : SIZE_MAX;
+}
+
+/* The flags sigma_match and sigma_match_batch accept. */
+static int valid_flags(uint32_t flags)
+{
+    return !(flags & ~(uint32_t)(SIGMA_MATCH_NO_INDEX | SIGMA_MATCH_STRICT_LOGSOURCE));
+}
+
+/* One event of a match call or batch (the scratch is taken): its hits go to on_hit
+ * as event number `event`. */
+static int match_one(const sigma_ruleset *rs, sigma_scratch *scratch, const sigma_event *ev,
+                     size_t event, uint32_t flags, sigma_hit_fn on_hit, void *user_data)
+{
+    int rc = sg_eval_event(rs, scratch, ev, flags);
+    for (uint32_t i = 0; rc == SIGMA_OK && on_hit && i < scratch->nhits; i++) {
+        sigma_hit hit = {rs, scratch->hits[i], event};
+        if (on_hit(&hit, user_data) != 0)
+            rc = SIGMA_E_TERMINATED;
+    }
+    return rc;
+}
+
 int sigma_match(const sigma_ruleset *rs, sigma_scratch *scratch, const sigma_event *ev,
                 uint32_t flags, sigma_hit_fn on_hit, void *user_data)
 {
-    if (!rs || !scratch || !ev ||
-        (flags & ~(uint32_t)(SIGMA_MATCH_NO_INDEX | SIGMA_MATCH_STRICT_LOGSOURCE)))
+    if (!rs || !scratch || !ev || !valid_flags(flags))
         return SIGMA_E_INVALID_ARG;
     if (scratch->busy)
         return SIGMA_E_SCRATCH; /* used from a callback or by two threads at once */
     scratch->busy = 1;
-    int rc = sg_eval_event(rs, scratch, ev, flags);
-    for (uint32_t i = 0; rc == SIGMA_OK && on_hit && i < scratch->nhits; i++) {
-        sigma_hit hit = {rs, scratch->hits[i]};
-        if (on_hit(&hit, user_data) != 0)
-            rc = SIGMA_E_TERMINATED;
+    int rc = match_one(rs, scratch, ev, 0, flags, on_hit, user_data);
+    scratch->busy = 0;
+    return rc;
+}
+
+int sigma_match_batch(const sigma_ruleset *rs, sigma_scratch *scratch,
+                      const sigma_event *const *events, size_t n, uint32_t flags,
+                      sigma_hit_fn on_hit, void *user_data)
+{
+    if (!rs || !scratch || (!events && n) || !valid_flags(flags))
+        return SIGMA_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (!events[i])
+            return SIGMA_E_INVALID_ARG;
+    if (scratch->busy)
+        return SIGMA_E_SCRATCH;
+    scratch->busy = 1;
+    int rc = SIGMA_OK;
+    for (size_t i = 0; rc == SIGMA_OK && i < n; i++) {
+        /* asked for now, the next event's lines arrive while this one is matched
+         * (sg_eval_event asks again for its own: by then, they are in cache) */
+        if (i + 1 < n)
+            sg_event_prefetch(events[i + 1]);
+        rc = match_one(rs, scratch, events[i], i, flags, on_hit, user_data);
     }
     scratch->busy = 0;
     return rc;

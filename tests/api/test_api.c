@@ -1,6 +1,7 @@
 /* Public API behaviour: builder and diagnostics, ruleset info, event builder
  * (copy/borrow/clear/multi-values/types), match in callback and collect modes,
- * stopping, scratch misuse, options. Only <sigma/sigma.h> is used. */
+ * stopping, scratch misuse, options, sigma_match_batch (the hits of one
+ * sigma_match per event). Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -403,6 +404,124 @@ static void test_io_and_scratch(void)
     sigma_builder_free(NULL);
 }
 
+/* ------------------------------------------------------------------ batch */
+
+/* Two rules on distinct literals; each event holds one, both or neither. */
+static const char batch_rules[] = "title: b_alpha\nlogsource: {product: t}\ndetection:\n"
+                                  "  sel: {Cmd|contains: 'alpha'}\n  condition: sel\n"
+                                  "---\n"
+                                  "title: b_beta\nlogsource: {product: t}\ndetection:\n"
+                                  "  sel: {Cmd|contains: 'beta'}\n  condition: sel\n";
+
+enum { BATCH_N = 40 };
+
+typedef struct batch_log {
+    uint32_t hits[BATCH_N]; /* per event: bit per rule */
+    size_t calls;
+    size_t stop_at; /* stop at this call (SIZE_MAX: never) */
+    sigma_scratch *scratch;
+    const sigma_ruleset *rs;
+    int inner_rc;
+} batch_log;
+
+static int batch_cb(const sigma_hit *hit, void *user)
+{
+    batch_log *log = user;
+    const size_t e = sigma_hit_event(hit);
+    CHECK(e < BATCH_N && sigma_hit_ruleset(hit) == log->rs);
+    if (e < BATCH_N)
+        log->hits[e] |= 1u << sigma_hit_rule(hit);
+    if (log->scratch) /* the batch's own scratch is busy */
+        log->inner_rc = sigma_match_batch(log->rs, log->scratch, NULL, 0, 0, NULL, NULL);
+    return ++log->calls == log->stop_at;
+}
+
+static void test_match_batch(void)
+{
+    sigma_ruleset *rs = compile(batch_rules, NULL);
+    CHECK(rs != NULL);
+    if (!rs)
+        return;
+    sigma_scratch *s = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    sigma_event *evs[BATCH_N] = {NULL};
+    static const char *const cmds[] = {"alpha", "beta", "alpha beta", "gamma"};
+    for (int i = 0; i < BATCH_N; i++) {
+        CHECK_EQ_INT(sigma_event_new(&evs[i]), SIGMA_OK);
+        /* events of several sizes, a field they do not share */
+        for (int k = 0; k <= i % 5; k++)
+            sigma_event_add_int(evs[i], "Pad", 3, k);
+        sigma_event_add_str(evs[i], "Cmd", 3, cmds[(i * 7) % 4], SIGMA_NUL_TERMINATED, 0);
+    }
+    const sigma_event *const *events = (const sigma_event *const *)evs;
+
+    /* the same hits as one sigma_match per event, each with its event index */
+    batch_log log = {.stop_at = SIZE_MAX, .rs = rs};
+    CHECK_EQ_INT(sigma_match_batch(rs, s, events, BATCH_N, 0, batch_cb, &log), SIGMA_OK);
+    size_t total = 0;
+    for (int i = 0; i < BATCH_N; i++) {
+        uint32_t want = 0;
+        CHECK_EQ_INT(sigma_match(rs, s, evs[i], 0, NULL, NULL), SIGMA_OK);
+        for (uint32_t k = 0; k < sigma_scratch_hit_count(s); k++)
+            want |= 1u << sigma_scratch_hit_rule(s, k);
+        CHECK_MSG(log.hits[i] == want, "event %d: batch hits %#x, sigma_match %#x", i, log.hits[i],
+                  want);
+        total += (size_t)__builtin_popcount(want);
+    }
+    CHECK_EQ_INT(log.calls, total);
+    CHECK(total > BATCH_N / 2);
+    /* without the index too */
+    batch_log all = {.stop_at = SIZE_MAX, .rs = rs};
+    CHECK_EQ_INT(sigma_match_batch(rs, s, events, BATCH_N, SIGMA_MATCH_NO_INDEX, batch_cb, &all),
+                 SIGMA_OK);
+    CHECK(memcmp(all.hits, log.hits, sizeof log.hits) == 0);
+
+    /* collect mode: the scratch holds the last event's hits */
+    CHECK_EQ_INT(sigma_match_batch(rs, s, events, 3, 0, NULL, NULL), SIGMA_OK);
+    uint32_t last = 0;
+    for (uint32_t k = 0; k < sigma_scratch_hit_count(s); k++)
+        last |= 1u << sigma_scratch_hit_rule(s, k);
+    CHECK_EQ_INT(last, log.hits[2]);
+
+    /* a non-zero return stops the batch: no event after that one is matched */
+    batch_log stop = {.stop_at = 3, .rs = rs};
+    CHECK_EQ_INT(sigma_match_batch(rs, s, events, BATCH_N, 0, batch_cb, &stop), SIGMA_E_TERMINATED);
+    CHECK_EQ_INT(stop.calls, 3);
+    size_t seen = 0, stopped_in = 0;
+    for (size_t i = 0; i < BATCH_N && seen < 3; i++) {
+        seen += (size_t)__builtin_popcount(log.hits[i]);
+        stopped_in = i;
+    }
+    for (size_t i = stopped_in + 1; i < BATCH_N; i++)
+        CHECK_EQ_INT(stop.hits[i], 0);
+
+    /* the scratch is busy inside the callback */
+    batch_log inner = {.stop_at = 1, .rs = rs, .scratch = s};
+    CHECK_EQ_INT(sigma_match_batch(rs, s, events, BATCH_N, 0, batch_cb, &inner),
+                 SIGMA_E_TERMINATED);
+    CHECK_EQ_INT(inner.inner_rc, SIGMA_E_SCRATCH);
+
+    /* arguments */
+    CHECK_EQ_INT(sigma_match_batch(rs, s, NULL, 0, 0, NULL, NULL), SIGMA_OK);
+    CHECK_EQ_INT(sigma_match_batch(rs, s, NULL, 1, 0, NULL, NULL), SIGMA_E_INVALID_ARG);
+    CHECK_EQ_INT(sigma_match_batch(NULL, s, events, 1, 0, NULL, NULL), SIGMA_E_INVALID_ARG);
+    CHECK_EQ_INT(sigma_match_batch(rs, NULL, events, 1, 0, NULL, NULL), SIGMA_E_INVALID_ARG);
+    CHECK_EQ_INT(sigma_match_batch(rs, s, events, 1, 1u << 7, NULL, NULL), SIGMA_E_INVALID_ARG);
+    const sigma_event *with_null[3] = {evs[0], NULL, evs[1]};
+    CHECK_EQ_INT(sigma_match_batch(rs, s, with_null, 3, 0, NULL, NULL), SIGMA_E_INVALID_ARG);
+    CHECK(sigma_hit_event(NULL) == SIZE_MAX);
+
+    /* sigma_match reports event 0 */
+    batch_log one = {.stop_at = SIZE_MAX, .rs = rs};
+    CHECK_EQ_INT(sigma_match(rs, s, evs[2], 0, batch_cb, &one), SIGMA_OK);
+    CHECK_EQ_INT(one.hits[0], log.hits[2]);
+
+    for (int i = 0; i < BATCH_N; i++)
+        sigma_event_free(evs[i]);
+    sigma_scratch_free(s);
+    sigma_ruleset_unref(rs);
+}
+
 static void test_version(void)
 {
     CHECK_EQ_INT(sigma_version_number(), SIGMA_VERSION_NUMBER);
@@ -419,6 +538,7 @@ int main(void)
     test_keywords_and_message();
     test_diagnostics();
     test_io_and_scratch();
+    test_match_batch();
     test_version();
     return TEST_DONE();
 }

@@ -318,6 +318,17 @@ static void check_ruleset(const sigma_ruleset *rs, const char *what)
     CHECK_MSG(n_alloc == 0 && n_free == 0, "%s: %u matches: %lu allocations, %lu frees", what, N,
               n_alloc, n_free);
     CHECK(hits > 0 && hits < 1000000);
+    /* ... and in batches (sigma_match_batch), every mode */
+    unsigned long batch_hits = 0;
+    counting = 1;
+    for (unsigned m = 0; m < 4; m++)
+        if (sigma_match_batch(rs, s, (const sigma_event *const *)ev, 2 * N_SHAPES, modes[m], hit_cb,
+                              &batch_hits) != SIGMA_OK)
+            batch_hits += 1000000;
+    counting = 0;
+    CHECK_MSG(n_alloc == 0 && n_free == 0, "%s: batches: %lu allocations, %lu frees", what, n_alloc,
+              n_free);
+    CHECK(batch_hits > 0 && batch_hits < 1000000);
 
     /* 2. Rebuilding the events (clear + adds, by name and by slot, with and
      * without a logsource) and matching them. */
