@@ -140,6 +140,12 @@ static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
         uint16_t counts[128];
         if (sg_regex_required_chars(d->text, d->text_len, counts))
             sg_regex_guard_make(counts, &p->guard);
+        sg_regex_seq seq;
+        sg_regex_seq_make(d->text, d->text_len, d->flags, &seq);
+        if (seq.natoms && (p->seq = malloc(sizeof seq)) != NULL)
+            *p->seq = seq;
+        if (seq.natoms && !p->seq)
+            return -1;
         return p->re && p->re_src ? 0 : -1; /* validated at load time: only memory can fail */
     }
     return 0;
@@ -162,6 +168,7 @@ static int intern_pred(compiler *c, const sg_pred_desc *d, uint32_t *id)
         sg_strmatch_free(&p.sm);
         pcre2_code_free(p.re);
         free(p.re_src);
+        free(p.seq);
         return -1;
     }
     *id = rs->npreds++;
@@ -306,6 +313,7 @@ static void ruleset_free(sigma_ruleset *rs)
         sg_strmatch_free(&rs->preds[i].sm);
         pcre2_code_free(rs->preds[i].re);
         free(rs->preds[i].re_src);
+        free(rs->preds[i].seq);
     }
     free(rs->preds);
     free(rs->prog);

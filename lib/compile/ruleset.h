@@ -25,6 +25,7 @@ typedef struct sg_pred {
     sg_strmatch sm;       /* SG_OP_STR */
     pcre2_code *re;       /* SG_OP_REGEX */
     sg_regex_guard guard; /* SG_OP_REGEX: what a subject needs before re runs */
+    sg_regex_seq *seq;    /* SG_OP_REGEX: literal atoms joined by '.*' (NULL: not so) */
     char *re_src;         /* SG_OP_REGEX: the pattern text (for the index's literal miner) */
     size_t re_len;
     sg_number num;      /* SG_OP_NUM / SG_OP_NUMCMP / SG_OP_TIMEPART */

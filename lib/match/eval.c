@@ -325,8 +325,10 @@ static int test_text(eval_ctx *c, const sg_pred *p, uint32_t vi)
         len = c->ev->message_len;
     if (p->op == SG_OP_STR)
         return sg_strmatch_exec(&p->sm, t, len);
-    return sg_regex_guard_passes(&p->guard, t, len) &&
-           sg_regex_search(p->re, t, len, c->s->md, c->rs->mctx);
+    if (!sg_regex_guard_passes(&p->guard, t, len))
+        return 0;
+    const int seq = p->seq ? sg_regex_seq_match(p->seq, t, len) : -1;
+    return seq >= 0 ? seq : sg_regex_search(p->re, t, len, c->s->md, c->rs->mctx);
 }
 
 /* event value `cmp` rule number */

@@ -1,6 +1,7 @@
 #include "match/regex.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "model/detection.h"
 
@@ -56,4 +57,58 @@ void sg_regex_guard_make(const uint16_t counts[128], sg_regex_guard *g)
         g->c[g->n] = (unsigned char)best;
         g->min[g->n++] = counts[best];
     }
+}
+
+/* Appends character c to the atom being read; 0 when q is full. */
+static int seq_push(sg_regex_seq *q, size_t *used, uint32_t *cur, char c)
+{
+    if (*used == SG_REGEX_SEQ_BYTES || *cur == 255)
+        return 0;
+    q->bytes[(*used)++] = c;
+    (*cur)++;
+    return 1;
+}
+
+/* Ends the atom being read (an empty one, between two '.*', is dropped). */
+static int seq_end_atom(sg_regex_seq *q, uint32_t *cur)
+{
+    if (!*cur)
+        return 1;
+    if (q->natoms == SG_REGEX_SEQ_ATOMS)
+        return 0;
+    q->len[q->natoms++] = (uint8_t)*cur;
+    *cur = 0;
+    return 1;
+}
+
+void sg_regex_seq_make(const char *re, size_t len, uint32_t flags, sg_regex_seq *q)
+{
+    memset(q, 0, sizeof *q);
+    size_t used = 0;
+    uint32_t cur = 0;
+    int ok = 1;
+    for (size_t i = 0; ok && i < len; i++) {
+        const unsigned char c = (unsigned char)re[i];
+        const int alnum = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        if (c == '.' && i + 1 < len && re[i + 1] == '*') {
+            i++;
+            if (i + 1 < len && re[i + 1] == '?')
+                i++; /* lazy: the same yes or no */
+            else if (i + 1 < len && (re[i + 1] == '+' || re[i + 1] == '{'))
+                ok = 0; /* possessive or a quantified quantifier */
+            ok = ok && seq_end_atom(q, &cur);
+        } else if (c == '\\' && i + 1 < len) {
+            const unsigned char d = (unsigned char)re[++i];
+            /* a backslash before ASCII punctuation is that character */
+            ok = d > 0x20 && d < 0x7f && !((d | 0x20) >= 'a' && (d | 0x20) <= 'z') &&
+                 !(d >= '0' && d <= '9') && d != '_' && seq_push(q, &used, &cur, (char)d);
+        } else {
+            ok = c >= 0x20 && c < 0x7f && !strchr("\\^$.|?*+()[]{}", c) &&
+                 !(alnum && (flags & SG_PF_RE_I)) && seq_push(q, &used, &cur, (char)c);
+        }
+    }
+    if (ok)
+        ok = seq_end_atom(q, &cur) && q->natoms > 0;
+    if (!ok)
+        memset(q, 0, sizeof *q);
 }

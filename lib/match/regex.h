@@ -50,4 +50,45 @@ static inline int sg_regex_guard_passes(const sg_regex_guard *g, const char *s, 
     return 1;
 }
 
+/* A regex that is literal atoms joined by '.*' ('\\+.*\\+.*\\+', the SigmaHQ
+ * obfuscation rules) matches a subject exactly when its atoms occur in order,
+ * without overlapping, and no newline lies between the first and the last:
+ * leftmost occurrences, one memmem each, where PCRE2 backtracks through every
+ * split of the '.*'s (thousands of cycles per call when the guard passes). Only
+ * subjects of printable ASCII and tabs are decided this way: '.' excludes the
+ * newlines of any convention, and the invalid UTF-8 PCRE2 skips does not arise. */
+#define SG_REGEX_SEQ_ATOMS 16
+#define SG_REGEX_SEQ_BYTES 64
+
+typedef struct sg_regex_seq {
+    uint8_t natoms; /* 0: the pattern is not of that form */
+    uint8_t len[SG_REGEX_SEQ_ATOMS];
+    char bytes[SG_REGEX_SEQ_BYTES]; /* the atoms, one after the other */
+} sg_regex_seq;
+
+/* Fills q from pattern re[0, len) compiled with the SG_PF_RE_* flags; q->natoms
+ * stays 0 unless the pattern is atoms of plain characters (letters only when
+ * case matters) and escaped punctuation, joined by '.*' or '.*?'. */
+void sg_regex_seq_make(const char *re, size_t len, uint32_t flags, sg_regex_seq *q);
+
+/* 1 match, 0 no match, -1 undecided (the subject has other characters: PCRE2
+ * decides). */
+static inline int sg_regex_seq_match(const sg_regex_seq *q, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        const unsigned char b = (unsigned char)s[i];
+        if ((b < 0x20 && b != '\t') || b >= 0x7f)
+            return -1;
+    }
+    const char *atom = q->bytes;
+    size_t at = 0;
+    for (uint32_t k = 0; k < q->natoms; atom += q->len[k], k++) {
+        const char *p = memmem(s + at, len - at, atom, q->len[k]);
+        if (!p)
+            return 0;
+        at = (size_t)(p - s) + q->len[k];
+    }
+    return 1;
+}
+
 #endif

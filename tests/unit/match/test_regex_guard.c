@@ -1,7 +1,8 @@
 /* The regex guard (match/regex.h): the characters a pattern requires, counted by
  * the index's regex miner, and the test run before PCRE2. The guard must never
  * reject a subject the regex matches: checked against PCRE2 itself on random
- * subjects made of the characters the patterns care about. */
+ * subjects made of the characters the patterns care about. The sequence test
+ * (literal atoms joined by '.*') must decide like PCRE2 wherever it decides. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,10 +174,127 @@ static void test_never_rejects_a_match(void)
     pcre2_match_data_free(md);
 }
 
+/* Which patterns are literal atoms joined by '.*' (sg_regex_seq_make). */
+static void test_seq_make(void)
+{
+    static const struct {
+        const char *re;
+        uint32_t flags;
+        int natoms; /* 0: not such a pattern */
+        const char *atoms;
+    } cases[] = {
+        {"\\+.*\\+.*\\+", 0, 3, "+++"},
+        {".*a b.*?\\{\\\\.*", 0, 2, "a b{\\"},
+        {"abc", 0, 1, "abc"},
+        {"a.*b", SG_PF_RE_I, 0, ""},   /* caseless letters */
+        {"1.*-", SG_PF_RE_I, 2, "1-"}, /* no letters: case does not matter */
+        {"a.*b", SG_PF_RE_S | SG_PF_RE_M, 2, "ab"},
+        {".*", 0, 0, ""},
+        {"\\d.*x", 0, 0, ""},
+        {"a+.*b", 0, 0, ""},
+        {"x.*+y", 0, 0, ""},
+        {"x.*{2}y", 0, 0, ""},
+        {"(?i)x", 0, 0, ""},
+        {"^a.*b", 0, 0, ""},
+        {"a|b", 0, 0, ""},
+        {"a{2}", 0, 0, ""},
+        {"\\x41.*b", 0, 0, ""},
+        {"\\_", 0, 0, ""},
+        {"caf\xc3\xa9.*x", 0, 0, ""},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        sg_regex_seq q;
+        sg_regex_seq_make(cases[k].re, strlen(cases[k].re), cases[k].flags, &q);
+        CHECK_MSG(q.natoms == cases[k].natoms, "%s: %u atoms, want %d", cases[k].re, q.natoms,
+                  cases[k].natoms);
+        size_t n = 0;
+        for (uint32_t a = 0; a < q.natoms; a++)
+            n += q.len[a];
+        CHECK_MSG(n == strlen(cases[k].atoms) && memcmp(q.bytes, cases[k].atoms, n) == 0,
+                  "%s: atoms '%.*s', want '%s'", cases[k].re, (int)n, q.bytes, cases[k].atoms);
+    }
+    /* too many atoms, too many bytes */
+    char many[256] = "";
+    for (int i = 0; i < SG_REGEX_SEQ_ATOMS + 1; i++)
+        strcat(many, i ? ".*x" : "x");
+    sg_regex_seq q;
+    sg_regex_seq_make(many, strlen(many), 0, &q);
+    CHECK_EQ_INT(q.natoms, 0);
+    char big[SG_REGEX_SEQ_BYTES + 2];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    sg_regex_seq_make(big, strlen(big), 0, &q);
+    CHECK_EQ_INT(q.natoms, 0);
+}
+
+/* Where the sequence test decides, it agrees with PCRE2: random subjects near a
+ * match, with newlines, tabs and non-ASCII bytes among the edits. */
+static void test_seq_agrees(void)
+{
+    static const struct {
+        const char *re;
+        uint32_t flags;
+        const char *ex;
+    } pats[] = {
+        {"\\+.*\\+.*\\+.*\\+", 0, "a+b+c+d+"},
+        {"\\{.*\\{.*\\{", 0, "{0}{1}{2}"},
+        {"`.*`.*`", 0, "i`e`x`"},
+        {"ab.*?b.*a", 0, "abba"},
+        {"\\^.*\\^", SG_PF_RE_S, "x^\n^"},
+        {"-.*-", SG_PF_RE_I, "-e -f"},
+    };
+    static const char alphabet[] = "+{}^`ab-\n\r\t \x85\xc3\xa9\xff";
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    uint64_t seed = 0x2545F4914F6CDD1Dull;
+    for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+        char err[256];
+        size_t off;
+        const char *src = pats[k].re;
+        pcre2_code *re = sg_regex_compile(src, strlen(src), pats[k].flags, err, sizeof err, &off);
+        sg_regex_seq q;
+        sg_regex_seq_make(src, strlen(src), pats[k].flags, &q);
+        CHECK_MSG(re && q.natoms, "%s: not compiled or not a sequence", src);
+        if (!re || !q.natoms) {
+            pcre2_code_free(re);
+            continue;
+        }
+        unsigned yes = 0, no = 0, undecided = 0, wrong = 0;
+        for (int t = 0; t < 20000; t++) {
+            char s[64];
+            size_t len = strlen(pats[k].ex);
+            memcpy(s, pats[k].ex, len);
+            for (uint32_t e = next_rand(&seed) % 6; e; e--) {
+                const size_t at = len ? next_rand(&seed) % len : 0;
+                const char c = alphabet[next_rand(&seed) % (sizeof alphabet - 1)];
+                if (next_rand(&seed) % 2 && len < sizeof s) {
+                    memmove(s + at + 1, s + at, len - at);
+                    s[at] = c;
+                    len++;
+                } else if (len) {
+                    s[at] = c;
+                }
+            }
+            const int m = sg_regex_search(re, s, len, md, NULL);
+            const int d = sg_regex_seq_match(&q, s, len);
+            undecided += d < 0;
+            yes += d == 1;
+            no += d == 0;
+            wrong += d >= 0 && d != m;
+        }
+        CHECK_MSG(wrong == 0, "%s: %u subjects decided unlike PCRE2", src, wrong);
+        CHECK_MSG(yes > 0 && no > 0 && undecided > 0, "%s: %u yes, %u no, %u undecided", src, yes,
+                  no, undecided);
+        pcre2_code_free(re);
+    }
+    pcre2_match_data_free(md);
+}
+
 int main(void)
 {
     test_counts();
     test_make();
     test_never_rejects_a_match();
+    test_seq_make();
+    test_seq_agrees();
     return TEST_DONE();
 }
