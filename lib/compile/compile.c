@@ -142,10 +142,11 @@ static int make_pred(compiler *c, const sg_pred_desc *d, sg_pred *p)
             sg_regex_guard_make(counts, &p->guard);
         sg_regex_seq seq;
         sg_regex_seq_make(d->text, d->text_len, d->flags, &seq);
-        if (seq.natoms && (p->seq = malloc(sizeof seq)) != NULL)
+        if (seq.natoms) {
+            if (!(p->seq = malloc(sizeof seq)))
+                return -1;
             *p->seq = seq;
-        if (seq.natoms && !p->seq)
-            return -1;
+        }
         return p->re && p->re_src ? 0 : -1; /* validated at load time: only memory can fail */
     }
     return 0;

@@ -97,6 +97,14 @@ typedef struct sg_probe_queue {
     sg_scan_job *jobs; /* the jobs of the scan (their from / to are set here) */
 } sg_probe_queue;
 
+/* Closes the run log ranges of the open jobs before job `upto` at log position
+ * `at` (where the next one's range starts). */
+static inline void close_jobs(sg_probe_queue *q, uint32_t upto, uint32_t at)
+{
+    for (; q->open < upto; q->open++)
+        q->jobs[q->open].to = q->jobs[q->open + 1].from = at;
+}
+
 /* Marks what the keys in the queue name, in order, and empties it. A job's run
  * log range closes when the first key of a later job comes up. */
 static SG_NOINLINE void flush_probes(const sg_index *ix, const sg_scan_marks *m)
@@ -120,8 +128,7 @@ static SG_NOINLINE void flush_probes(const sg_index *ix, const sg_scan_marks *m)
     }
     for (uint32_t i = 0; i < q->n; i++) {
         const sg_probe *e = &q->v[i];
-        for (; q->open < e->job; q->open++)
-            q->jobs[q->open].to = q->jobs[q->open + 1].from = m->log->n;
+        close_jobs(q, e->job, m->log->n);
         if (e->slot)
             mark_slot(ix, e->slot, e->at.text ? &e->at : NULL, m);
     }
@@ -169,8 +176,7 @@ static inline void end_probes(const sg_index *ix, const sg_scan_marks *qm, size_
 {
     sg_probe_queue *q = qm->q;
     flush_probes(ix, qm);
-    for (; q->open + 1 < n; q->open++)
-        q->jobs[q->open].to = q->jobs[q->open + 1].from = qm->log->n;
+    close_jobs(q, (uint32_t)n - 1, qm->log->n);
     q->jobs[n - 1].to = qm->log->n;
 }
 

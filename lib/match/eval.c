@@ -837,6 +837,15 @@ static SG_ALWAYS_INLINE int push_job(sigma_scratch *s, const sg_slot_scan *a, co
     return 0;
 }
 
+/* A job's slots are *a, then *b: with only one of them, it is *a. */
+static SG_ALWAYS_INLINE void first_slot_first(const sg_slot_scan **a, const sg_slot_scan **b)
+{
+    if (!*a) {
+        *a = *b;
+        *b = NULL;
+    }
+}
+
 /* The slots the text values of a field are scanned for: field slot `slot` and
  * slot `kw` (the keyword slot), whose slot_lens are lens / klens (0 when that
  * slot is not scanned). *a NULL: no text scan; *b NULL: only *a. */
@@ -848,10 +857,7 @@ static SG_ALWAYS_INLINE void scan_slots(const sg_index *ix, uint32_t slot, uint8
     const uint8_t text_keys = 0x1e | SG_LONG_KEYS;
     *a = (lens & text_keys) ? &ix->scans[slot] : NULL;
     *b = (klens & text_keys) ? &ix->scans[kw] : NULL;
-    if (!*a) {
-        *a = *b;
-        *b = NULL;
-    }
+    first_slot_first(a, b);
 }
 
 /* A job's second slot as the scan memo keys it (UINT32_MAX: none). */
@@ -886,10 +892,9 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
         if (v->type != SG_VAL_STR) {
             /* only for the slots with keys that its rendering could contain */
             const uint8_t kind = v->type == SG_VAL_INT ? SG_RENDERED_INT : SG_RENDERED_OTHER;
-            const sg_slot_scan *sa = a->scalar_text & kind        ? a
-                                     : b && b->scalar_text & kind ? b
-                                                                  : NULL;
-            const sg_slot_scan *sb2 = sa == a && b && b->scalar_text & kind ? b : NULL;
+            const sg_slot_scan *sa = a->scalar_text & kind ? a : NULL;
+            const sg_slot_scan *sb2 = b && b->scalar_text & kind ? b : NULL;
+            first_slot_first(&sa, &sb2);
             if (sa && push_job(s, sa, sb2, vi, 0, 0, 0) != 0)
                 return -1;
             continue;

@@ -39,13 +39,18 @@ int sg_regex_search(const pcre2_code *code, const char *s, size_t len, pcre2_mat
     return rc >= 0;
 }
 
+static int ascii_letter(unsigned c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
 void sg_regex_guard_make(const uint16_t counts[128], sg_regex_guard *g)
 {
     g->n = 0;
     for (;;) {
         int best = -1;
         for (int c = 0x20; c < 0x7f; c++) {
-            const int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+            const int letter = ascii_letter((unsigned)c);
             int taken = 0;
             for (uint32_t i = 0; i < g->n; i++)
                 taken |= g->c[i] == c;
@@ -89,7 +94,6 @@ void sg_regex_seq_make(const char *re, size_t len, uint32_t flags, sg_regex_seq 
     int ok = 1;
     for (size_t i = 0; ok && i < len; i++) {
         const unsigned char c = (unsigned char)re[i];
-        const int alnum = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
         if (c == '.' && i + 1 < len && re[i + 1] == '*') {
             i++;
             if (i + 1 < len && re[i + 1] == '?')
@@ -100,11 +104,11 @@ void sg_regex_seq_make(const char *re, size_t len, uint32_t flags, sg_regex_seq 
         } else if (c == '\\' && i + 1 < len) {
             const unsigned char d = (unsigned char)re[++i];
             /* a backslash before ASCII punctuation is that character */
-            ok = d > 0x20 && d < 0x7f && !((d | 0x20) >= 'a' && (d | 0x20) <= 'z') &&
-                 !(d >= '0' && d <= '9') && d != '_' && seq_push(q, &used, &cur, (char)d);
+            ok = d > 0x20 && d < 0x7f && !ascii_letter(d) && !(d >= '0' && d <= '9') && d != '_' &&
+                 seq_push(q, &used, &cur, (char)d);
         } else {
             ok = c >= 0x20 && c < 0x7f && !strchr("\\^$.|?*+()[]{}", c) &&
-                 !(alnum && (flags & SG_PF_RE_I)) && seq_push(q, &used, &cur, (char)c);
+                 !(ascii_letter(c) && (flags & SG_PF_RE_I)) && seq_push(q, &used, &cur, (char)c);
         }
     }
     if (ok)
