@@ -121,9 +121,14 @@ int sigma_match_batch(const sigma_ruleset *rs, sigma_scratch *scratch,
         return SIGMA_E_SCRATCH;
     scratch->busy = 1;
     int rc = SIGMA_OK;
+    if (n > 1)
+        sg_event_prefetch_head(events[1]);
     for (size_t i = 0; rc == SIGMA_OK && i < n; i++) {
         /* asked for now, the next event's lines arrive while this one is matched
-         * (sg_eval_event asks again for its own: by then, they are in cache) */
+         * (sg_eval_event asks again for its own: by then, they are in cache); the
+         * event after that one's first lines, so that this prefetch finds them */
+        if (i + 2 < n)
+            sg_event_prefetch_head(events[i + 2]);
         if (i + 1 < n)
             sg_event_prefetch(events[i + 1]);
         rc = match_one(rs, scratch, events[i], i, flags, on_hit, user_data);

@@ -12,6 +12,7 @@
 struct sg_store_block {
     sg_store_block *next;
     size_t used, cap;
+    uint32_t index; /* position in the chain: the first SG_EVENT_SPANS keep a span */
     char data[];
 };
 
@@ -36,7 +37,8 @@ static const char *store_copy(sigma_event *ev, const char *s, size_t len)
         b = b->next; /* reuse a later block kept from before a clear */
     if (!b) {
         size_t cap = SG_STORE_FIRST;
-        for (sg_store_block *k = ev->blocks; k; k = k->next)
+        uint32_t index = 0;
+        for (sg_store_block *k = ev->blocks; k; k = k->next, index++)
             cap = k->cap * 2 > SG_STORE_MAX ? SG_STORE_MAX : k->cap * 2;
         if (cap < len + 1)
             cap = len + 1;
@@ -45,6 +47,9 @@ static const char *store_copy(sigma_event *ev, const char *s, size_t len)
             return NULL;
         b->used = 0;
         b->cap = cap;
+        b->index = index;
+        if (index < SG_EVENT_SPANS)
+            ev->span_at[index] = b->data;
         /* Append at the end of the chain so the blocks before stay in order. */
         b->next = NULL;
         sg_store_block **tail = &ev->blocks;
@@ -58,22 +63,37 @@ static const char *store_copy(sigma_event *ev, const char *s, size_t len)
         memcpy(p, s, len);
     p[len] = '\0';
     b->used += len + 1;
+    if (b->index < SG_EVENT_SPANS) /* a block of 4 GiB or more is prefetched in part */
+        ev->span_len[b->index] = b->used > UINT32_MAX ? UINT32_MAX : (uint32_t)b->used;
+    else
+        ev->later_blocks = 1;
     return p;
 }
 
-/* One prefetch per 64-byte line of p[0, len). */
+/* One prefetch per 64-byte line that p[0, len) touches. */
 static void prefetch_range(const void *p, size_t len)
 {
-    const char *c = p;
-    for (size_t i = 0; i < len; i += 64)
-        __builtin_prefetch(c + i);
+    if (!len)
+        return;
+    const uintptr_t first = (uintptr_t)p & ~(uintptr_t)63;
+    const uintptr_t last = ((uintptr_t)p + len - 1) & ~(uintptr_t)63;
+    for (uintptr_t a = first; a <= last; a += 64)
+        __builtin_prefetch((const void *)a);
 }
 
 void sg_event_prefetch(const sigma_event *ev)
 {
     prefetch_range(ev->fields, ev->nfields * sizeof *ev->fields);
     prefetch_range(ev->values, ev->nvalues * sizeof *ev->values);
-    for (const sg_store_block *b = ev->blocks; b; b = b->next)
+    for (uint32_t k = 0; k < SG_EVENT_SPANS; k++)
+        prefetch_range(ev->span_at[k], ev->span_len[k]);
+    if (!ev->later_blocks)
+        return;
+    /* the rare later blocks: through the headers */
+    const sg_store_block *b = ev->blocks;
+    for (uint32_t k = 0; b && k < SG_EVENT_SPANS; k++)
+        b = b->next;
+    for (; b; b = b->next)
         prefetch_range(b->data, b->used);
 }
 
@@ -94,6 +114,8 @@ void sigma_event_clear(sigma_event *ev)
     strmap_reset(&ev->by_name);
     for (sg_store_block *b = ev->blocks; b; b = b->next)
         b->used = 0;
+    memset(ev->span_len, 0, sizeof ev->span_len);
+    ev->later_blocks = 0;
     ev->current = ev->blocks;
     ev->message = NULL;
     ev->message_len = 0;

@@ -46,11 +46,21 @@ _Static_assert(sizeof(sg_field) <= 32, "an event field stays within 32 bytes");
 
 typedef struct sg_store_block sg_store_block;
 
+/* Storage blocks whose bytes in use the event records itself (event.c). */
+#define SG_EVENT_SPANS 3
+
 struct sigma_event {
+    /* What sg_event_prefetch reads comes first (two lines at most). */
     sg_field *fields;
     uint32_t nfields, fields_cap;
     sg_value *values;
     uint32_t nvalues, values_cap;
+    /* The bytes in use of the first SG_EVENT_SPANS storage blocks (an event rarely
+     * has more): the prefetch finds them here, not in the blocks' headers, each
+     * of which would be one more miss before the block's lines could be asked for. */
+    const char *span_at[SG_EVENT_SPANS];
+    uint32_t span_len[SG_EVENT_SPANS];
+    uint32_t later_blocks;   /* 1: a block after those has bytes in use */
     sg_strmap by_name;       /* name -> field index; keys point into the store */
     sg_store_block *blocks;  /* stable storage for copied names and strings */
     sg_store_block *current; /* block being filled; earlier blocks are full */
@@ -71,5 +81,13 @@ extern const char sg_mixed_slots_tag;
  * cache; its lines are then fetched together instead of one miss at a time as the
  * matcher reaches them. Cheap for an event still in cache. */
 void sg_event_prefetch(const sigma_event *ev);
+
+/* Asks for the event's own first lines, those sg_event_prefetch reads: a batch
+ * does so two events ahead, so that the prefetch one event ahead does not wait. */
+static inline void sg_event_prefetch_head(const sigma_event *ev)
+{
+    __builtin_prefetch(ev);
+    __builtin_prefetch((const char *)ev + 64);
+}
 
 #endif
