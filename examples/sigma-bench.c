@@ -3,13 +3,13 @@
  *   sigma-bench -r RULES... -e EVENTS.jsonl [-e ...] [--placeholders FILE]
  *               [--mapping FILE] [--default-mapping] [--strict-logsource]
  *               [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]
- *               [--batch N]
+ *               [--batch N] [--no-huge-pages]
  *
  * Events are parsed and built once before timing, so the figure is the library's
  * own cost per event. Prints one JSON object:
  *   {"rules": N, "events": N, "matches": N, "compile_s": s, "events_per_s": x,
  *    "ns_per_event": x, "candidates_per_event": x, "peak_rss_kb": N, "threads": T,
- *    "cpu_ns_per_event": x, "scan": "avx2" | "scalar"}
+ *    "cpu_ns_per_event": x, "scan": "avx2" | "scalar", "huge_page_bytes": N}
  * cpu_ns_per_event is the matching threads' CPU time per event: on a shared,
  * oversubscribed machine it stays close to the cost on an idle core while the
  * wall-clock figures follow the load.
@@ -21,7 +21,8 @@
  * (AVX2 at most, on a CPU with AVX-512); "scan" says which scan ran. --batch N
  * matches N events per sigma_match_batch call (which asks for each next event's
  * memory while matching one) instead of one sigma_match call per event; the JSON
- * then has "batch": N. */
+ * then has "batch": N. --no-huge-pages compiles with SIGMA_PARAM_HUGE_PAGES 0;
+ * huge_page_bytes is sigma_ruleset_huge_page_bytes() of the ruleset. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,7 +80,7 @@ static void usage(void)
     fputs("usage: sigma-bench -r RULES [-r ...] -e EVENTS.jsonl [-e ...] [--placeholders FILE]\n"
           "                   [--mapping FILE] [--default-mapping] [--strict-logsource]\n"
           "                   [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]\n"
-          "                   [--batch N]\n",
+          "                   [--batch N] [--no-huge-pages]\n",
           stderr);
     exit(2);
 }
@@ -176,7 +177,7 @@ static size_t read_small(const char *path, char *buf, size_t cap, const char *wh
 }
 
 static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char **maps, int nmaps,
-                              int default_mapping, int simd, double *secs)
+                              int default_mapping, int simd, int huge, double *secs)
 {
     double t0 = now();
     sigma_builder *b = NULL;
@@ -184,6 +185,7 @@ static sigma_ruleset *compile(char **rules, int nrules, char **ph, int nph, char
     static char buf[1 << 20];
     if (sigma_compile_options_new(&o) != SIGMA_OK ||
         sigma_compile_options_set(o, SIGMA_PARAM_SIMD, simd) != SIGMA_OK ||
+        sigma_compile_options_set(o, SIGMA_PARAM_HUGE_PAGES, huge) != SIGMA_OK ||
         sigma_builder_new(o, &b) != SIGMA_OK)
         die("out of memory", NULL);
     sigma_compile_options_free(o);
@@ -215,7 +217,8 @@ int main(int argc, char **argv)
     char **rules = calloc((size_t)argc, sizeof *rules),
          **evfiles = calloc((size_t)argc, sizeof *evfiles);
     char **ph = calloc((size_t)argc, sizeof *ph), **maps = calloc((size_t)argc, sizeof *maps);
-    int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0, simd = 1;
+    int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0, simd = 1,
+        huge = 1;
     bench b = {.repeat = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -242,6 +245,8 @@ int main(int argc, char **argv)
             simd = 0;
         else if (!strcmp(a, "--avx2"))
             simd = 2;
+        else if (!strcmp(a, "--no-huge-pages"))
+            huge = 0;
         else if (!strcmp(a, "--batch") && more)
             b.batch = (size_t)strtoul(argv[++i], NULL, 10);
         else
@@ -250,7 +255,7 @@ int main(int argc, char **argv)
     if (!nrules || !nev || threads < 1 || b.repeat < 1)
         usage();
     double compile_s;
-    b.rs = compile(rules, nrules, ph, nph, maps, nmaps, default_mapping, simd, &compile_s);
+    b.rs = compile(rules, nrules, ph, nph, maps, nmaps, default_mapping, simd, huge, &compile_s);
     for (int i = 0; i < nev; i++)
         load_events(&b, evfiles[i]);
     fprintf(stderr, "sigma-bench: %zu events from %d files (%zu malformed lines skipped)\n",
@@ -287,11 +292,12 @@ int main(int argc, char **argv)
     double per_s = secs > 0 ? (double)calls / secs : 0;
     printf("{\"rules\": %u, \"events\": %zu, \"matches\": %llu, \"compile_s\": %.3f, "
            "\"events_per_s\": %.0f, \"ns_per_event\": %.1f, \"candidates_per_event\": %.2f, "
-           "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f, \"scan\": \"%s\"",
+           "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f, \"scan\": \"%s\", "
+           "\"huge_page_bytes\": %zu",
            sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s, per_s,
            calls ? secs * 1e9 / (double)calls : 0, calls ? (double)cand / (double)calls : 0,
            ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0,
-           sigma_ruleset_scan_isa(b.rs));
+           sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs));
     if (b.batch)
         printf(", \"batch\": %zu", b.batch);
     printf("}\n");

@@ -131,7 +131,15 @@ enum {
      * (on x86-64 AVX-512 with VBMI, else AVX2; detected at compile time of the
      * ruleset). 2: AVX2 at most (for CPUs that lower their clock on 512-bit
      * vectors). 0: scalar code only. Matches are identical either way. Range 0..2. */
-    SIGMA_PARAM_SIMD = 9
+    SIGMA_PARAM_SIMD = 9,
+    /* 1 (default): the arrays matching reads at random (the index's tables, the
+     * predicates, the condition programs) share one mapping advised to use huge
+     * pages, when they take at least 2 MiB and the system offers them (Linux
+     * transparent huge pages, "always" or "madvise"; the ruleset's memory grows
+     * by less than 2 MiB). 0: they stay in ordinary allocations. Matches are
+     * identical either way; sigma_ruleset_huge_page_bytes() tells what was done.
+     * Range 0..1. */
+    SIGMA_PARAM_HUGE_PAGES = 10
 };
 
 /** Flags for SIGMA_PARAM_FLAGS. */
@@ -360,6 +368,13 @@ SIGMA_API int SIGMA_CALL sigma_ruleset_field_slot(const sigma_ruleset *rs, const
  *  AVX-512 F/BW/VBMI, SIGMA_PARAM_SIMD 1), "avx2" (CPUs with AVX2, SIGMA_PARAM_SIMD 1
  *  or 2) or "scalar". Matches never depend on it. */
 SIGMA_API const char *SIGMA_CALL sigma_ruleset_scan_isa(const sigma_ruleset *rs);
+
+/** Bytes of the ruleset's matching arrays placed in the mapping advised to use
+ *  huge pages (SIGMA_PARAM_HUGE_PAGES); 0 when they were not moved: the parameter
+ *  is 0, they take less than 2 MiB, the system has no huge pages to advise, or the
+ *  library was built with AddressSanitizer. Whether the kernel then backs the
+ *  mapping with huge pages is its choice (AnonHugePages in /proc/PID/smaps). */
+SIGMA_API size_t SIGMA_CALL sigma_ruleset_huge_page_bytes(const sigma_ruleset *rs);
 
 /** Finds a rule index by id (or by `name` when no id matches). */
 SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const char *id,

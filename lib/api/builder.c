@@ -206,7 +206,8 @@ int sigma_builder_build(sigma_builder *b, sigma_ruleset **out)
         sg_compile_limits lim = {(uint32_t)b->opts.values[SIGMA_PARAM_REGEX_MATCH_LIMIT],
                                  (uint32_t)b->opts.values[SIGMA_PARAM_REGEX_DEPTH_LIMIT],
                                  b->opts.values[SIGMA_PARAM_INTROSPECTION] != 0,
-                                 (int)b->opts.values[SIGMA_PARAM_SIMD]};
+                                 (int)b->opts.values[SIGMA_PARAM_SIMD],
+                                 b->opts.values[SIGMA_PARAM_HUGE_PAGES] != 0};
         rc = sg_ruleset_compile(list, n, &lim, &mapping, out);
         if (rc == SIGMA_OK && sg_builder_attack_names_apply(b, *out) != 0) {
             sigma_ruleset_unref(*out);

@@ -58,7 +58,7 @@ static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *d
     if (rc >= 0 && meta.detection) {
         sg_lower_opts lo = {&b->placeholders,
                             (size_t)b->opts.values[SIGMA_PARAM_MAX_WILDCARD_EXPANSION],
-                        !b->opts.values[SIGMA_PARAM_INTROSPECTION]};
+                            !b->opts.values[SIGMA_PARAM_INTROSPECTION]};
         int lrc = sg_detection_lower_ex(meta.detection, &lo, dc, &lr.ir);
         if (lrc < 0 || rc == 0)
             rc = lrc;
@@ -75,8 +75,9 @@ static int load_rule(sigma_builder *b, const sg_node *root, const sg_yaml_doc *d
                                               doc->byte_end - doc->byte_start);
             rc = lr.ir.doc ? 0 : -1;
         }
-        rc = rc ? rc : keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
-                          meta.tags.n);
+        rc = rc ? rc
+                : keep_strings(&lr.meta, from, sizeof from / sizeof from[0], meta.tags.items,
+                               meta.tags.n);
         rc = rc ? rc : push_rule(b, &lr);
     } else {
         sg_rule_ir_free(&lr.ir);
@@ -131,10 +132,9 @@ static int load_correlation(sigma_builder *b, const sg_node *root, const sg_yaml
     memset(&lr, 0, sizeof lr);
     lr.meta.kind = SIGMA_RULE_CORRELATION;
     if (b->opts.values[SIGMA_PARAM_INTROSPECTION]) {
-        lr.ir.doc = sg_rule_doc_correlation(sg_corr_type_name(c->type), c->author, c->date,
-                                            c->modified, c->rules, c->nrules,
-                                            yaml + doc->byte_start,
-                                            doc->byte_end - doc->byte_start);
+        lr.ir.doc = sg_rule_doc_correlation(
+            sg_corr_type_name(c->type), c->author, c->date, c->modified, c->rules, c->nrules,
+            yaml + doc->byte_start, doc->byte_end - doc->byte_start);
         if (!lr.ir.doc)
             return -1;
     }

@@ -76,6 +76,11 @@ const char *sigma_ruleset_scan_isa(const sigma_ruleset *rs)
     return rs ? names[rs->index.scan_isa] : "scalar";
 }
 
+size_t sigma_ruleset_huge_page_bytes(const sigma_ruleset *rs)
+{
+    return rs ? rs->huge.used : 0;
+}
+
 uint32_t sigma_ruleset_field_count(const sigma_ruleset *rs)
 {
     return rs ? rs->nfields : 0;

@@ -58,6 +58,7 @@ static const struct {
     {SIGMA_PARAM_MAX_WILDCARD_EXPANSION, 4096, 1, 1 << 20},
     {SIGMA_PARAM_INTROSPECTION, 1, 0, 1},
     {SIGMA_PARAM_SIMD, 1, 0, 2},
+    {SIGMA_PARAM_HUGE_PAGES, 1, 0, 1},
 };
 
 static int param_index(uint32_t param)

@@ -309,24 +309,25 @@ static void ruleset_free(sigma_ruleset *rs)
 {
     for (uint32_t i = 0; i < rs->nrules; i++)
         sg_rule_meta_free(&rs->rules[i]);
-    free(rs->rules);
+    sg_huge_free(&rs->huge, rs->rules);
     for (uint32_t i = 0; i < rs->npreds; i++) {
         sg_strmatch_free(&rs->preds[i].sm);
         pcre2_code_free(rs->preds[i].re);
         free(rs->preds[i].re_src);
         free(rs->preds[i].seq);
     }
-    free(rs->preds);
-    free(rs->prog);
+    sg_huge_free(&rs->huge, rs->preds);
+    sg_huge_free(&rs->huge, rs->prog);
     for (uint32_t i = 0; i < rs->nfields; i++)
         free(rs->field_names[i]);
     free(rs->field_names);
     sg_strmap_free(&rs->field_map);
     pcre2_match_context_free(rs->mctx);
-    sg_index_free(&rs->index);
+    sg_index_free(&rs->index, &rs->huge);
     sg_routing_free(&rs->routing);
     sg_intro_set_free(rs->intro);
     sg_corr_set_free(rs->corr);
+    sg_huge_release(&rs->huge);
     free(rs);
 }
 
@@ -408,6 +409,8 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && sg_corr_set_build(rules, n, &rs->corr) != 0)
         rc = SIGMA_E_NOMEM;
+    if (rc == SIGMA_OK && lim->huge_pages)
+        sg_ruleset_move_hot(rs);
     if (rc != SIGMA_OK) {
         ruleset_free(rs);
         return rc;

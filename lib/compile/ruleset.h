@@ -13,6 +13,7 @@
 #include "match/regex.h"
 #include "match/strmatch.h"
 #include "model/detection.h"
+#include "util/huge_pages.h"
 #include "util/strmap.h"
 
 #define SG_KEYWORD_FIELD UINT32_MAX
@@ -77,6 +78,9 @@ struct sigma_ruleset {
     sg_routing routing;         /* empty unless the builder was given a mapping */
     struct sg_intro_set *intro; /* ruleset-wide introspection tables (lib/introspect) */
     struct sg_corr_set *corr;   /* compiled correlations, or NULL when there are none */
+    /* The hot arrays (rules, preds, prog and the index's) once moved to huge pages
+     * (hot_arrays.c); freed through it, released last. */
+    sg_huge_region huge;
 };
 
 /* One loaded rule handed from the builder to the compiler. */
@@ -96,11 +100,16 @@ typedef struct sg_compile_limits {
     uint32_t regex_depth_limit;
     int introspection; /* SIGMA_PARAM_INTROSPECTION: build rs->intro and each rule's intro */
     int simd;          /* SIGMA_PARAM_SIMD: 0 scalar, 1 best vector scan, 2 AVX2 at most */
+    int huge_pages;    /* SIGMA_PARAM_HUGE_PAGES: move the hot arrays (hot_arrays.c) */
 } sg_compile_limits;
 
 /* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta
  * strings are copied. `mapping` (may be NULL) is moved into the ruleset's routing.
  * Returns SIGMA_OK or SIGMA_E_NOMEM. */
+/* Moves the arrays matching reads at random into huge pages (hot_arrays.c),
+ * when there are enough of them; the last step of a compile. */
+void sg_ruleset_move_hot(sigma_ruleset *rs);
+
 int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
                        sg_mapping *mapping, sigma_ruleset **out);
 void sg_rule_meta_free(sg_rule *r);

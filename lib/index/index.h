@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "util/bytes.h"
+#include "util/huge_pages.h"
 
 /* Gram table entry: key -> rules[first .. first+count) in the postings array. */
 typedef struct sg_gram_slot {
@@ -141,7 +142,8 @@ typedef struct sg_index {
     sg_posting *postings;
     sg_vlit *lits;
     unsigned char *lit_bytes;
-    uint64_t *bloom; /* 1 bit per hashed key, quick rejection */
+    size_t npostings, nlits, nlit_bytes, npre4_words; /* lengths of those and of pre4 */
+    uint64_t *bloom;                                  /* 1 bit per hashed key, quick rejection */
     uint32_t bloom_bits_log2;
     /* Scan prefilter: one bit per hashed 4 leading bytes of every 4- and 8-byte gram
      * of a slot, so most text positions cost one filter test per slot. Each slot
@@ -178,7 +180,8 @@ enum { SG_SCAN_SCALAR = 0, SG_SCAN_AVX2 = 1, SG_SCAN_AVX512 = 2 };
 /* Builds the index of a compiled ruleset; `simd` is SIGMA_PARAM_SIMD (0: scalar
  * even on a CPU with vector instructions, 2: AVX2 at most). 0 or -1 (no memory). */
 int sg_index_build(struct sigma_ruleset *rs, int simd);
-void sg_index_free(sg_index *ix);
+/* huge: the region some arrays were moved to (sigma_ruleset.huge), not released here */
+void sg_index_free(sg_index *ix, const sg_huge_region *huge);
 /* 1 if this library was built with the AVX2 (AVX-512) scan and the CPU (and OS)
  * run it. */
 int sg_index_cpu_has_avx2(void);

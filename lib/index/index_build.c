@@ -478,6 +478,7 @@ static int build_pre4(sg_index *ix, const posting *p, size_t n)
     free(grams);
     if (bits > UINT32_MAX || !(ix->pre4 = calloc(bits / 64 + 1, sizeof *ix->pre4)))
         return -1;
+    ix->npre4_words = bits / 64 + 1;
     for (size_t i = 0; i < n; i++) {
         const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
         const sg_slot_scan *ss = &ix->scans[slot];
@@ -572,6 +573,7 @@ static int build_table(sg_index *ix, posting *p, size_t n)
         cap *= 2;
     ix->table = calloc(cap, sizeof *ix->table);
     ix->postings = calloc(n ? n : 1, sizeof *ix->postings);
+    ix->npostings = n;
     uint32_t log2 = BLOOM_MIN_LOG2;
     while (log2 < BLOOM_MAX_LOG2 && ((size_t)1 << log2) < keys * 16)
         log2++;
@@ -1073,6 +1075,8 @@ int sg_index_build(sigma_ruleset *rs, int simd)
         rc = build_table(ix, post, u);
         if (rc == 0) {
             fingerprint_scan(ix, u, &b.ls);
+            ix->nlits = b.ls.nlits;
+            ix->nlit_bytes = b.ls.nbytes;
             find_scalar_keys(ix, post, u);
         }
     }
@@ -1099,22 +1103,22 @@ int sg_index_build(sigma_ruleset *rs, int simd)
     return rc;
 }
 
-void sg_index_free(sg_index *ix)
+void sg_index_free(sg_index *ix, const sg_huge_region *huge)
 {
     free(ix->always);
     free(ix->always_groups);
-    free(ix->pred_keyed);
-    free(ix->node_gate);
-    free(ix->untouched);
-    free(ix->table);
-    free(ix->postings);
-    free(ix->bloom);
-    free(ix->pre4);
+    sg_huge_free(huge, ix->pred_keyed);
+    sg_huge_free(huge, ix->node_gate);
+    sg_huge_free(huge, ix->untouched);
+    sg_huge_free(huge, ix->table);
+    sg_huge_free(huge, ix->postings);
+    sg_huge_free(huge, ix->bloom);
+    sg_huge_free(huge, ix->pre4);
     free(ix->scans);
     free(ix->pres_first);
     free(ix->pres_rules);
-    free(ix->lits);
-    free(ix->lit_bytes);
+    sg_huge_free(huge, ix->lits);
+    sg_huge_free(huge, ix->lit_bytes);
     free(ix->short_first);
     free(ix->short_nib);
     free(ix->short_tab);

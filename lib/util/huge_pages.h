@@ -1,0 +1,41 @@
+/* One region of memory advised to use huge pages, holding arrays moved into it.
+ *
+ * Matching reads a ruleset's index and predicate arrays at random (a key's table
+ * entry, its postings, a literal, a candidate's predicates): tens of megabytes
+ * that 4 KB pages spread over more translation entries than the CPU keeps, so
+ * that a look-up often waited for a page walk as well as for the line. In 2 MB
+ * pages the same arrays take a handful of entries. */
+#ifndef SG_UTIL_HUGE_PAGES_H
+#define SG_UTIL_HUGE_PAGES_H
+
+#include <stddef.h>
+
+#define SG_HUGE_PAGE ((size_t)2 << 20)
+
+typedef struct sg_huge_region {
+    char *base; /* NULL: none */
+    size_t size;
+    size_t used; /* bytes of the arrays moved in (with their 64-byte alignment) */
+} sg_huge_region;
+
+/* An array to move: *p (from malloc, `bytes` of it in use; NULL: skipped). */
+typedef struct sg_huge_array {
+    void **p;
+    size_t bytes;
+} sg_huge_array;
+
+/* Moves the arrays into a new region *r, each 64-byte aligned, freeing the old
+ * copies and updating the pointers: 1 if done, 0 if they stay where they are,
+ * which is not an error: their total is under SG_HUGE_PAGE (a huge page would
+ * mostly be waste), the system has no huge pages to advise (only Linux is
+ * asked), the build checks memory with AddressSanitizer (which would lose sight
+ * of the arrays' bounds), or no memory could be mapped. */
+int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n);
+
+/* free(p), unless p lives in region r. */
+void sg_huge_free(const sg_huge_region *r, void *p);
+
+/* Unmaps the region (the arrays in it are gone). */
+void sg_huge_release(sg_huge_region *r);
+
+#endif
