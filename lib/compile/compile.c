@@ -311,6 +311,8 @@ static void ruleset_free(sigma_ruleset *rs)
         sg_rule_meta_free(&rs->rules[i]);
     sg_huge_free(&rs->huge, rs->rules);
     for (uint32_t i = 0; i < rs->npreds; i++) {
+        if (sg_huge_owns(&rs->huge, rs->preds[i].sm.lit))
+            rs->preds[i].sm.lit = NULL; /* moved there (hot_arrays.c) */
         sg_strmatch_free(&rs->preds[i].sm);
         pcre2_code_free(rs->preds[i].re);
         free(rs->preds[i].re_src);

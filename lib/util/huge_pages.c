@@ -16,9 +16,10 @@
 #include <sys/mman.h>
 #endif
 
-static size_t line_round(size_t n)
+/* Where an array of a goes at offset `at` of a region. */
+static size_t place(const sg_huge_array *a, size_t at)
 {
-    return (n + 63) & ~(size_t)63;
+    return a->packed ? at : (at + 63) & ~(size_t)63;
 }
 
 #if defined(__linux__) && !defined(SG_HUGE_OFF) && defined(MADV_HUGEPAGE)
@@ -52,7 +53,7 @@ int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n)
             continue;
         if (a[i].bytes > SIZE_MAX / 2 - total)
             return 0;
-        total += line_round(a[i].bytes);
+        total = place(&a[i], total) + a[i].bytes;
     }
     if (total < SG_HUGE_PAGE)
         return 0;
@@ -65,10 +66,11 @@ int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!*a[i].p)
             continue;
+        at = place(&a[i], at);
         memcpy(base + at, *a[i].p, a[i].bytes);
         free(*a[i].p);
         *a[i].p = base + at;
-        at += line_round(a[i].bytes);
+        at += a[i].bytes;
     }
     *r = (sg_huge_region){base, size, total};
     return 1;
@@ -85,7 +87,7 @@ void sg_huge_release(sg_huge_region *r)
 
 int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n)
 {
-    (void)r, (void)a, (void)n, (void)line_round;
+    (void)r, (void)a, (void)n, (void)place;
     return 0;
 }
 
@@ -96,9 +98,14 @@ void sg_huge_release(sg_huge_region *r)
 
 #endif
 
-void sg_huge_free(const sg_huge_region *r, void *p)
+int sg_huge_owns(const sg_huge_region *r, const void *p)
 {
     const uintptr_t u = (uintptr_t)p, b = (uintptr_t)r->base;
-    if (!r->base || u < b || u >= b + r->size)
+    return r->base && u >= b && u < b + r->size;
+}
+
+void sg_huge_free(const sg_huge_region *r, void *p)
+{
+    if (!sg_huge_owns(r, p))
         free(p);
 }

@@ -18,19 +18,24 @@ typedef struct sg_huge_region {
     size_t used; /* bytes of the arrays moved in (with their 64-byte alignment) */
 } sg_huge_region;
 
-/* An array to move: *p (from malloc, `bytes` of it in use; NULL: skipped). */
+/* An array to move: *p (from malloc, `bytes` of it in use; NULL: skipped), placed
+ * on a 64-byte boundary, or right after the one before when `packed` (strings). */
 typedef struct sg_huge_array {
     void **p;
     size_t bytes;
+    int packed;
 } sg_huge_array;
 
-/* Moves the arrays into a new region *r, each 64-byte aligned, freeing the old
+/* Moves the arrays into a new region *r, in order, freeing the old
  * copies and updating the pointers: 1 if done, 0 if they stay where they are,
  * which is not an error: their total is under SG_HUGE_PAGE (a huge page would
  * mostly be waste), the system has no huge pages to advise (only Linux is
  * asked), the build checks memory with AddressSanitizer (which would lose sight
  * of the arrays' bounds), or no memory could be mapped. */
 int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n);
+
+/* 1 if p lives in region r. */
+int sg_huge_owns(const sg_huge_region *r, const void *p);
 
 /* free(p), unless p lives in region r. */
 void sg_huge_free(const sg_huge_region *r, void *p);
