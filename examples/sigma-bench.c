@@ -3,7 +3,7 @@
  *   sigma-bench -r RULES... -e EVENTS.jsonl [-e ...] [--placeholders FILE]
  *               [--mapping FILE] [--default-mapping] [--strict-logsource]
  *               [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]
- *               [--batch N] [--no-huge-pages]
+ *               [--batch N] [--no-huge-pages] [--no-pack]
  *
  * Events are parsed and built once before timing, so the figure is the library's
  * own cost per event. Prints one JSON object:
@@ -22,7 +22,10 @@
  * matches N events per sigma_match_batch call (which asks for each next event's
  * memory while matching one) instead of one sigma_match call per event; the JSON
  * then has "batch": N. --no-huge-pages compiles with SIGMA_PARAM_HUGE_PAGES 0;
- * huge_page_bytes is sigma_ruleset_huge_page_bytes() of the ruleset. */
+ * huge_page_bytes is sigma_ruleset_huge_page_bytes() of the ruleset. Each event
+ * is packed (sigma_event_pack) once built, as an application that builds events
+ * ahead of matching would; --no-pack leaves them as the builder grew them, and
+ * "packed" says which. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +47,7 @@ typedef struct bench {
     unsigned repeat;
     uint32_t flags;
     size_t batch; /* events per sigma_match_batch call; 0: sigma_match per event */
+    int pack;     /* sigma_event_pack each event once built */
 } bench;
 
 typedef struct worker {
@@ -80,7 +84,7 @@ static void usage(void)
     fputs("usage: sigma-bench -r RULES [-r ...] -e EVENTS.jsonl [-e ...] [--placeholders FILE]\n"
           "                   [--mapping FILE] [--default-mapping] [--strict-logsource]\n"
           "                   [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]\n"
-          "                   [--batch N] [--no-huge-pages]\n",
+          "                   [--batch N] [--no-huge-pages] [--no-pack]\n",
           stderr);
     exit(2);
 }
@@ -101,7 +105,8 @@ static void load_events(bench *b, const char *path)
             continue; /* malformed lines are skipped, as sigma-scan does */
         }
         sigma_event *ev = NULL;
-        if (sigma_event_new(&ev) != SIGMA_OK || json_event_fill(ev, obj) != SIGMA_OK)
+        if (sigma_event_new(&ev) != SIGMA_OK || json_event_fill(ev, obj) != SIGMA_OK ||
+            (b->pack && sigma_event_pack(ev) != SIGMA_OK))
             die("cannot build event", path);
         json_decref(obj);
         if (b->nevents == b->cap) {
@@ -219,7 +224,7 @@ int main(int argc, char **argv)
     char **ph = calloc((size_t)argc, sizeof *ph), **maps = calloc((size_t)argc, sizeof *maps);
     int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0, simd = 1,
         huge = 1;
-    bench b = {.repeat = 1};
+    bench b = {.repeat = 1, .pack = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -245,6 +250,8 @@ int main(int argc, char **argv)
             simd = 0;
         else if (!strcmp(a, "--avx2"))
             simd = 2;
+        else if (!strcmp(a, "--no-pack"))
+            b.pack = 0;
         else if (!strcmp(a, "--no-huge-pages"))
             huge = 0;
         else if (!strcmp(a, "--batch") && more)
@@ -293,11 +300,11 @@ int main(int argc, char **argv)
     printf("{\"rules\": %u, \"events\": %zu, \"matches\": %llu, \"compile_s\": %.3f, "
            "\"events_per_s\": %.0f, \"ns_per_event\": %.1f, \"candidates_per_event\": %.2f, "
            "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f, \"scan\": \"%s\", "
-           "\"huge_page_bytes\": %zu",
+           "\"huge_page_bytes\": %zu, \"packed\": %d",
            sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s, per_s,
            calls ? secs * 1e9 / (double)calls : 0, calls ? (double)cand / (double)calls : 0,
            ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0,
-           sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs));
+           sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs), b.pack);
     if (b.batch)
         printf(", \"batch\": %zu", b.batch);
     printf("}\n");

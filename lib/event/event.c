@@ -9,13 +9,6 @@
 #include "compile/ruleset.h"
 #include "util/vec.h"
 
-struct sg_store_block {
-    sg_store_block *next;
-    size_t used, cap;
-    uint32_t index; /* position in the chain: the first SG_EVENT_SPANS keep a span */
-    char data[];
-};
-
 const char sg_mixed_slots_tag = 0;
 
 /* First block size; each new block doubles the previous one, so small events stay
@@ -114,6 +107,14 @@ void sigma_event_clear(sigma_event *ev)
     strmap_reset(&ev->by_name);
     for (sg_store_block *b = ev->blocks; b; b = b->next)
         b->used = 0;
+    if (ev->packed) { /* the arrays were in the first block, which is reused for bytes */
+        ev->fields = NULL;
+        ev->values = NULL;
+        ev->fields_cap = ev->values_cap = 0;
+        ev->packed = 0;
+    }
+    if (ev->blocks) /* a packed event's span started past its arrays */
+        ev->span_at[0] = ev->blocks->data;
     memset(ev->span_len, 0, sizeof ev->span_len);
     ev->later_blocks = 0;
     ev->current = ev->blocks;
@@ -135,8 +136,10 @@ void sigma_event_free(sigma_event *ev)
         b = n;
     }
     sg_strmap_free(&ev->by_name);
-    free(ev->fields);
-    free(ev->values);
+    if (!ev->packed) {
+        free(ev->fields);
+        free(ev->values);
+    }
     free(ev);
 }
 
@@ -156,6 +159,8 @@ static uint32_t field_for(sigma_event *ev, const char *name, size_t len)
     if (!copy)
         return SG_NONE;
     sg_field f = {copy, h, (uint32_t)len, SG_NONE, SG_NONE, SG_NONE};
+    if (ev->packed && ev->nfields == ev->fields_cap && sg_event_unpack_arrays(ev) != 0)
+        return SG_NONE;
     size_t n = ev->nfields, cap = ev->fields_cap;
     if (SG_PUSH(ev->fields, n, cap, f) != 0)
         return SG_NONE;
@@ -178,6 +183,8 @@ static int add_value(sigma_event *ev, const char *name, size_t name_len, sg_valu
     if (v.type == 0)
         return SIGMA_OK; /* sigma_event_add_empty: presence only */
     v.next = SG_NONE;
+    if (ev->packed && ev->nvalues == ev->values_cap && sg_event_unpack_arrays(ev) != 0)
+        return SIGMA_E_NOMEM;
     size_t n = ev->nvalues, cap = ev->values_cap;
     if (n >= UINT32_MAX - 1 || SG_PUSH(ev->values, n, cap, v) != 0)
         return SIGMA_E_NOMEM;

@@ -44,7 +44,14 @@ typedef struct sg_field {
 
 _Static_assert(sizeof(sg_field) <= 32, "an event field stays within 32 bytes");
 
+/* A block of the event's storage: names and copied strings, never moved. */
 typedef struct sg_store_block sg_store_block;
+struct sg_store_block {
+    sg_store_block *next;
+    size_t used, cap;
+    uint32_t index; /* position in the chain: the first SG_EVENT_SPANS keep a span */
+    char data[];
+};
 
 /* Storage blocks whose bytes in use the event records itself (event.c). */
 #define SG_EVENT_SPANS 3
@@ -60,7 +67,11 @@ struct sigma_event {
      * of which would be one more miss before the block's lines could be asked for. */
     const char *span_at[SG_EVENT_SPANS];
     uint32_t span_len[SG_EVENT_SPANS];
-    uint32_t later_blocks;   /* 1: a block after those has bytes in use */
+    uint32_t later_blocks; /* 1: a block after those has bytes in use */
+    /* 1: sigma_event_pack put the fields and values arrays inside the first block
+     * (event_pack.c), which owns them; they move out before they grow and are
+     * dropped (not freed) by a clear. */
+    uint32_t packed;
     sg_strmap by_name;       /* name -> field index; keys point into the store */
     sg_store_block *blocks;  /* stable storage for copied names and strings */
     sg_store_block *current; /* block being filled; earlier blocks are full */
@@ -72,6 +83,10 @@ struct sigma_event {
      * was, SG_MIXED_SLOTS when slots of two rulesets were (names decide then). */
     const void *slot_rs;
 };
+
+/* Makes the fields and values arrays of a packed event its own again (before they
+ * grow): 0, or -1 out of memory (the event unchanged). */
+int sg_event_unpack_arrays(sigma_event *ev);
 
 #define SG_MIXED_SLOTS ((const void *)&sg_mixed_slots_tag)
 extern const char sg_mixed_slots_tag;
