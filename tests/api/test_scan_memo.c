@@ -6,7 +6,10 @@
  *     kept in the ring, after the ring has gone round many times;
  *   - one scratch used in turn with two rulesets whose field names are the same
  *     but whose literals differ (the memo of one must not serve the other);
- *   - the same value under another field (other slots).
+ *   - the same value under another field (other slots);
+ *   - numbers and booleans, remembered by their rendering where a key could occur
+ *     in it (a digits-only keyword, a short numeric literal, "true", ".5"),
+ *     next to strings with the same text.
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stdint.h>
@@ -72,6 +75,46 @@ static void check(const sigma_ruleset *rs, sigma_scratch *s, sigma_scratch *plai
     CHECK_MSG(got == want, "%s %u: hits %#x, every rule evaluated: %#x", what, i, got, want);
     checked++;
     found += want != 0;
+}
+
+/* Keys that numbers' and booleans' renderings can hold: each value is scanned as
+ * text for these slots (and the keyword slot for every field). */
+static const char *const yaml_c =
+    "title: c0\nlogsource: {product: t}\ndetection:\n"
+    "  keywords: ['4688']\n  condition: keywords\n"
+    "---\n"
+    "title: c1\nlogsource: {product: t}\ndetection:\n"
+    "  sel: {Port|contains: '80'}\n  condition: sel\n"
+    "---\n"
+    "title: c2\nlogsource: {product: t}\ndetection:\n"
+    "  sel: {Ratio|contains: '.5'}\n  condition: sel\n"
+    "---\n"
+    "title: c3\nlogsource: {product: t}\ndetection:\n"
+    "  sel: {Flag|startswith: 'tru'}\n  condition: sel\n"
+    "---\n"
+    "title: c4\nlogsource: {product: t}\ndetection:\n"
+    "  sel: {Port|endswith: '443'}\n  f: {Name: 'x'}\n  condition: sel and not f\n";
+
+/* Event k of the numbers section: ints, floats, booleans and strings, some equal
+ * to each other's text, under fields with and without scalar keys. */
+static void fill_numbers(sigma_event *ev, unsigned k)
+{
+    static const int64_t ints[] = {4688, 14688, 46880, -4688, 80, 8080, 443, 1443, 7, 0};
+    static const double floats[] = {0.5, 1.5, 2.25, 100.0, -0.5};
+    sigma_event_clear(ev);
+    const int64_t i = ints[k % 10], j = ints[(k / 3) % 10];
+    CHECK_EQ_INT(sigma_event_add_int(ev, "Port", SIGMA_NUL_TERMINATED, i), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_add_int(ev, "EventID", SIGMA_NUL_TERMINATED, j), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_add_float(ev, "Ratio", SIGMA_NUL_TERMINATED, floats[k % 5]), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_add_bool(ev, "Flag", SIGMA_NUL_TERMINATED, (int)(k % 2)), SIGMA_OK);
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)ints[(k / 2) % 10]);
+    /* the same text as a string, under a field with keys and one without */
+    CHECK_EQ_INT(sigma_event_add_str(ev, k % 4 ? "Port" : "Note", SIGMA_NUL_TERMINATED, text,
+                                     SIGMA_NUL_TERMINATED, 0),
+                 SIGMA_OK);
+    if (k % 5 == 0)
+        CHECK_EQ_INT(sigma_event_add_str(ev, "Name", SIGMA_NUL_TERMINATED, "x", 1, 0), SIGMA_OK);
 }
 
 /* Sets the event to CommandLine = cl, Image = img (and Other = cl when other). */
@@ -142,6 +185,25 @@ int main(void)
         check(i % 2 ? rb : ra, s, i % 2 ? plain_b : plain_a, ev, "ring", i);
     }
     CHECK_MSG(found > checked / 4 && found < checked, "%lu of %lu checks had hits", found, checked);
+
+    /* Numbers and booleans, each event many times over with one scratch. */
+    sigma_ruleset *rc = compile(yaml_c);
+    sigma_scratch *plain_c = NULL;
+    CHECK(rc != NULL);
+    if (rc) {
+        CHECK_EQ_INT(sigma_scratch_reserve(rc, &s), SIGMA_OK);
+        CHECK_EQ_INT(sigma_scratch_reserve(rc, &plain_c), SIGMA_OK);
+        const unsigned long before = found;
+        for (unsigned i = 0; i < 600; i++) {
+            fill_numbers(ev, i % 7 == 0 ? i / 7 : i);
+            check(rc, s, plain_c, ev, "numbers", i);
+            if (i % 50 == 0) /* another ruleset in between */
+                check(ra, s, plain_a, ev, "numbers, ruleset a", i);
+        }
+        CHECK_MSG(found - before > 300, "%lu of the number events had hits", found - before);
+    }
+    sigma_scratch_free(plain_c);
+    sigma_ruleset_unref(rc);
     printf("scan-memo: %lu matches equal to every rule evaluated (%lu with hits)\n", checked,
            found);
     free(cl);
