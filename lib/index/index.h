@@ -147,7 +147,7 @@ typedef struct sg_index {
     uint32_t bloom_bits_log2;
     /* Scan prefilter: one bit per hashed 4 leading bytes of every 4- and 8-byte gram
      * of a slot, so most text positions cost one filter test per slot. Each slot
-     * has its own region of the bit array (2^k bits, 64-128 per gram, at least a
+     * has its own region of the bit array (2^k bits, 16-32 per gram, at least a
      * cache line) starting at bit scans[slot].pre4_base, hashed with shift
      * scans[slot].pre4_shift = 32 - k (sg_pre4_bit): a value is only tested
      * against its own slot's bits, which stay in cache (the keyword slot's: 8 KB). */

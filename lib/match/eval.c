@@ -895,17 +895,7 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
             const sg_slot_scan *sa = a->scalar_text & kind ? a : NULL;
             const sg_slot_scan *sb2 = b && b->scalar_text & kind ? b : NULL;
             first_slot_first(&sa, &sb2);
-            if (!sa)
-                continue;
-            /* Rendered now and remembered by its text like a string (the text is
-             * what the scan sees): event numbers repeat (ids, levels, flags), and
-             * a digits-only keyword makes every number of every event a job. */
-            if (s->val_gen[vi] != s->gen && fold_store(s, v, NULL, 0, vi) != 0)
-                return -1;
-            const uint64_t h = sg_scan_memo_hash(s->fold.data + s->val_off[vi], s->val_len[vi],
-                                                 sa->slot, slot_or_none(sb2));
-            __builtin_prefetch(&s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)]);
-            if (push_job(s, sa, sb2, vi, 0, vi + 1, h) != 0)
+            if (sa && push_job(s, sa, sb2, vi, 0, 0, 0) != 0)
                 return -1;
             continue;
         }
@@ -920,19 +910,6 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
             return -1;
     }
     return 0;
-}
-
-/* The bytes the scan memo knows event value vi by: a string's own, or the
- * rendering of a number or boolean (in the fold buffer since queue_field). */
-static inline const char *memo_text(const sigma_scratch *s, const sg_value *v, uint32_t vi,
-                                    size_t *len)
-{
-    if (v->type == SG_VAL_STR) {
-        *len = v->len;
-        return v->s;
-    }
-    *len = s->val_len[vi];
-    return s->fold.data + s->val_off[vi];
 }
 
 /* The queued jobs (queue_field: off = the event value): a value the memo
@@ -950,10 +927,8 @@ static int take_jobs(eval_ctx *c)
         const sg_value *v = &values[vi];
         if (j->memo) {
             uint32_t nruns;
-            size_t mlen;
-            const char *mtext = memo_text(s, v, vi, &mlen);
             const unsigned char *runs =
-                sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, mtext, mlen,
+                sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
                                   j->a->slot, slot_or_none(j->b), &nruns);
             if (runs) {
                 for (uint32_t k = 0; k < nruns; k++) {
@@ -1008,12 +983,11 @@ static void remember_scans(eval_ctx *c)
         const sg_scan_job *j = &s->jobs[i];
         if (!j->memo || j->to > s->run_log.cap)
             continue;
-        size_t len;
-        const char *text = memo_text(s, &c->ev->values[j->memo - 1], j->memo - 1, &len);
-        if (!sg_scan_memo_keeps(len, j->to - j->from))
+        const sg_value *v = &c->ev->values[j->memo - 1];
+        if (!sg_scan_memo_keeps(v->len, j->to - j->from))
             continue;
-        sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, text, len, j->a->slot,
-                         slot_or_none(j->b), s->run_log.v + j->from, j->to - j->from);
+        sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
+                         j->a->slot, slot_or_none(j->b), s->run_log.v + j->from, j->to - j->from);
     }
 }
 

@@ -7,9 +7,9 @@
  *   - one scratch used in turn with two rulesets whose field names are the same
  *     but whose literals differ (the memo of one must not serve the other);
  *   - the same value under another field (other slots);
- *   - numbers and booleans, remembered by their rendering where a key could occur
- *     in it (a digits-only keyword, a short numeric literal, "true", ".5"),
- *     next to strings with the same text.
+ *   - numbers and booleans scanned as their rendering where a key could occur in
+ *     it (a digits-only keyword, a short numeric literal, "true", ".5"), next to
+ *     strings with the same text (which the memo remembers).
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stdint.h>
