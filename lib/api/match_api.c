@@ -48,6 +48,8 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->cand_groups);
     free(s->pred_seen);
     free(s->node_seen);
+    free(s->res_gen);
+    free(s->res_val);
     free(s->route_hits);
     free(s->cond_field);
     free(s->extra_scan);

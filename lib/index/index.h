@@ -57,6 +57,9 @@ typedef struct sg_untouched {
     uint32_t start; /* residual program at rs->prog[start], len nodes; len 0: the
                        constant verdict is start (0 or 1) */
     uint32_t len;
+    uint32_t rid; /* len > 0: the residual's id. Rules with identical residual
+                     programs (copies of a rule with other literals) share the
+                     nodes and the id, and a match call evaluates each id once. */
 } sg_untouched;
 
 /* Nibble tables of one slot's 1-3-byte keys for the vector scan (Teddy-like):
@@ -135,6 +138,7 @@ typedef struct sg_index {
      * how to evaluate rule r cheaply when none of those predicates' keys occurred
      * (NULL when no rule qualifies). */
     struct sg_untouched *untouched;
+    uint32_t nresiduals; /* distinct residual programs (sg_untouched.rid) */
     /* gram table */
     sg_gram_slot *table;
     uint64_t table_mask;

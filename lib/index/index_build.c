@@ -7,6 +7,8 @@
 #include "index/index.h"
 #include "index/literals.h"
 #include "match/eval.h"
+#include "util/arena.h"
+#include "util/strmap.h"
 #include "util/vec.h"
 
 /* The bloom filter has at least 2^18 bits and about 16 bits per key, so that it
@@ -832,7 +834,7 @@ static int untouched_init(const sigma_ruleset *rs, sg_index *ix)
     if (!ix->untouched)
         return -1;
     for (uint32_t i = 0; i < rs->nrules; i++)
-        ix->untouched[i] = (sg_untouched){UINT32_MAX, 0, 0};
+        ix->untouched[i] = (sg_untouched){UINT32_MAX, 0, 0, 0};
     return 0;
 }
 
@@ -846,10 +848,45 @@ static int untouched_init(const sigma_ruleset *rs, sg_index *ix)
  * those predicates is) and the folded program for when it is not: with the
  * index, an unmarked keyed predicate is false, so the two verdicts are equal.
  * The residual nodes are appended to rs->prog (not gated). */
+/* Distinct residual programs: packed node bytes -> residual id, and each id's
+ * first node in the residual buffer. */
+typedef struct residual_set {
+    sg_strmap ids;
+    sg_arena keys;
+    uint32_t *start;
+    size_t n, cap;
+} residual_set;
+
+/* The id of the residual nodes[0, len) at `at` of the buffer: an identical earlier
+ * one's (the caller then drops these nodes), else a new one. -1 no memory. */
+static int64_t residual_id(residual_set *rsd, const sg_prog_node *nodes, size_t len, size_t at,
+                           int *reused)
+{
+    /* kind, arg, size of each node: the struct has padding bytes */
+    const size_t klen = len * 9;
+    char *key = sg_arena_alloc(&rsd->keys, klen ? klen : 1);
+    if (!key || len > UINT32_MAX / 9)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        key[9 * i] = (char)nodes[i].kind;
+        memcpy(key + 9 * i + 1, &nodes[i].arg, 4);
+        memcpy(key + 9 * i + 5, &nodes[i].size, 4);
+    }
+    uint32_t id;
+    *reused = sg_strmap_get(&rsd->ids, key, klen, &id);
+    if (*reused)
+        return id;
+    if (rsd->n >= UINT32_MAX - 1 || SG_PUSH(rsd->start, rsd->n, rsd->cap, (uint32_t)at) != 0 ||
+        sg_strmap_put(&rsd->ids, key, klen, (uint32_t)(rsd->n - 1)) != 0)
+        return -1;
+    return (int64_t)(rsd->n - 1);
+}
+
 static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *sets,
                            const gram *pred_gram, posting **post, size_t *npost, size_t *cap)
 {
     node_buf out = {0};
+    residual_set rsd = {0};
     int rc = 0;
     for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++) {
         const sg_rule *rule = &rs->rules[r];
@@ -871,14 +908,29 @@ static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *set
         }
         const uint32_t gate = ix->ngates++;
         /* Residual offsets are fixed up once the nodes are appended to rs->prog. */
-        ix->untouched[r] = f == FOLD_NODES
-                               ? (sg_untouched){gate, (uint32_t)at, (uint32_t)(out.n - at)}
-                               : (sg_untouched){gate, (uint32_t)f, 0};
+        if (f == FOLD_NODES) {
+            int reused = 0;
+            const size_t len = out.n - at;
+            const int64_t id = residual_id(&rsd, out.v + at, len, at, &reused);
+            if (id < 0) {
+                rc = -1;
+                break;
+            }
+            if (reused)
+                out.n = at; /* the same nodes are there already */
+            ix->untouched[r] = (sg_untouched){gate, rsd.start[id], (uint32_t)len, (uint32_t)id};
+        } else {
+            ix->untouched[r] = (sg_untouched){gate, (uint32_t)f, 0, 0};
+        }
         for (uint32_t i = 0; rc == 0 && i < rule->prog_len; i++)
             if (prog[i].kind == SG_X_PRED && keyed(ix, prog[i].arg))
                 rc = post_gate(post, npost, cap, pred_gram, prog[i].arg, gate);
     }
     ix->ngate_words = (ix->ngates + 63) / 64;
+    ix->nresiduals = (uint32_t)rsd.n;
+    sg_strmap_free(&rsd.ids);
+    sg_arena_free(&rsd.keys);
+    free(rsd.start);
     if (rc == 0 && out.n) {
         const size_t total = (size_t)rs->nprog + out.n;
         sg_prog_node *p = total <= UINT32_MAX ? realloc(rs->prog, total * sizeof *p) : NULL;

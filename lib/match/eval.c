@@ -78,12 +78,14 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
 {
     const sg_index *ix = &rs->index;
     uint32_t pred_cap = s->pred_cap, slot_cap = s->slot_cap, words = s->words_cap;
-    uint32_t hits = s->hits_cap;
+    uint32_t hits = s->hits_cap, res_cap = s->res_cap;
     if (fit_array((void **)&s->pred_val, &pred_cap, rs->npreds, 1) ||
         fit_array((void **)&s->pred_gen, &s->pred_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_field, &slot_cap, rs->nfields, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_gen, &s->slot_cap, rs->nfields, sizeof(uint32_t)) ||
         fit_array((void **)&s->node_seen, &s->node_seen_cap, ix->ngates, sizeof(uint32_t)) ||
+        fit_array((void **)&s->res_val, &res_cap, ix->nresiduals, 1) ||
+        fit_array((void **)&s->res_gen, &s->res_cap, ix->nresiduals, sizeof(uint32_t)) ||
         fit_array((void **)&s->pred_seen, &s->pred_seen_cap, rs->npreds, sizeof(uint32_t)) ||
         fit_array((void **)&s->ls_mask, &words, ix->nwords, sizeof(uint64_t)) ||
         fit_array((void **)&s->cand, &s->words_cap, ix->nwords, sizeof(uint64_t)) ||
@@ -150,6 +152,7 @@ static void next_generation(sigma_scratch *s)
         memset(s->val_gen, 0, s->val_cap * sizeof(uint32_t));
         memset(s->pred_seen, 0, s->pred_seen_cap * sizeof(uint32_t));
         memset(s->node_seen, 0, s->node_seen_cap * sizeof(uint32_t));
+        memset(s->res_gen, 0, s->res_cap * sizeof(uint32_t));
         s->gen = 1;
     }
     sg_buf_clear(&s->fold);
@@ -546,6 +549,19 @@ static int eval_node(eval_ctx *c, const sg_prog_node *n)
     }
 }
 
+/* The verdict of residual u (len > 0) on this event: evaluated once per call,
+ * whichever rule of those sharing it comes first. */
+static int residual_value(eval_ctx *c, const sg_untouched *u)
+{
+    sigma_scratch *s = c->s;
+    if (s->res_gen[u->rid] == s->gen)
+        return s->res_val[u->rid];
+    const int v = eval_node(c, &c->rs->prog[u->start]);
+    s->res_gen[u->rid] = s->gen;
+    s->res_val[u->rid] = (uint8_t)v;
+    return v;
+}
+
 /* Rule r's verdict. A rule with a residual program (index.h, sg_untouched) whose
  * keyed literals all went unseen gets the residual's verdict, which equals the
  * whole program's then (its keyed predicates are false). */
@@ -554,8 +570,7 @@ static inline int eval_rule(eval_ctx *c, uint32_t r, const sg_untouched *untouch
     const sigma_ruleset *rs = c->rs;
     if (untouched && untouched[r].gate != UINT32_MAX &&
         c->s->node_seen[untouched[r].gate] != c->s->gen)
-        return untouched[r].len ? eval_node(c, &rs->prog[untouched[r].start])
-                                : (int)untouched[r].start;
+        return untouched[r].len ? residual_value(c, &untouched[r]) : (int)untouched[r].start;
     const sg_rule *rule = &rs->rules[r];
     return rule->prog_len && eval_node(c, &rs->prog[rule->prog_start]);
 }
@@ -1110,9 +1125,9 @@ static int begin_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_ev
     if (s->pred_cap < rs->npreds || s->slot_cap < rs->nfields || s->hits_cap < rs->nrules ||
         s->words_cap < rs->index.nwords || s->groups_cap < rs->index.ngroup_words ||
         s->pred_seen_cap < rs->npreds || s->node_seen_cap < rs->index.ngates ||
-        s->route_cap < rs->routing.n || s->cond_cap < rs->routing.ncond_fields ||
-        s->route_slot_words < rs->routing.nslot_words || !s->md || !s->names || !s->scan_memo ||
-        !s->run_log.v || !s->scan_ring.bytes)
+        s->res_cap < rs->index.nresiduals || s->route_cap < rs->routing.n ||
+        s->cond_cap < rs->routing.ncond_fields || s->route_slot_words < rs->routing.nslot_words ||
+        !s->md || !s->names || !s->scan_memo || !s->run_log.v || !s->scan_ring.bytes)
         return SIGMA_E_SCRATCH;
     sg_event_prefetch(ev);
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)

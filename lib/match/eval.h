@@ -46,6 +46,9 @@ struct sigma_scratch {
     uint32_t pred_seen_cap;
     uint32_t *node_seen; /* gated OR node (gate id) -> gen when marked by this event's scan */
     uint32_t node_seen_cap;
+    uint32_t *res_gen; /* residual id (sg_untouched.rid) -> gen when res_val holds its verdict */
+    uint8_t *res_val;
+    uint32_t res_cap;
     sg_buf ls_key;              /* "product\0category\0service" of the cached mask */
     const sigma_ruleset *ls_rs; /* ruleset the cached mask belongs to */
     uint32_t *ev_slot;          /* event field index -> field slot (SG_NONE if unused) */
