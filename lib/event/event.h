@@ -49,9 +49,11 @@ typedef struct sg_store_block sg_store_block;
 struct sg_store_block {
     sg_store_block *next;
     size_t used, cap;
-    uint32_t index; /* position in the chain: the first SG_EVENT_SPANS keep a span */
-    char data[];
+    size_t index; /* position in the chain: the first SG_EVENT_SPANS keep a span */
+    char data[];  /* 8-byte aligned: a packed event's arrays start here (event_pack.c) */
 };
+
+_Static_assert(offsetof(struct sg_store_block, data) % 8 == 0, "block data 8-byte aligned");
 
 /* Storage blocks whose bytes in use the event records itself (event.c). */
 #define SG_EVENT_SPANS 3
