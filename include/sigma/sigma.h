@@ -408,7 +408,7 @@ SIGMA_API void SIGMA_CALL sigma_event_free(sigma_event *ev);
  *  order matching reads them. For events built ahead of matching (a batch, a
  *  queue), which are read from memory rather than cache: one block costs fewer
  *  misses and page walks than the several pieces the builder grows (sigma-bench
- *  over the corpus events: about 15 % less time per event). Matches never
+ *  over the corpus events: about 10 % less time per event). Matches never
  *  change. The event stays an ordinary one: adding to it moves the arrays out
  *  again, sigma_event_clear reuses the block. Borrowed strings
  *  (SIGMA_VALUE_BORROW) stay where they are. SIGMA_OK, SIGMA_E_INVALID_ARG (NULL)

@@ -3,7 +3,7 @@
  * (util/huge_pages.h): the index's tables, the rules, predicates and programs,
  * and the predicates' literal strings (small allocations spread over the heap,
  * packed together here in predicate order). With the SigmaHQ corpus that is
- * 12.6 MB, most of it the predicates. In-process A/B on the corpus benchmark:
+ * 12.3 MB, most of it the predicates. In-process A/B on the corpus benchmark:
  * 0.977, 0.958 and 0.965 for the arrays, then 0.986, 0.987 and 0.993 for adding
  * the literals. The ruleset is immutable from here on: nothing reallocates them. */
 #include <stdlib.h>
