@@ -111,37 +111,51 @@ static SG_AVX2 SG_ALWAYS_INLINE void block16(const sg_index *ix, const sg_slot_s
     }
 }
 
-/* Slots a and b (NULL: only a) at the 16 positions i.. of p[0, len). */
-static SG_AVX2 SG_ALWAYS_INLINE void step_avx2(const sg_index *ix, const sg_slot_scan *a,
-                                               const sg_slot_scan *b, const unsigned char *p,
-                                               size_t len, size_t i, uint32_t valid,
-                                               const sg_scan_marks *m)
+/* The prefilter bits of slots a and b (b NULL: none) at 16 positions. */
+typedef struct pre_bits {
+    uint32_t a, b;
+} pre_bits;
+
+/* pre_bits of the 16 positions i.. of p, with AVX2 (two 8-lane gathers a slot). */
+static SG_AVX2 SG_ALWAYS_INLINE pre_bits pre_avx2(const sg_index *ix, const sg_slot_scan *a,
+                                                  const sg_slot_scan *b, const unsigned char *p,
+                                                  size_t i)
 {
     const __m256i w0 = windows8(p + i), w1 = windows8(p + i + 8);
-    block16(ix, a, a->pre4 ? pre4_mask8(ix, a, w0) | pre4_mask8(ix, a, w1) << 8 : 0, p, len, i,
-            valid, m);
+    pre_bits r = {a->pre4 ? pre4_mask8(ix, a, w0) | pre4_mask8(ix, a, w1) << 8 : 0, 0};
     if (b)
-        block16(ix, b, b->pre4 ? pre4_mask8(ix, b, w0) | pre4_mask8(ix, b, w1) << 8 : 0, p, len, i,
-                valid, m);
+        r.b = b->pre4 ? pre4_mask8(ix, b, w0) | pre4_mask8(ix, b, w1) << 8 : 0;
+    return r;
 }
 
 /* The scan entry point NAME over a job list, for one instruction set (ATTR) and its
- * step function STEP: each job 16 positions per step, straight from the text, whose
- * SG_SCAN_PAD readable bytes past the end make every load safe, the whole steps
- * first, then the last one with the positions past the end masked off. The job loop
- * is inlined with b NULL and with b set, so that neither the mask nor b is a branch
- * inside it (both were mispredicted at every value's end). One definition for both
- * instruction sets: they differ only in how a step computes its prefilter bits. */
-#define SG_DEFINE_JOB_SCAN(NAME, ATTR, STEP)                                                       \
+ * prefilter function PRE: each job 16 positions per step, straight from the text,
+ * whose SG_SCAN_PAD readable bytes past the end make every load safe; the last
+ * step masks off the positions past the end. A step's prefilter bits are asked for
+ * before the step before it is worked through: the gathers wait for memory (half
+ * the scan's time), and the work on the positions that passed branches on what it
+ * finds, so gathers issued after it were thrown away with each mispredicted branch.
+ * The job loop is inlined with b NULL and with b set, so that b is no branch inside
+ * it. One definition for both instruction sets: they differ only in PRE. */
+#define SG_DEFINE_JOB_SCAN(NAME, ATTR, PRE)                                                        \
     static ATTR SG_ALWAYS_INLINE void NAME##_job(const sg_index *ix, const sg_slot_scan *a,        \
                                                  const sg_slot_scan *b, const unsigned char *p,    \
                                                  size_t len, const sg_scan_marks *m)               \
     {                                                                                              \
-        size_t i = 0;                                                                              \
-        for (; len - i >= 16; i += 16)                                                             \
-            STEP(ix, a, b, p, len, i, 0xffffu, m);                                                 \
-        if (i < len)                                                                               \
-            STEP(ix, a, b, p, len, i, (1u << (len - i)) - 1, m);                                   \
+        if (!len)                                                                                  \
+            return;                                                                                \
+        pre_bits cur = PRE(ix, a, b, p, 0);                                                        \
+        for (size_t i = 0;; i += 16) {                                                             \
+            const int last = len - i <= 16;                                                        \
+            const pre_bits next = last ? (pre_bits){0, 0} : PRE(ix, a, b, p, i + 16);              \
+            const uint32_t valid = last ? (uint32_t)(((uint64_t)1 << (len - i)) - 1) : 0xffffu;    \
+            block16(ix, a, cur.a, p, len, i, valid, m);                                            \
+            if (b)                                                                                 \
+                block16(ix, b, cur.b, p, len, i, valid, m);                                        \
+            if (last)                                                                              \
+                break;                                                                             \
+            cur = next;                                                                            \
+        }                                                                                          \
     }                                                                                              \
     ATTR void NAME(const sg_index *ix, sg_scan_job *jobs, size_t n, const unsigned char *base,     \
                    const sg_scan_marks *m)                                                         \
@@ -160,7 +174,7 @@ static SG_AVX2 SG_ALWAYS_INLINE void step_avx2(const sg_index *ix, const sg_slot
         end_probes(ix, &qm, n);                                                                    \
     }
 
-SG_DEFINE_JOB_SCAN(sg_index_scan_avx2, SG_AVX2, step_avx2)
+SG_DEFINE_JOB_SCAN(sg_index_scan_avx2, SG_AVX2, pre_avx2)
 
 #define SG_AVX512 __attribute__((target("avx2,bmi,avx512f,avx512bw,avx512vbmi")))
 
@@ -189,20 +203,20 @@ static SG_AVX512 SG_ALWAYS_INLINE uint32_t pre4_mask16(const sg_index *ix, const
     return (uint32_t)_mm512_test_epi32_mask(words, one);
 }
 
-/* step_avx2 with the AVX-512 prefilter test; the loads read up to 32 bytes from
+/* pre_avx2 with the AVX-512 prefilter test; the load reads up to 32 bytes from
  * position i, inside the SG_SCAN_PAD bytes past the end. */
-static SG_AVX512 SG_ALWAYS_INLINE void step_avx512(const sg_index *ix, const sg_slot_scan *a,
-                                                   const sg_slot_scan *b, const unsigned char *p,
-                                                   size_t len, size_t i, uint32_t valid,
-                                                   const sg_scan_marks *m)
+static SG_AVX512 SG_ALWAYS_INLINE pre_bits pre_avx512(const sg_index *ix, const sg_slot_scan *a,
+                                                      const sg_slot_scan *b, const unsigned char *p,
+                                                      size_t i)
 {
     const __m512i w = windows16(p + i);
-    block16(ix, a, a->pre4 ? pre4_mask16(ix, a, w) : 0, p, len, i, valid, m);
+    pre_bits r = {a->pre4 ? pre4_mask16(ix, a, w) : 0, 0};
     if (b)
-        block16(ix, b, b->pre4 ? pre4_mask16(ix, b, w) : 0, p, len, i, valid, m);
+        r.b = b->pre4 ? pre4_mask16(ix, b, w) : 0;
+    return r;
 }
 
-SG_DEFINE_JOB_SCAN(sg_index_scan_avx512, SG_AVX512, step_avx512)
+SG_DEFINE_JOB_SCAN(sg_index_scan_avx512, SG_AVX512, pre_avx512)
 
 #else
 
