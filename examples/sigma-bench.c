@@ -22,7 +22,8 @@
  * matches N events per sigma_match_batch call (which asks for each next event's
  * memory while matching one) instead of one sigma_match call per event; the JSON
  * then has "batch": N. --no-huge-pages compiles with SIGMA_PARAM_HUGE_PAGES 0;
- * huge_page_bytes is sigma_ruleset_huge_page_bytes() of the ruleset. Each event
+ * huge_page_bytes is sigma_ruleset_huge_page_bytes() of the ruleset, anon_huge_kb
+ * how much of the process the kernel backed with huge pages (-1: unknown). Each event
  * is packed (sigma_event_pack) once built, as an application that builds events
  * ahead of matching would; --no-pack leaves them as the builder grew them, and
  * "packed" says which. */
@@ -167,6 +168,23 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* The process's anonymous memory in huge pages, in KB (AnonHugePages of
+ * /proc/self/smaps_rollup; -1 where there is no such file): whether the kernel
+ * backed the ruleset's huge-page mapping (SIGMA_PARAM_HUGE_PAGES) when asked. */
+static long anon_huge_kb(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
 /* Reads a small YAML file (placeholders, mapping) into buf; returns its length. */
 static size_t read_small(const char *path, char *buf, size_t cap, const char *what)
 {
@@ -300,11 +318,12 @@ int main(int argc, char **argv)
     printf("{\"rules\": %u, \"events\": %zu, \"matches\": %llu, \"compile_s\": %.3f, "
            "\"events_per_s\": %.0f, \"ns_per_event\": %.1f, \"candidates_per_event\": %.2f, "
            "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f, \"scan\": \"%s\", "
-           "\"huge_page_bytes\": %zu, \"packed\": %d",
+           "\"huge_page_bytes\": %zu, \"anon_huge_kb\": %ld, \"packed\": %d",
            sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s, per_s,
            calls ? secs * 1e9 / (double)calls : 0, calls ? (double)cand / (double)calls : 0,
            ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0,
-           sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs), b.pack);
+           sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs), anon_huge_kb(),
+           b.pack);
     if (b.batch)
         printf(", \"batch\": %zu", b.batch);
     printf("}\n");
