@@ -28,8 +28,7 @@ void sg_ruleset_move_hot(sigma_ruleset *rs)
     const size_t nhead = sizeof head / sizeof *head;
     /* The literals go before the predicate array: moving one rewrites its pointer
      * in the array, which moves afterwards with the new pointers. */
-    const size_t nlit = rs->npreds;
-    sg_huge_array *a = malloc((nhead + nlit + 2) * sizeof *a);
+    sg_huge_array *a = malloc((nhead + rs->npreds + 2) * sizeof *a);
     if (!a)
         return; /* nothing moved: a smaller ruleset would not have been either */
     size_t n = 0;

@@ -125,16 +125,20 @@ void sigma_event_clear(sigma_event *ev)
     ev->slot_rs = NULL;
 }
 
-void sigma_event_free(sigma_event *ev)
+void sg_store_free(sg_store_block *b)
 {
-    if (!ev)
-        return;
-    sg_store_block *b = ev->blocks;
     while (b) {
         sg_store_block *n = b->next;
         free(b);
         b = n;
     }
+}
+
+void sigma_event_free(sigma_event *ev)
+{
+    if (!ev)
+        return;
+    sg_store_free(ev->blocks);
     sg_strmap_free(&ev->by_name);
     if (!ev->packed) {
         free(ev->fields);

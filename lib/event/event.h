@@ -55,6 +55,9 @@ struct sg_store_block {
 
 _Static_assert(offsetof(struct sg_store_block, data) % 8 == 0, "block data 8-byte aligned");
 
+/* Frees a chain of storage blocks. */
+void sg_store_free(sg_store_block *b);
+
 /* Storage blocks whose bytes in use the event records itself (event.c). */
 #define SG_EVENT_SPANS 3
 

@@ -79,10 +79,7 @@ int sigma_event_pack(sigma_event *ev)
     ev->ls_category = moved(&r, ev->ls_category);
     ev->ls_service = moved(&r, ev->ls_service);
     /* the old pieces go */
-    for (sg_store_block *b = ev->blocks, *next; b; b = next) {
-        next = b->next;
-        free(b);
-    }
+    sg_store_free(ev->blocks);
     if (!ev->packed) {
         free(ev->fields);
         free(ev->values);

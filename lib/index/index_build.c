@@ -838,16 +838,6 @@ static int untouched_init(const sigma_ruleset *rs, sg_index *ix)
     return 0;
 }
 
-/* Residual programs for the rules without a literal set (always evaluated or
- * gated by field presence): such a rule's copies with other literals (a ruleset
- * holding many variants of a negation rule) are candidates on every event that
- * has their fields and would walk every node, although none of their keyed
- * literals occurs. Each such rule that reads a keyed predicate gets a gate that
- * the scan marks when any of its keyed literals occurs (postings with the
- * predicates' own grams and literals, so the gate is marked whenever one of
- * those predicates is) and the folded program for when it is not: with the
- * index, an unmarked keyed predicate is false, so the two verdicts are equal.
- * The residual nodes are appended to rs->prog (not gated). */
 /* Distinct residual programs: packed node bytes -> residual id, and each id's
  * first node in the residual buffer. */
 typedef struct residual_set {
@@ -863,9 +853,11 @@ static int64_t residual_id(residual_set *rsd, const sg_prog_node *nodes, size_t 
                            int *reused)
 {
     /* kind, arg, size of each node: the struct has padding bytes */
+    if (len > UINT32_MAX / 9)
+        return -1;
     const size_t klen = len * 9;
     char *key = sg_arena_alloc(&rsd->keys, klen ? klen : 1);
-    if (!key || len > UINT32_MAX / 9)
+    if (!key)
         return -1;
     for (size_t i = 0; i < len; i++) {
         key[9 * i] = (char)nodes[i].kind;
@@ -882,6 +874,16 @@ static int64_t residual_id(residual_set *rsd, const sg_prog_node *nodes, size_t 
     return (int64_t)(rsd->n - 1);
 }
 
+/* Residual programs for the rules without a literal set (always evaluated or
+ * gated by field presence): such a rule's copies with other literals (a ruleset
+ * holding many variants of a negation rule) are candidates on every event that
+ * has their fields and would walk every node, although none of their keyed
+ * literals occurs. Each such rule that reads a keyed predicate gets a gate that
+ * the scan marks when any of its keyed literals occurs (postings with the
+ * predicates' own grams and literals, so the gate is marked whenever one of
+ * those predicates is) and the folded program for when it is not: with the
+ * index, an unmarked keyed predicate is false, so the two verdicts are equal.
+ * The residual nodes are appended to rs->prog (not gated). */
 static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *sets,
                            const gram *pred_gram, posting **post, size_t *npost, size_t *cap)
 {
