@@ -385,7 +385,7 @@ SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const 
 /** Allocates (*scratch == NULL) or grows (*scratch != NULL) a scratch so it can be
  *  used with `rs`. A scratch can serve several rulesets once reserved for each.
  *  Caller frees with sigma_scratch_free. Not thread-safe: one per thread.
- *  Besides arrays sized by the ruleset, a scratch holds about 450 KB of memos of
+ *  Besides arrays sized by the ruleset, a scratch holds about 830 KB of memos of
  *  recent event field names and values (what their scan found, so that a value
  *  seen again is not scanned again); what a match finds never depends on them. */
 SIGMA_API int SIGMA_CALL sigma_scratch_reserve(const sigma_ruleset *rs, sigma_scratch **scratch);

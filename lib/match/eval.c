@@ -886,7 +886,7 @@ static inline uint32_t slot_or_none(const sg_slot_scan *b)
  * b (scan_slots) whose memo hash is computed and whose memo entry is prefetched
  * here; take_jobs then replays or folds them. Two passes, so that an event's
  * memo look-ups wait for memory together (an entry is rarely in cache: the memo
- * is 128 KB and the events stream through it between calls; the first load of
+ * is 512 KB and the events stream through it between calls; the first load of
  * an entry was a fifth of sg_eval_event's samples). */
 static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
                                         uint32_t kw, uint8_t klens, const sg_slot_scan *a,
