@@ -26,7 +26,9 @@
  * how much of the process the kernel backed with huge pages (-1: unknown). Each event
  * is packed (sigma_event_pack) once built, as an application that builds events
  * ahead of matching would; --no-pack leaves them as the builder grew them, and
- * "packed" says which. */
+ * "packed" says which. scanned_per_event / replayed_per_event: text values the
+ * index scanned, and those the scratch's scan memo replayed instead
+ * (sigma_scratch_stats). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,7 +58,8 @@ typedef struct worker {
     size_t first, last; /* events [first, last) */
     uint64_t matches;   /* over the first repetition only */
     uint64_t candidates, calls;
-    double cpu_s; /* this thread's CPU time in the timed loop */
+    uint64_t scanned, replayed; /* text values scanned / replayed from the scan memo */
+    double cpu_s;               /* this thread's CPU time in the timed loop */
     int failed;
 } worker;
 
@@ -164,6 +167,8 @@ static void *run(void *arg)
     sigma_scratch_get_stats(s, &st);
     w->candidates = st.candidates;
     w->calls = st.events;
+    w->scanned = st.values_scanned;
+    w->replayed = st.values_replayed;
     sigma_scratch_free(s);
     return NULL;
 }
@@ -290,17 +295,12 @@ int main(int argc, char **argv)
     pthread_t *t = calloc((size_t)threads, sizeof *t);
     double t0 = now();
     for (int i = 0; i < threads; i++) {
-        w[i] = (worker){&b,
-                        b.nevents * (size_t)i / (size_t)threads,
-                        b.nevents * (size_t)(i + 1) / (size_t)threads,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0};
+        w[i] = (worker){.b = &b,
+                        .first = b.nevents * (size_t)i / (size_t)threads,
+                        .last = b.nevents * (size_t)(i + 1) / (size_t)threads};
         pthread_create(&t[i], NULL, run, &w[i]);
     }
-    uint64_t matches = 0, cand = 0, calls = 0;
+    uint64_t matches = 0, cand = 0, calls = 0, scanned = 0, replayed = 0;
     int failed = 0;
     double cpu_s = 0;
     for (int i = 0; i < threads; i++) {
@@ -308,6 +308,8 @@ int main(int argc, char **argv)
         cpu_s += w[i].cpu_s;
         matches += w[i].matches;
         cand += w[i].candidates;
+        scanned += w[i].scanned;
+        replayed += w[i].replayed;
         calls += w[i].calls;
         failed |= w[i].failed;
     }
@@ -324,6 +326,9 @@ int main(int argc, char **argv)
            ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0,
            sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs), anon_huge_kb(),
            b.pack);
+    printf(", \"scanned_per_event\": %.2f, \"replayed_per_event\": %.2f",
+           calls ? (double)scanned / (double)calls : 0,
+           calls ? (double)replayed / (double)calls : 0);
     if (b.batch)
         printf(", \"batch\": %zu", b.batch);
     printf("}\n");

@@ -505,6 +505,12 @@ typedef struct sigma_scratch_stats {
     uint64_t events;     /* match calls */
     uint64_t candidates; /* rules evaluated, summed over calls */
     uint64_t hits;       /* rules that matched, summed over calls */
+    /* Text values the index scanned for the rules' literals, and those whose
+     * scan the scratch's memo replayed instead (values seen recently), summed
+     * over calls. Added after the first three: a caller whose `size` ends before
+     * a counter does not get it. */
+    uint64_t values_scanned;
+    uint64_t values_replayed;
 } sigma_scratch_stats;
 SIGMA_API int SIGMA_CALL sigma_scratch_get_stats(const sigma_scratch *scratch,
                                                  sigma_scratch_stats *stats);

@@ -160,5 +160,10 @@ int sigma_scratch_get_stats(const sigma_scratch *scratch, sigma_scratch_stats *s
         stats->candidates = scratch->stat_candidates;
     if (stats->size >= offsetof(sigma_scratch_stats, hits) + sizeof stats->hits)
         stats->hits = scratch->stat_hits;
+    if (stats->size >= offsetof(sigma_scratch_stats, values_scanned) + sizeof stats->values_scanned)
+        stats->values_scanned = scratch->stat_scanned;
+    if (stats->size >=
+        offsetof(sigma_scratch_stats, values_replayed) + sizeof stats->values_replayed)
+        stats->values_replayed = scratch->stat_replayed;
     return SIGMA_OK;
 }

@@ -946,6 +946,7 @@ static int take_jobs(eval_ctx *c)
                 sg_scan_memo_find(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
                                   j->a->slot, slot_or_none(j->b), &nruns);
             if (runs) {
+                s->stat_replayed++;
                 for (uint32_t k = 0; k < nruns; k++) {
                     uint32_t run;
                     memcpy(&run, runs + 4 * k, 4);
@@ -966,6 +967,7 @@ static int take_jobs(eval_ctx *c)
         kept++;
     }
     s->njobs = kept;
+    s->stat_scanned += kept;
     return 0;
 }
 
@@ -999,7 +1001,7 @@ static void remember_scans(eval_ctx *c)
         if (!j->memo || j->to > s->run_log.cap)
             continue;
         const sg_value *v = &c->ev->values[j->memo - 1];
-        if (!sg_scan_memo_keeps(v->len, j->to - j->from))
+        if (!sg_scan_memo_keeps(j->to - j->from))
             continue;
         sg_scan_memo_put(s->scan_memo, &s->scan_ring, c->memo_gen, j->hash, v->s, v->len,
                          j->a->slot, slot_or_none(j->b), s->run_log.v + j->from, j->to - j->from);

@@ -62,6 +62,7 @@ struct sigma_scratch {
     uint64_t names_fp;          /* field_fp of the dictionary they belong to */
     uint32_t ev_slot_cap;
     uint64_t stat_events, stat_candidates, stat_hits;
+    uint64_t stat_scanned, stat_replayed; /* text values scanned / replayed from the memo */
     /* routing (see index/routing.h) */
     uint32_t *route_hits; /* routes the event was recognised by this call */
     uint32_t nroute_hits, route_cap;

@@ -5,11 +5,13 @@
  * their bytes) equal one of the previous 4,096 distinct ones (channel and provider
  * names, users, hosts, image paths, hashes). A scratch remembers scanned values in
  * a small direct-mapped table: the value's bytes (raw, before folding: the folded
- * text is a function of them; long ones in a ring of recent bytes), the slots it
- * was scanned for, the index it was scanned with (sg_index.scan_fp, through the
- * generation) and the posting runs the scan marked (at most SG_SCAN_MEMO_RUNS,
- * SG_SCAN_MEMO_LONG_RUNS for long values; a value that marked more is not
- * remembered). An entry is compared in full before use, so a value found here is
+ * text is a function of them), the slots it was scanned for, the index it was
+ * scanned with (sg_index.scan_fp, through the generation) and the posting runs
+ * the scan marked (at most SG_SCAN_MEMO_LONG_RUNS; a value that marked more is
+ * not remembered). Short values that marked few runs keep both in their entry,
+ * the others (long ones, and short ones that marked many: the common image paths
+ * of the corpus events, each a literal of several rules) in a ring of recent
+ * bytes (sg_scan_memo_inline). An entry is compared in full before use, so a value found here is
  * exactly one whose scan marks those runs: they are marked again
  * (sg_index_mark_run) and the value is neither folded nor scanned. */
 #ifndef SG_MATCH_SCAN_MEMO_H
@@ -28,9 +30,9 @@
 #define SG_SCAN_MEMO_SIZE 4096
 #define SG_SCAN_MEMO_LEN 80       /* longest value kept in its entry */
 #define SG_SCAN_MEMO_RUNS 4       /* most runs a value kept in its entry marked */
-#define SG_SCAN_MEMO_LONG_RUNS 64 /* the same for long values (runs in the ring) */
-/* Longer values (command lines, paths) keep their bytes in a ring of the scratch,
- * valid until the ring has gone round once past them. */
+#define SG_SCAN_MEMO_LONG_RUNS 64 /* most runs a value in the ring marked */
+/* The other values (command lines, paths) keep their bytes and runs in a ring of
+ * the scratch, valid until the ring has gone round once past them. */
 #define SG_SCAN_RING (256u * 1024u)
 #define SG_SCAN_RING_MAX (SG_SCAN_RING / 8 - 4 * SG_SCAN_MEMO_LONG_RUNS) /* longest value */
 
@@ -41,9 +43,9 @@ typedef struct sg_scan_memo {
     uint32_t len;
     uint32_t nruns;
     uint32_t runs[SG_SCAN_MEMO_RUNS]; /* first postings of the runs marked */
-    /* len <= SG_SCAN_MEMO_LEN: the bytes; else the ring position of the bytes,
-     * followed there by the runs (a uint64_t, counting every byte ever written to
-     * the ring) */
+    /* sg_scan_memo_inline(len, nruns): the bytes (and runs above); else the ring
+     * position of the bytes, followed there by the runs (a uint64_t, counting
+     * every byte ever written to the ring) */
     char bytes[SG_SCAN_MEMO_LEN];
 } sg_scan_memo;
 
@@ -68,6 +70,13 @@ static inline int sg_scan_memo_fits(size_t len)
     return len <= SG_SCAN_RING_MAX;
 }
 
+/* 1 if a value of len bytes that marked nruns runs is kept in its entry, 0 if in
+ * the ring. */
+static inline int sg_scan_memo_inline(size_t len, uint32_t nruns)
+{
+    return len <= SG_SCAN_MEMO_LEN && nruns <= SG_SCAN_MEMO_RUNS;
+}
+
 /* The runs s[0, len) scanned for slots a, b marked, if remembered: *nruns of them
  * at the returned bytes (uint32_t each, maybe unaligned); NULL if not. */
 static inline const unsigned char *sg_scan_memo_find(const sg_scan_memo *memo,
@@ -79,7 +88,7 @@ static inline const unsigned char *sg_scan_memo_find(const sg_scan_memo *memo,
     if (e->gen != gen || e->hash != hash || e->len != len || e->a != a || e->b != b)
         return NULL;
     *nruns = e->nruns;
-    if (len <= SG_SCAN_MEMO_LEN)
+    if (sg_scan_memo_inline(len, e->nruns))
         return sg_bytes_equal(e->bytes, s, len) ? (const unsigned char *)e->runs : NULL;
     uint64_t at;
     memcpy(&at, e->bytes, sizeof at);
@@ -89,10 +98,11 @@ static inline const unsigned char *sg_scan_memo_find(const sg_scan_memo *memo,
     return memcmp(p, s, len) == 0 ? (const unsigned char *)p + len : NULL;
 }
 
-/* 1 if a value of len bytes that marked nruns runs can be remembered. */
-static inline int sg_scan_memo_keeps(size_t len, uint32_t nruns)
+/* 1 if a value (of a length sg_scan_memo_fits) that marked nruns runs can be
+ * remembered. */
+static inline int sg_scan_memo_keeps(uint32_t nruns)
 {
-    return len <= SG_SCAN_MEMO_LEN ? nruns <= SG_SCAN_MEMO_RUNS : nruns <= SG_SCAN_MEMO_LONG_RUNS;
+    return nruns <= SG_SCAN_MEMO_LONG_RUNS;
 }
 
 /* Remembers s[0, len) (sg_scan_memo_fits) scanned for a, b, which marked
@@ -108,7 +118,7 @@ static inline void sg_scan_memo_put(sg_scan_memo *memo, sg_scan_ring *ring, uint
     e->b = b;
     e->len = (uint32_t)len;
     e->nruns = nruns;
-    if (len <= SG_SCAN_MEMO_LEN) {
+    if (sg_scan_memo_inline(len, nruns)) {
         memcpy(e->runs, runs, nruns * sizeof *runs);
         memcpy(e->bytes, s, len);
         return;

@@ -9,9 +9,13 @@
  *   - the same value under another field (other slots);
  *   - numbers and booleans scanned as their rendering where a key could occur in
  *     it (a digits-only keyword, a short numeric literal, "true", ".5"), next to
- *     strings with the same text (which the memo remembers).
+ *     strings with the same text (which the memo remembers);
+ *   - a short value whose scan marks many runs (in the ring, not its entry) is
+ *     replayed when seen again, one that marks more than the memo keeps is scanned
+ *     again: sigma_scratch_stats' values_scanned / values_replayed say which.
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,15 +57,18 @@ static const char *const yaml_b = "title: b1\nlogsource: {product: t}\ndetection
                                   "title: b3\nlogsource: {product: t}\ndetection:\n"
                                   "  keywords: ['alpha']\n  condition: keywords\n";
 
-/* The hits of ev as a bit per rule (at most 32 rules). */
-static uint32_t hits(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
+/* The hits of ev as a set: a bit per rule below 64, a hash of the index above
+ * (hits come without repeats, so their XOR names the set). */
+static uint64_t hits(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev,
                      uint32_t flags)
 {
-    uint32_t bits = 0;
+    uint64_t set = 0;
     CHECK_EQ_INT(sigma_match(rs, s, ev, flags, NULL, NULL), SIGMA_OK);
-    for (uint32_t i = 0; i < sigma_scratch_hit_count(s); i++)
-        bits |= 1u << sigma_scratch_hit_rule(s, i);
-    return bits;
+    for (uint32_t i = 0; i < sigma_scratch_hit_count(s); i++) {
+        const uint64_t r = sigma_scratch_hit_rule(s, i);
+        set ^= r < 64 ? 1ull << r : (r + 1) * 0x9E3779B97F4A7C15ull;
+    }
+    return set;
 }
 
 static unsigned long checked, found;
@@ -71,8 +78,9 @@ static unsigned long checked, found;
 static void check(const sigma_ruleset *rs, sigma_scratch *s, sigma_scratch *plain,
                   const sigma_event *ev, const char *what, unsigned i)
 {
-    const uint32_t got = hits(rs, s, ev, 0), want = hits(rs, plain, ev, SIGMA_MATCH_NO_INDEX);
-    CHECK_MSG(got == want, "%s %u: hits %#x, every rule evaluated: %#x", what, i, got, want);
+    const uint64_t got = hits(rs, s, ev, 0), want = hits(rs, plain, ev, SIGMA_MATCH_NO_INDEX);
+    CHECK_MSG(got == want, "%s %u: hits %#llx, every rule evaluated: %#llx", what, i,
+              (unsigned long long)got, (unsigned long long)want);
     checked++;
     found += want != 0;
 }
@@ -146,6 +154,129 @@ static void command_line(char *out, size_t len, unsigned k)
     out[len] = '\0';
 }
 
+/* A ruleset of n rules, rule i: Image|contains the i-th literal of lit(i). */
+static sigma_ruleset *compile_contains(unsigned n, void (*lit)(unsigned, char *, size_t))
+{
+    size_t cap = 200 * (size_t)n + 1, len = 0;
+    char *yaml = malloc(cap);
+    CHECK(yaml != NULL);
+    if (!yaml)
+        return NULL;
+    yaml[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        char l[32];
+        lit(i, l, sizeof l);
+        len += (size_t)snprintf(yaml + len, cap - len,
+                                "%stitle: r%u\nlogsource: {product: t}\ndetection:\n"
+                                "  sel: {Image|contains: '%s'}\n  condition: sel\n",
+                                i ? "---\n" : "", i, l);
+    }
+    sigma_ruleset *rs = compile(yaml);
+    free(yaml);
+    return rs;
+}
+
+/* Literals of a common image path, each its own gram. */
+static void path_literal(unsigned i, char *out, size_t cap)
+{
+    static const char *const lits[] = {"windows", "system32", "svchost", ".exe",
+                                       "c:\\",    "\\sys",    "host.",   "dows\\"};
+    snprintf(out, cap, "%s", lits[i % 8]);
+}
+
+/* "q00q", "q01q", ...: literal i of a value holding them all. */
+static void numbered_literal(unsigned i, char *out, size_t cap)
+{
+    snprintf(out, cap, "q%02uq", i);
+}
+
+/* Counters of s after matching ev with rs twice, compared with every rule
+ * evaluated: *scanned / *replayed are what the second call added. */
+static void match_twice(const sigma_ruleset *rs, sigma_scratch *s, sigma_scratch *plain,
+                        const sigma_event *ev, const char *what, uint64_t *scanned,
+                        uint64_t *replayed)
+{
+    sigma_scratch_stats a = {.size = sizeof a}, b = {.size = sizeof b};
+    check(rs, s, plain, ev, what, 0);
+    CHECK_EQ_INT(sigma_scratch_get_stats(s, &a), SIGMA_OK);
+    check(rs, s, plain, ev, what, 1);
+    CHECK_EQ_INT(sigma_scratch_get_stats(s, &b), SIGMA_OK);
+    *scanned = b.values_scanned - a.values_scanned;
+    *replayed = b.values_replayed - a.values_replayed;
+}
+
+/* Short values that mark many runs, and a value that marks more than a memo
+ * entry keeps. */
+static void many_runs(sigma_scratch *s, sigma_event *ev)
+{
+    sigma_ruleset *rp = compile_contains(8, path_literal),
+                  *rn = compile_contains(70, numbered_literal);
+    sigma_scratch *plain_p = NULL, *plain_n = NULL;
+    CHECK(rp != NULL && rn != NULL);
+    if (!rp || !rn)
+        goto out;
+    CHECK_EQ_INT(sigma_scratch_reserve(rp, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(rn, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(rp, &plain_p), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(rn, &plain_n), SIGMA_OK);
+    uint64_t scanned, replayed;
+
+    /* 31 bytes, 8 rules' literals: replayed, not scanned, the second time. */
+    sigma_event_clear(ev);
+    CHECK_EQ_INT(sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED,
+                                     "C:\\Windows\\System32\\svchost.exe", SIGMA_NUL_TERMINATED, 0),
+                 SIGMA_OK);
+    const unsigned long before = found;
+    match_twice(rp, s, plain_p, ev, "many runs", &scanned, &replayed);
+    CHECK_EQ_INT(found - before, 2);
+    CHECK_EQ_INT(scanned, 0);
+    CHECK_EQ_INT(replayed, 1);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), 8);
+
+    /* The ring goes round (long values of another field) and the short one is
+     * scanned again, then replayed. */
+    char *cl = malloc(4001);
+    CHECK(cl != NULL);
+    for (unsigned i = 0; cl && i < 200; i++) {
+        command_line(cl, 4000, i);
+        CHECK_EQ_INT(sigma_event_add_str(ev, "CommandLine", SIGMA_NUL_TERMINATED, cl, 4000, 0),
+                     SIGMA_OK);
+        check(rp, s, plain_p, ev, "many runs, ring", i);
+        sigma_event_clear(ev);
+        CHECK_EQ_INT(sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED,
+                                         "C:\\Windows\\System32\\svchost.exe", SIGMA_NUL_TERMINATED,
+                                         0),
+                     SIGMA_OK);
+    }
+    free(cl);
+    match_twice(rp, s, plain_p, ev, "many runs, after the ring", &scanned, &replayed);
+    CHECK_EQ_INT(replayed, 1);
+
+    /* 280 bytes holding 70 rules' literals: more runs than the memo keeps. */
+    char v[400];
+    size_t n = 0;
+    for (unsigned i = 0; i < 70; i++)
+        n += (size_t)snprintf(v + n, sizeof v - n, "q%02uq", i);
+    sigma_event_clear(ev);
+    CHECK_EQ_INT(sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, v, n, 0), SIGMA_OK);
+    match_twice(rn, s, plain_n, ev, "too many runs", &scanned, &replayed);
+    CHECK_EQ_INT(scanned, 1);
+    CHECK_EQ_INT(replayed, 0);
+    CHECK_EQ_INT(sigma_scratch_hit_count(s), 70);
+
+    /* A caller's struct that ends before the counters does not get them. */
+    sigma_scratch_stats old;
+    memset(&old, 0xab, sizeof old);
+    old.size = offsetof(sigma_scratch_stats, values_scanned);
+    CHECK_EQ_INT(sigma_scratch_get_stats(s, &old), SIGMA_OK);
+    CHECK(old.values_scanned == 0xababababababababull && old.values_replayed == old.values_scanned);
+out:
+    sigma_scratch_free(plain_p);
+    sigma_scratch_free(plain_n);
+    sigma_ruleset_unref(rp);
+    sigma_ruleset_unref(rn);
+}
+
 int main(void)
 {
     sigma_ruleset *ra = compile(yaml_a), *rb = compile(yaml_b);
@@ -204,6 +335,7 @@ int main(void)
     }
     sigma_scratch_free(plain_c);
     sigma_ruleset_unref(rc);
+    many_runs(s, ev);
     printf("scan-memo: %lu matches equal to every rule evaluated (%lu with hits)\n", checked,
            found);
     free(cl);
