@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index/needed_bytes.h"
 #include "util/bytes.h"
 #include "util/huge_pages.h"
 
@@ -92,6 +93,8 @@ typedef struct sg_slot_scan {
     uint8_t scalar_text;    /* SG_RENDERED_*: the kinds of rendered scalars a key of
                                the slot could occur in (index_build.c,
                                find_scalar_keys); other scalars are not scanned */
+    sg_byte_set need;       /* a text with none of these bytes is not scanned
+                               (needed_bytes.h) */
 } sg_slot_scan;
 
 /* scalar_text bits: a key could occur in the text of an integer (digits, '-'),

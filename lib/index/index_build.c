@@ -551,6 +551,37 @@ static void find_scalar_keys(sg_index *ix, const posting *p, size_t n)
     }
 }
 
+/* Sets scans[slot].need (needed_bytes.h) from the slot's keys: for each, the
+ * string that must occur where it marks: a 1-3-byte key itself, the literal a
+ * gram's posting verifies, or else the gram's first four bytes (w4). An unknown
+ * key kind needs nothing (every text is scanned). */
+static void find_needed_bytes(sg_index *ix, const posting *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
+        sg_byte_set *need = &ix->scans[slot].need;
+        unsigned char key[4];
+        if (len == 7)
+            continue; /* integer keys are looked up without text */
+        if (len >= 1 && len <= 3) {
+            for (uint32_t k = 0; k < len; k++)
+                key[k] = (unsigned char)(p[i].key >> (8 * k));
+            sg_needed_bytes_add(need, key, len);
+        } else if ((len == GRAM || len == 5) && p[i].lit != SG_NO_LIT) {
+            const sg_vlit *l = &ix->lits[p[i].lit];
+            sg_needed_bytes_add(need, (const unsigned char *)ix->lit_bytes + l->off, l->len);
+        } else if (len == GRAM || len == 5) {
+            for (uint32_t k = 0; k < 4; k++)
+                key[k] = (unsigned char)(p[i].w4 >> (8 * k));
+            sg_needed_bytes_add(need, key, 4);
+        } else {
+            sg_needed_bytes_add(need, key, 0);
+        }
+    }
+    for (uint32_t slot = 0; slot < ix->nslots; slot++)
+        sg_needed_bytes_finish(&ix->scans[slot].need);
+}
+
 /* ix->scan_fp: a hash of everything that decides which marks a scanned text makes
  * (the table, its n postings, the literals; the prefilters only skip work), so
  * that a scratch's memo of scanned texts and their marks is used with equal
@@ -1132,6 +1163,7 @@ int sg_index_build(sigma_ruleset *rs, int simd)
             ix->nlits = b.ls.nlits;
             ix->nlit_bytes = b.ls.nbytes;
             find_scalar_keys(ix, post, u);
+            find_needed_bytes(ix, post, u);
         }
     }
     if (rc == 0)

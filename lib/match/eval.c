@@ -955,6 +955,11 @@ static int take_jobs(eval_ctx *c)
                 continue;
             }
         }
+        /* a text without a byte the slots' keys need marks nothing: neither folded
+         * nor scanned (index/needed_bytes.h) */
+        if (v->type == SG_VAL_STR &&
+            !sg_text_may_mark(&j->a->need, j->b ? &j->b->need : NULL, v->s, v->len))
+            continue;
         /* folded_text for a value (vi is never SG_NONE here), without the call */
         if (s->val_gen[vi] != s->gen && fold_store(s, v, v->s, v->len, vi) != 0)
             return -1;

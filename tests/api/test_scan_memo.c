@@ -12,7 +12,9 @@
  *     strings with the same text (which the memo remembers);
  *   - a short value whose scan marks many runs (in the ring, not its entry) is
  *     replayed when seen again, one that marks more than the memo keeps is scanned
- *     again: sigma_scratch_stats' values_scanned / values_replayed say which.
+ *     again: sigma_scratch_stats' values_scanned / values_replayed say which;
+ *   - a value without a byte the slot's keys need is not scanned at all, one with
+ *     it in upper case or behind a non-ASCII byte is (index/needed_bytes.h).
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stddef.h>
@@ -205,6 +207,55 @@ static void match_twice(const sigma_ruleset *rs, sigma_scratch *s, sigma_scratch
     *replayed = b.values_replayed - a.values_replayed;
 }
 
+/* A value without any byte the slot's keys need is neither scanned nor
+ * remembered, yet matches as every rule evaluated says; one with such a byte in
+ * upper case, or with a non-ASCII byte (the Kelvin sign folds to 'k'), is scanned
+ * once and then replayed. */
+static void needed_bytes(sigma_scratch *s, sigma_event *ev)
+{
+    static const char *const yaml = "title: n0\nlogsource: {product: t}\ndetection:\n"
+                                    "  sel: {Image|contains: 'zk'}\n  condition: sel\n";
+    static const struct {
+        const char *value;
+        int scanned, hit;
+    } cases[] = {
+        {"C:\\Windows\\System32\\svchost.exe", 0, 0}, /* no 'k', no 'z' */
+        {"2019-07-19T14:44:09.150760Z", 0, 0},        /* 'k' is the rarer */
+        {"C:\\tools\\kit.exe", 1, 0},
+        {"C:\\tools\\ZK.exe", 1, 1},            /* upper case */
+        {"C:\\tools\\z\xe2\x84\xaa.exe", 1, 1}, /* z + Kelvin sign */
+        {"C:\\tools\\zk.exe", 1, 1},
+    };
+    sigma_ruleset *rn = compile(yaml);
+    sigma_scratch *plain = NULL;
+    CHECK(rn != NULL);
+    if (!rn)
+        return;
+    CHECK_EQ_INT(sigma_scratch_reserve(rn, &s), SIGMA_OK);
+    CHECK_EQ_INT(sigma_scratch_reserve(rn, &plain), SIGMA_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sigma_scratch_stats before = {.size = sizeof before};
+        uint64_t scanned, replayed;
+        sigma_event_clear(ev);
+        CHECK_EQ_INT(sigma_event_add_str(ev, "Image", SIGMA_NUL_TERMINATED, cases[i].value,
+                                         SIGMA_NUL_TERMINATED, 0),
+                     SIGMA_OK);
+        CHECK_EQ_INT(sigma_scratch_get_stats(s, &before), SIGMA_OK);
+        match_twice(rn, s, plain, ev, "needed bytes", &scanned, &replayed);
+        sigma_scratch_stats after = {.size = sizeof after};
+        CHECK_EQ_INT(sigma_scratch_get_stats(s, &after), SIGMA_OK);
+        /* the first call scans or not, the second replays what the first scanned */
+        CHECK_MSG(after.values_scanned - before.values_scanned == (uint64_t)cases[i].scanned &&
+                      scanned == 0 && replayed == (uint64_t)cases[i].scanned,
+                  "%s: scanned %llu, then %llu, replayed %llu", cases[i].value,
+                  (unsigned long long)(after.values_scanned - before.values_scanned),
+                  (unsigned long long)scanned, (unsigned long long)replayed);
+        CHECK_EQ_INT(sigma_scratch_hit_count(s), cases[i].hit);
+    }
+    sigma_scratch_free(plain);
+    sigma_ruleset_unref(rn);
+}
+
 /* Short values that mark many runs, and a value that marks more than a memo
  * entry keeps. */
 static void many_runs(sigma_scratch *s, sigma_event *ev)
@@ -336,6 +387,7 @@ int main(void)
     sigma_scratch_free(plain_c);
     sigma_ruleset_unref(rc);
     many_runs(s, ev);
+    needed_bytes(s, ev);
     printf("scan-memo: %lu matches equal to every rule evaluated (%lu with hits)\n", checked,
            found);
     free(cl);
