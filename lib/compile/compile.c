@@ -309,7 +309,8 @@ static void ruleset_free(sigma_ruleset *rs)
 {
     for (uint32_t i = 0; i < rs->nrules; i++)
         sg_rule_meta_free(&rs->rules[i]);
-    sg_huge_free(&rs->huge, rs->rules);
+    free(rs->rules);
+    sg_huge_free(&rs->huge, rs->progs);
     for (uint32_t i = 0; i < rs->npreds; i++) {
         if (sg_huge_owns(&rs->huge, rs->preds[i].sm.lit))
             rs->preds[i].sm.lit = NULL; /* moved there (hot_arrays.c) */
@@ -343,7 +344,7 @@ static void compiler_free(compiler *c)
     sg_buf_free(&c->key);
 }
 
-static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
+static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out, sg_rule_prog *prog)
 {
     if (copy_meta(&lr->meta, out) != 0)
         return -1;
@@ -351,7 +352,7 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
     if (!seen)
         return -1;
     c->rule_stamp = c->rs->nrules + 1;
-    out->prog_start = c->rs->nprog;
+    prog->start = c->rs->nprog;
     long len = 0;
     if (lr->ir.root && lr->nfilters)
         len = emit_filtered(c, lr, seen);
@@ -360,7 +361,7 @@ static int compile_rule(compiler *c, const sg_loaded_rule *lr, sg_rule *out)
     free(seen);
     if (len < 0)
         return -1;
-    out->prog_len = (uint32_t)len;
+    prog->len = (uint32_t)len;
     if (lr->nfilters) {
         out->filters = calloc(lr->nfilters, sizeof *out->filters);
         if (!out->filters)
@@ -386,15 +387,16 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
     compiler c = {.rs = rs, .lim = lim};
     int rc = SIGMA_OK;
     rs->rules = calloc(n ? n : 1, sizeof *rs->rules);
+    rs->progs = calloc(n ? n : 1, sizeof *rs->progs);
     rs->mctx = pcre2_match_context_create(NULL);
-    if (!rs->rules || !rs->mctx)
+    if (!rs->rules || !rs->progs || !rs->mctx)
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK) {
         pcre2_set_match_limit(rs->mctx, lim->regex_match_limit);
         pcre2_set_depth_limit(rs->mctx, lim->regex_depth_limit);
     }
     for (size_t i = 0; i < n && rc == SIGMA_OK; i++) {
-        if (compile_rule(&c, &rules[i], &rs->rules[rs->nrules]) != 0) {
+        if (compile_rule(&c, &rules[i], &rs->rules[rs->nrules], &rs->progs[rs->nrules]) != 0) {
             sg_rule_meta_free(&rs->rules[rs->nrules]);
             rc = SIGMA_E_NOMEM;
         } else {

@@ -1,6 +1,6 @@
 /* The last step of a compile: the arrays that matching reads at random, per key
  * and per candidate rule, move into one mapping advised to use huge pages
- * (util/huge_pages.h): the index's tables, the rules, predicates and programs,
+ * (util/huge_pages.h): the index's tables, the rules' programs and predicates,
  * and the predicates' literal strings (small allocations spread over the heap,
  * packed together here in predicate order). With the SigmaHQ corpus that is
  * 12.3 MB, most of it the predicates. In-process A/B on the corpus benchmark:
@@ -23,7 +23,7 @@ void sg_ruleset_move_hot(sigma_ruleset *rs)
         {(void **)&ix->node_gate, (size_t)rs->nprog * sizeof *ix->node_gate, 0},
         {(void **)&ix->untouched, (size_t)rs->nrules * sizeof *ix->untouched, 0},
         {(void **)&ix->pred_keyed, (size_t)ix->npred_words * sizeof *ix->pred_keyed, 0},
-        {(void **)&rs->rules, (size_t)rs->nrules * sizeof *rs->rules, 0},
+        {(void **)&rs->progs, (size_t)rs->nrules * sizeof *rs->progs, 0},
     };
     const size_t nhead = sizeof head / sizeof *head;
     /* The literals go before the predicate array: moving one rewrites its pointer

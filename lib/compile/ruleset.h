@@ -45,6 +45,14 @@ typedef struct sg_prog_node {
     uint32_t size;
 } sg_prog_node;
 
+/* Where a rule's program is in sigma_ruleset.prog (len 0: never matches). Apart
+ * from sg_rule, whose metadata take two cache lines, because matching reads it
+ * for every candidate rule: 8 bytes a rule (in-process A/B: 0.991, 0.988, 0.993
+ * of the time per event; rules x8 0.989, 0.988). */
+typedef struct sg_rule_prog {
+    uint32_t start, len;
+} sg_rule_prog;
+
 typedef struct sg_rule {
     uint32_t kind; /* SIGMA_RULE_DETECTION or SIGMA_RULE_CORRELATION */
     char *id, *title, *name, *level, *status, *description, *source;
@@ -53,13 +61,13 @@ typedef struct sg_rule {
     uint32_t ntags;
     char **filters; /* ids (or titles) of the filters applied to this rule */
     uint32_t nfilters;
-    uint32_t prog_start, prog_len; /* into sigma_ruleset.prog; 0 = never matches */
-    struct sg_intro_rule *intro;   /* introspection data (lib/introspect) */
+    struct sg_intro_rule *intro; /* introspection data (lib/introspect) */
 } sg_rule;
 
 struct sigma_ruleset {
     atomic_uint refs;
     sg_rule *rules;
+    sg_rule_prog *progs; /* per rule */
     uint32_t nrules;
     sg_pred *preds;
     uint32_t npreds;

@@ -922,12 +922,12 @@ static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *set
     residual_set rsd = {0};
     int rc = 0;
     for (uint32_t r = 0; rc == 0 && r < rs->nrules; r++) {
-        const sg_rule *rule = &rs->rules[r];
-        if (sets[r].ok || !rule->prog_len || ix->ngates >= SG_POST_ID)
+        const sg_rule_prog *rule = &rs->progs[r];
+        if (sets[r].ok || !rule->len || ix->ngates >= SG_POST_ID)
             continue;
-        const sg_prog_node *prog = &rs->prog[rule->prog_start];
+        const sg_prog_node *prog = &rs->prog[rule->start];
         uint32_t nkeyed = 0;
-        for (uint32_t i = 0; i < rule->prog_len; i++)
+        for (uint32_t i = 0; i < rule->len; i++)
             nkeyed += prog[i].kind == SG_X_PRED && keyed(ix, prog[i].arg);
         if (!nkeyed)
             continue; /* the residual would be the program itself */
@@ -955,7 +955,7 @@ static int build_residuals(sigma_ruleset *rs, sg_index *ix, const sg_litset *set
         } else {
             ix->untouched[r] = (sg_untouched){gate, (uint32_t)f, 0, 0};
         }
-        for (uint32_t i = 0; rc == 0 && i < rule->prog_len; i++)
+        for (uint32_t i = 0; rc == 0 && i < rule->len; i++)
             if (prog[i].kind == SG_X_PRED && keyed(ix, prog[i].arg))
                 rc = post_gate(post, npost, cap, pred_gram, prog[i].arg, gate);
     }
@@ -1003,9 +1003,9 @@ static int cmp_slot_rule(const void *a, const void *b)
  * searches keywords (every value: no field is required). -1 no memory. */
 static int rule_slots(const sigma_ruleset *rs, uint32_t r, slot_rule **v, size_t *n, size_t *cap)
 {
-    const sg_rule *rule = &rs->rules[r];
-    for (uint32_t i = 0; i < rule->prog_len; i++) {
-        const sg_prog_node *node = &rs->prog[rule->prog_start + i];
+    const sg_rule_prog *rule = &rs->progs[r];
+    for (uint32_t i = 0; i < rule->len; i++) {
+        const sg_prog_node *node = &rs->prog[rule->start + i];
         if (node->kind != SG_X_PRED)
             continue;
         const sg_pred *p = &rs->preds[node->arg];

@@ -169,13 +169,13 @@ int sg_rule_literals(const sigma_ruleset *rs, uint32_t rule, const sg_pred_lits 
                      sg_lit_cost_fn cost, void *cost_ctx, sg_litset *out)
 {
     derive_ctx d = {rs, lits, cost, cost_ctx};
-    const sg_rule *r = &rs->rules[rule];
+    const sg_rule_prog *r = &rs->progs[rule];
     memset(out, 0, sizeof *out);
-    if (r->prog_len == 0) {
+    if (r->len == 0) {
         out->ok = 1; /* never matches (correlation rules) */
         return 0;
     }
-    return derive(&d, &rs->prog[r->prog_start], out);
+    return derive(&d, &rs->prog[r->start], out);
 }
 
 void sg_litset_free(sg_litset *s)

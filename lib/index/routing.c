@@ -100,9 +100,9 @@ static int route_slots(const sigma_ruleset *rs, sg_routing *rt, sg_route *r)
     for (uint32_t i = 0; i < rs->nrules; i++) {
         if (!((r->rules[i >> 6] >> (i & 63)) & 1))
             continue;
-        const sg_rule *rule = &rs->rules[i];
-        for (uint32_t k = 0; k < rule->prog_len; k++) {
-            const sg_prog_node *n = &rs->prog[rule->prog_start + k];
+        const sg_rule_prog *rule = &rs->progs[i];
+        for (uint32_t k = 0; k < rule->len; k++) {
+            const sg_prog_node *n = &rs->prog[rule->start + k];
             if (n->kind != SG_X_PRED)
                 continue;
             uint32_t field = rs->preds[n->arg].field;

@@ -139,8 +139,8 @@ int sigma_explain_new(const sigma_ruleset *rs, uint32_t rule, const sigma_event 
     const sg_intro_rule *ir = rs->rules[rule].intro;
     const xctx x = {rs, s, ev};
     if (rc == SIGMA_OK) {
-        const sg_rule *r = &rs->rules[rule];
-        e->result = r->prog_len && eval_node(&x, &rs->prog[r->prog_start]);
+        const sg_rule_prog *r = &rs->progs[rule];
+        e->result = r->len && eval_node(&x, &rs->prog[r->start]);
         e->nstages = ir->nstages;
         e->stage = sg_arena_alloc(&e->arena, (ir->nstages + 1) * sizeof *e->stage);
         e->preds = sg_arena_alloc(&e->arena, (ir->nstages + 1) * sizeof *e->preds);

@@ -224,10 +224,9 @@ const char *sigma_ruleset_rule_predicate_value(const sigma_ruleset *rs, uint32_t
  * one of the predicate's `users`. */
 static int rule_uses(const sigma_ruleset *rs, uint32_t rule, uint32_t id)
 {
-    const sg_rule *r = &rs->rules[rule];
-    const sg_prog_node *p = &rs->prog[r->prog_start];
-    uint32_t len = r->prog_len;
-    if (len && r->nfilters) { /* (rule) and (filter 1) ...: the rule's subtree only */
+    const sg_prog_node *p = &rs->prog[rs->progs[rule].start];
+    uint32_t len = rs->progs[rule].len;
+    if (len && rs->rules[rule].nfilters) { /* (rule) and (filter 1) ...: the rule's subtree only */
         p++;
         len = p->size;
     }

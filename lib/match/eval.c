@@ -571,8 +571,8 @@ static inline int eval_rule(eval_ctx *c, uint32_t r, const sg_untouched *untouch
     if (untouched && untouched[r].gate != UINT32_MAX &&
         c->s->node_seen[untouched[r].gate] != c->s->gen)
         return untouched[r].len ? residual_value(c, &untouched[r]) : (int)untouched[r].start;
-    const sg_rule *rule = &rs->rules[r];
-    return rule->prog_len && eval_node(c, &rs->prog[rule->prog_start]);
+    const sg_rule_prog *rule = &rs->progs[r];
+    return rule->len && eval_node(c, &rs->prog[rule->start]);
 }
 
 /* Evaluates the candidates of word w of the candidate bitset, recording hits.
