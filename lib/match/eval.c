@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,18 @@ static int grow_u32(uint32_t **a, uint32_t need)
         return -1;
     *a = p;
     return 0;
+}
+
+/* Zeroed bytes (a multiple of 64) starting at a cache line: the memos' entries are
+ * whole lines, and calloc's 16-byte alignment split each across two (in-process
+ * A/B, both memos aligned: 0.987, 0.990, 0.988; with the scan memo's second line
+ * prefetched too, queue_field: 0.986, 0.989, 0.998). */
+static void *zalloc_lines(size_t bytes)
+{
+    void *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
 }
 
 /* Grows a zero-filled array of `elem`-byte items from *cap to need items. Always
@@ -108,9 +121,9 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
         return SIGMA_E_NOMEM;
     if (!s->md && !(s->md = pcre2_match_data_create(1, NULL)))
         return SIGMA_E_NOMEM;
-    if (!s->names && !(s->names = calloc(SG_NAME_MEMO_SIZE, sizeof *s->names)))
+    if (!s->names && !(s->names = zalloc_lines(SG_NAME_MEMO_SIZE * sizeof *s->names)))
         return SIGMA_E_NOMEM;
-    if (!s->scan_memo && !(s->scan_memo = calloc(SG_SCAN_MEMO_SIZE, sizeof *s->scan_memo)))
+    if (!s->scan_memo && !(s->scan_memo = zalloc_lines(SG_SCAN_MEMO_SIZE * sizeof *s->scan_memo)))
         return SIGMA_E_NOMEM;
     if (!s->scan_ring.bytes && !(s->scan_ring.bytes = malloc(SG_SCAN_RING)))
         return SIGMA_E_NOMEM;
@@ -918,7 +931,12 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
         uint32_t memo = 0;
         if (sg_scan_memo_fits(v->len)) {
             h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
-            __builtin_prefetch(&s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)]);
+            const char *e = (const char *)&s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)];
+            __builtin_prefetch(e);
+            /* an entry keeps a value's first 20 bytes in its first line, up to 80 in
+             * the second (longer ones: the ring) */
+            if (v->len > 64 - offsetof(sg_scan_memo, bytes) && v->len <= SG_SCAN_MEMO_LEN)
+                __builtin_prefetch(e + 64);
             memo = vi + 1;
         }
         if (push_job(s, a, b, vi, 0, memo, h) != 0)
