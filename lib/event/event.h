@@ -77,17 +77,24 @@ struct sigma_event {
      * (event_pack.c), which owns them; they move out before they grow and are
      * dropped (not freed) by a clear. */
     uint32_t packed;
-    sg_strmap by_name;       /* name -> field index; keys point into the store */
-    sg_store_block *blocks;  /* stable storage for copied names and strings */
-    sg_store_block *current; /* block being filled; earlier blocks are full */
-    const char *message;     /* raw message for keyword search, or NULL */
-    size_t message_len;
-    const char *ls_product, *ls_category, *ls_service; /* NULL = unknown */
+    /* What else a match reads, within the first two lines too (sigma_event_new
+     * aligns the struct to a line): slot_rs had been in a third one, a miss of
+     * its own at the start of every call on a prebuilt event. */
     int has_logsource;
     /* The ruleset whose slots fields were added by (their `slot`); NULL when none
      * was, SG_MIXED_SLOTS when slots of two rulesets were (names decide then). */
     const void *slot_rs;
+    const char *message; /* raw message for keyword search, or NULL */
+    size_t message_len;
+    const char *ls_product, *ls_category, *ls_service; /* NULL = unknown */
+    /* The builder's, and routing's look-ups of mapping fields. */
+    sg_strmap by_name;       /* name -> field index; keys point into the store */
+    sg_store_block *blocks;  /* stable storage for copied names and strings */
+    sg_store_block *current; /* block being filled; earlier blocks are full */
 };
+
+_Static_assert(offsetof(struct sigma_event, ls_service) + sizeof(const char *) <= 128,
+               "what a match reads of the event struct is in its first two lines");
 
 /* Makes the fields and values arrays of a packed event its own again (before they
  * grow): 0, or -1 out of memory (the event unchanged). */
