@@ -1,5 +1,3 @@
-#include <stdio.h>
-#include <stdlib.h>
 /* The bytes a slot's keys need (needed_bytes.h): choosing them at build time. */
 #include "index/needed_bytes.h"
 
@@ -38,7 +36,6 @@ void sg_needed_bytes_add(sg_byte_set *need, const unsigned char *s, size_t len)
         if (rarity(s[i]) > rarity(s[best]))
             best = i;
     }
-    if (getenv("NEEDDBG") && rarity(s[best]) < 30) fprintf(stderr, "ADD '%c' for %.*s\n", s[best], (int)len, s);
     byte_set_add(need, s[best]);
 }
 

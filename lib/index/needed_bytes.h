@@ -36,8 +36,8 @@ void sg_needed_bytes_add(sg_byte_set *need, const unsigned char *s, size_t len);
  * (after the last sg_needed_bytes_add). */
 void sg_needed_bytes_finish(sg_byte_set *need);
 
-/* 1 if raw text s[0, len) holds a byte of *a or *b (b may be NULL), that is
- * might hold a key of either slot once folded; 0 if it holds none. */
+/* 1 if raw text s[0, len) holds a byte of *a or *b (b may be NULL): once folded,
+ * it might hold a key of either slot; 0 if it holds none (it cannot). */
 static inline int sg_text_may_mark(const sg_byte_set *a, const sg_byte_set *b, const char *s,
                                    size_t len)
 {

@@ -11,9 +11,9 @@
  * not remembered). Short values that marked few runs keep both in their entry,
  * the others (long ones, and short ones that marked many: the common image paths
  * of the corpus events, each a literal of several rules) in a ring of recent
- * bytes (sg_scan_memo_inline). An entry is compared in full before use, so a value found here is
- * exactly one whose scan marks those runs: they are marked again
- * (sg_index_mark_run) and the value is neither folded nor scanned. */
+ * bytes (sg_scan_memo_inline). An entry is compared in full before use, so a
+ * value found here is exactly one whose scan marks those runs: they are marked
+ * again (sg_index_mark_run) and the value is neither folded nor scanned. */
 #ifndef SG_MATCH_SCAN_MEMO_H
 #define SG_MATCH_SCAN_MEMO_H
 
