@@ -86,7 +86,7 @@ struct sigma_ruleset {
     sg_routing routing;         /* empty unless the builder was given a mapping */
     struct sg_intro_set *intro; /* ruleset-wide introspection tables (lib/introspect) */
     struct sg_corr_set *corr;   /* compiled correlations, or NULL when there are none */
-    /* The hot arrays (rules, preds, prog and the index's) once moved to huge pages
+    /* The hot arrays (progs, preds, prog and the index's) once moved to huge pages
      * (hot_arrays.c); freed through it, released last. */
     sg_huge_region huge;
 };
@@ -111,13 +111,13 @@ typedef struct sg_compile_limits {
     int huge_pages;    /* SIGMA_PARAM_HUGE_PAGES: move the hot arrays (hot_arrays.c) */
 } sg_compile_limits;
 
-/* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta
- * strings are copied. `mapping` (may be NULL) is moved into the ruleset's routing.
- * Returns SIGMA_OK or SIGMA_E_NOMEM. */
 /* Moves the arrays matching reads at random into huge pages (hot_arrays.c),
  * when there are enough of them; the last step of a compile. */
 void sg_ruleset_move_hot(sigma_ruleset *rs);
 
+/* Builds a ruleset from rules[0..n). The rules' IR is only read; their meta
+ * strings are copied. `mapping` (may be NULL) is moved into the ruleset's routing.
+ * Returns SIGMA_OK or SIGMA_E_NOMEM. */
 int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_limits *lim,
                        sg_mapping *mapping, sigma_ruleset **out);
 void sg_rule_meta_free(sg_rule *r);

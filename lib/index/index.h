@@ -92,7 +92,7 @@ typedef struct sg_slot_scan {
     uint8_t text;           /* the slot has keys: its text values are scanned */
     uint8_t scalar_text;    /* SG_RENDERED_*: the kinds of rendered scalars a key of
                                the slot could occur in (index_build.c,
-                               find_scalar_keys); other scalars are not scanned */
+                               find_key_needs); other scalars are not scanned */
     sg_byte_set need;       /* a text with none of these bytes is not scanned
                                (needed_bytes.h) */
 } sg_slot_scan;

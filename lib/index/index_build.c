@@ -526,57 +526,45 @@ static uint8_t scalar_kinds(const unsigned char *p, size_t len)
     return kinds;
 }
 
-/* Sets scans[slot].scalar_text from the slot's keys: a key of 1-3 bytes is its
- * whole literal, a gram's postings name the literal that must occur. Most event
- * fields are only scanned for the keyword slot, whose literals are words: integer
- * values (process ids, record numbers) then need no rendering, folding or scan.
- * Conservative: an unknown key kind or a posting without a literal counts for
- * every kind. */
-static void find_scalar_keys(sg_index *ix, const posting *p, size_t n)
+/* Sets scans[slot].scalar_text and scans[slot].need (needed_bytes.h) from the
+ * slot's keys, each through the string that must occur where it marks: a 1-3-byte
+ * key itself, the literal a gram's posting verifies, or else the gram's first four
+ * bytes (w4).
+ * - scalar_text: the kinds of rendered scalars that could hold that string. Most
+ *   event fields are only scanned for the keyword slot, whose literals are words:
+ *   integer values (process ids, record numbers) then need no rendering, folding
+ *   or scan. Conservative: a gram without a literal counts for every kind.
+ * - need: one byte of that string.
+ * An unknown key kind counts for every kind and needs nothing (every text is
+ * scanned). */
+static void find_key_needs(sg_index *ix, const posting *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
         sg_slot_scan *ss = &ix->scans[slot];
         if (len == 7)
             continue; /* integer keys are looked up without text */
-        unsigned char key[3];
-        for (uint32_t k = 0; k < 3; k++)
-            key[k] = (unsigned char)(p[i].key >> (8 * k));
-        uint8_t kinds = SG_RENDERED_INT | SG_RENDERED_OTHER;
-        if (len >= 1 && len <= 3)
-            kinds = scalar_kinds(key, len);
-        else if ((len == GRAM || len == 5) && p[i].lit != SG_NO_LIT)
-            kinds = scalar_kinds(ix->lit_bytes + ix->lits[p[i].lit].off, ix->lits[p[i].lit].len);
-        ss->scalar_text |= kinds;
-    }
-}
-
-/* Sets scans[slot].need (needed_bytes.h) from the slot's keys: for each, the
- * string that must occur where it marks: a 1-3-byte key itself, the literal a
- * gram's posting verifies, or else the gram's first four bytes (w4). An unknown
- * key kind needs nothing (every text is scanned). */
-static void find_needed_bytes(sg_index *ix, const posting *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        const uint32_t len = (uint32_t)(p[i].key >> 32) & 7, slot = (uint32_t)(p[i].key >> 35) - 1;
-        sg_byte_set *need = &ix->scans[slot].need;
         unsigned char key[4];
-        if (len == 7)
-            continue; /* integer keys are looked up without text */
+        const unsigned char *str = key;
+        size_t str_len = 0; /* 0: unknown */
+        int exact = 0;      /* str is the whole key or its literal, not a gram prefix */
         if (len >= 1 && len <= 3) {
             for (uint32_t k = 0; k < len; k++)
                 key[k] = (unsigned char)(p[i].key >> (8 * k));
-            sg_needed_bytes_add(need, key, len);
+            str_len = len;
+            exact = 1;
         } else if ((len == GRAM || len == 5) && p[i].lit != SG_NO_LIT) {
             const sg_vlit *l = &ix->lits[p[i].lit];
-            sg_needed_bytes_add(need, (const unsigned char *)ix->lit_bytes + l->off, l->len);
+            str = ix->lit_bytes + l->off;
+            str_len = l->len;
+            exact = 1;
         } else if (len == GRAM || len == 5) {
             for (uint32_t k = 0; k < 4; k++)
                 key[k] = (unsigned char)(p[i].w4 >> (8 * k));
-            sg_needed_bytes_add(need, key, 4);
-        } else {
-            sg_needed_bytes_add(need, key, 0);
+            str_len = 4;
         }
+        ss->scalar_text |= exact ? scalar_kinds(str, str_len) : SG_RENDERED_INT | SG_RENDERED_OTHER;
+        sg_needed_bytes_add(&ss->need, str, str_len);
     }
     for (uint32_t slot = 0; slot < ix->nslots; slot++)
         sg_needed_bytes_finish(&ix->scans[slot].need);
@@ -1162,8 +1150,7 @@ int sg_index_build(sigma_ruleset *rs, int simd)
             fingerprint_scan(ix, u, &b.ls);
             ix->nlits = b.ls.nlits;
             ix->nlit_bytes = b.ls.nbytes;
-            find_scalar_keys(ix, post, u);
-            find_needed_bytes(ix, post, u);
+            find_key_needs(ix, post, u);
         }
     }
     if (rc == 0)
