@@ -3,7 +3,7 @@
  *   sigma-bench -r RULES... -e EVENTS.jsonl [-e ...] [--placeholders FILE]
  *               [--mapping FILE] [--default-mapping] [--strict-logsource]
  *               [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]
- *               [--batch N] [--no-huge-pages] [--no-pack]
+ *               [--batch N] [--no-huge-pages] [--no-pack] [--no-bind]
  *
  * Events are parsed and built once before timing, so the figure is the library's
  * own cost per event. Prints one JSON object:
@@ -26,9 +26,11 @@
  * how much of the process the kernel backed with huge pages (-1: unknown). Each event
  * is packed (sigma_event_pack) once built, as an application that builds events
  * ahead of matching would; --no-pack leaves them as the builder grew them, and
- * "packed" says which. scanned_per_event / replayed_per_event: text values the
- * index scanned, and those the scratch's scan memo replayed instead
- * (sigma_scratch_stats). */
+ * "packed" says which. Each is also bound to the ruleset (sigma_event_bind: its
+ * field names resolved to slots once, at build time); --no-bind leaves that to
+ * every match call (through the scratch's name memo), and "bound" says which. scanned_per_event /
+ * replayed_per_event: text values the index scanned, and those the scratch's scan memo replayed
+ * instead (sigma_scratch_stats). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +53,7 @@ typedef struct bench {
     uint32_t flags;
     size_t batch; /* events per sigma_match_batch call; 0: sigma_match per event */
     int pack;     /* sigma_event_pack each event once built */
+    int bind;     /* sigma_event_bind each event to rs once built */
 } bench;
 
 typedef struct worker {
@@ -88,7 +91,7 @@ static void usage(void)
     fputs("usage: sigma-bench -r RULES [-r ...] -e EVENTS.jsonl [-e ...] [--placeholders FILE]\n"
           "                   [--mapping FILE] [--default-mapping] [--strict-logsource]\n"
           "                   [--repeat N] [--threads T] [--no-index] [--no-simd | --avx2]\n"
-          "                   [--batch N] [--no-huge-pages] [--no-pack]\n",
+          "                   [--batch N] [--no-huge-pages] [--no-pack] [--no-bind]\n",
           stderr);
     exit(2);
 }
@@ -110,7 +113,8 @@ static void load_events(bench *b, const char *path)
         }
         sigma_event *ev = NULL;
         if (sigma_event_new(&ev) != SIGMA_OK || json_event_fill(ev, obj) != SIGMA_OK ||
-            (b->pack && sigma_event_pack(ev) != SIGMA_OK))
+            (b->pack && sigma_event_pack(ev) != SIGMA_OK) ||
+            (b->bind && sigma_event_bind(ev, b->rs) != SIGMA_OK))
             die("cannot build event", path);
         json_decref(obj);
         if (b->nevents == b->cap) {
@@ -247,7 +251,7 @@ int main(int argc, char **argv)
     char **ph = calloc((size_t)argc, sizeof *ph), **maps = calloc((size_t)argc, sizeof *maps);
     int nrules = 0, nev = 0, nph = 0, nmaps = 0, threads = 1, default_mapping = 0, simd = 1,
         huge = 1;
-    bench b = {.repeat = 1, .pack = 1};
+    bench b = {.repeat = 1, .pack = 1, .bind = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -275,6 +279,8 @@ int main(int argc, char **argv)
             simd = 2;
         else if (!strcmp(a, "--no-pack"))
             b.pack = 0;
+        else if (!strcmp(a, "--no-bind"))
+            b.bind = 0;
         else if (!strcmp(a, "--no-huge-pages"))
             huge = 0;
         else if (!strcmp(a, "--batch") && more)
@@ -320,12 +326,12 @@ int main(int argc, char **argv)
     printf("{\"rules\": %u, \"events\": %zu, \"matches\": %llu, \"compile_s\": %.3f, "
            "\"events_per_s\": %.0f, \"ns_per_event\": %.1f, \"candidates_per_event\": %.2f, "
            "\"peak_rss_kb\": %ld, \"threads\": %d, \"cpu_ns_per_event\": %.1f, \"scan\": \"%s\", "
-           "\"huge_page_bytes\": %zu, \"anon_huge_kb\": %ld, \"packed\": %d",
+           "\"huge_page_bytes\": %zu, \"anon_huge_kb\": %ld, \"packed\": %d, \"bound\": %d",
            sigma_ruleset_rule_count(b.rs), b.nevents, (unsigned long long)matches, compile_s, per_s,
            calls ? secs * 1e9 / (double)calls : 0, calls ? (double)cand / (double)calls : 0,
            ru.ru_maxrss, threads, calls ? cpu_s * 1e9 / (double)calls : 0,
            sigma_ruleset_scan_isa(b.rs), sigma_ruleset_huge_page_bytes(b.rs), anon_huge_kb(),
-           b.pack);
+           b.pack, b.bind);
     printf(", \"scanned_per_event\": %.2f, \"replayed_per_event\": %.2f",
            calls ? (double)scanned / (double)calls : 0,
            calls ? (double)replayed / (double)calls : 0);

@@ -437,6 +437,16 @@ SIGMA_API int SIGMA_CALL sigma_event_add_str_slot(sigma_event *ev, const sigma_r
                                                   size_t value_len, uint32_t flags);
 SIGMA_API int SIGMA_CALL sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs,
                                                   uint32_t slot, int64_t value);
+/** Resolves the names of the fields the event has now to `rs`'s slots, as if each
+ *  had been added by slot: a match against `rs` then looks none of them up by
+ *  name. For events built ahead of matching (a queue, a batch): the look-ups are
+ *  done once, at build time. Matches never change, against `rs` or any other
+ *  ruleset (which looks names up as usual). Fields added later are looked up
+ *  by name until the event is bound again; binding to another ruleset replaces
+ *  the slots. `rs` must stay alive while the event is bound (until
+ *  sigma_event_clear, sigma_event_free or another bind). SIGMA_OK or
+ *  SIGMA_E_INVALID_ARG (NULL). */
+SIGMA_API int SIGMA_CALL sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs);
 
 /** Declares the field present with no values (a JSON empty array): `exists` is
  *  true, `field: null` is true, every value comparison is false. */

@@ -335,3 +335,22 @@ int sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t 
 {
     return add_by_slot(ev, rs, slot, (sg_value){.type = SG_VAL_INT, .i = value});
 }
+
+/* Every field gets its slot in rs, or SG_UNUSED_SLOT: what a match against rs would
+ * look up by name on every call is looked up once here (the hash was computed
+ * when the field was added). Slots of another ruleset are replaced, so the event
+ * holds rs's slots only. */
+int sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs)
+{
+    if (!ev || !rs)
+        return SIGMA_E_INVALID_ARG;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        sg_field *f = &ev->fields[i];
+        uint32_t slot;
+        f->slot = sg_strmap_get_hashed(&rs->field_map, f->name, f->name_len, f->name_hash, &slot)
+                      ? slot
+                      : SG_UNUSED_SLOT;
+    }
+    ev->slot_rs = rs;
+    return SIGMA_OK;
+}

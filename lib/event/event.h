@@ -39,8 +39,13 @@ typedef struct sg_field {
     uint64_t name_hash;
     uint32_t name_len;   /* longer names are refused */
     uint32_t head, tail; /* value list; SG_NONE when the field was added empty */
-    uint32_t slot;       /* the field's slot in the event's slot_rs (added by slot) */
+    /* The field's slot in the event's slot_rs (added by slot, or set by
+     * sigma_event_bind); SG_UNUSED_SLOT: bound, and no rule of slot_rs reads it;
+     * SG_NONE: not known, match looks the name up. */
+    uint32_t slot;
 } sg_field;
+
+#define SG_UNUSED_SLOT (UINT32_MAX - 1)
 
 _Static_assert(sizeof(sg_field) <= 32, "an event field stays within 32 bytes");
 
@@ -81,8 +86,9 @@ struct sigma_event {
      * aligns the struct to a line): slot_rs had been in a third one, a miss of
      * its own at the start of every call on a prebuilt event. */
     int has_logsource;
-    /* The ruleset whose slots fields were added by (their `slot`); NULL when none
-     * was, SG_MIXED_SLOTS when slots of two rulesets were (names decide then). */
+    /* The ruleset whose slots fields were added by or bound to (their `slot`);
+     * NULL when none was, SG_MIXED_SLOTS when slots of two rulesets were (names
+     * decide then). */
     const void *slot_rs;
     const char *message; /* raw message for keyword search, or NULL */
     size_t message_len;

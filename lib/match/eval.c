@@ -642,17 +642,18 @@ static void resolve_fields(eval_ctx *c)
     const sg_field *fields = c->ev->fields;
     const uint32_t nfields = c->ev->nfields;
     const sg_strmap *map = &c->rs->field_map;
-    /* fields added by slot of this ruleset need no name look-up */
+    /* fields added by slot of this ruleset, or bound to it, need no name look-up */
     const int by_slot = c->ev->slot_rs == c->rs;
     uint32_t *slot_gen = c->s->slot_gen, *slot_field = c->s->slot_field, *ev_slot = c->s->ev_slot;
     sg_name_memo *memo = c->s->names;
     const uint32_t gen = c->s->gen, mgen = name_memo_gen(c->s, c->rs);
     for (uint32_t i = 0; i < nfields; i++) {
         const sg_field *f = &fields[i];
-        const uint32_t slot =
-            by_slot && f->slot != SG_NONE
-                ? f->slot
-                : sg_name_memo_slot(memo, mgen, map, f->name, f->name_len, f->name_hash, SG_NONE);
+        uint32_t slot = f->slot;
+        if (!by_slot || slot == SG_NONE)
+            slot = sg_name_memo_slot(memo, mgen, map, f->name, f->name_len, f->name_hash, SG_NONE);
+        else if (slot == SG_UNUSED_SLOT)
+            slot = SG_NONE; /* bound (sigma_event_bind): no rule reads it */
         if (slot != SG_NONE) {
             slot_gen[slot] = gen;
             slot_field[slot] = i;

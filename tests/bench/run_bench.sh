@@ -12,9 +12,11 @@
 # altered literals (replicate_rules.py, checked with sigma-scan --check), then runs
 # RUNS rounds of, interleaved:
 #   index-1t      sigma-bench, all rules of the five folders, all three events files, 1 thread
-#                 (events packed once built: sigma_event_pack)
+#                 (events packed and bound to the ruleset once built:
+#                 sigma_event_pack, sigma_event_bind)
 #   index-2t      the same with --threads 2
 #   unpacked-1t   index-1t with --no-pack (events as the builder grew them)
+#   unbound-1t    index-1t with --no-bind (field names looked up by every match)
 #   batch-1t      index-1t through sigma_match_batch, 64 events per call (--batch 64)
 #   batch-2t      the same with --threads 2
 #   scalar-1t     index-1t with --no-simd (the scalar index scan; the same as
@@ -89,6 +91,7 @@ while [ "$round" -le "$RUNS" ]; do
         bench index-1t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 1
         bench index-2t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 2
         bench unpacked-1t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 1 --no-pack
+        bench unbound-1t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 1 --no-bind
         bench batch-1t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 1 --batch 64
         bench batch-2t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 2 --batch 64
         bench scalar-1t "$round" $RULES $EVENTS --repeat "$REPEAT" --threads 1 --no-simd
@@ -143,7 +146,7 @@ hdr = "%-13s %7s %7s %9s %11s %11s %10s %10s %9s %11s %3s" % (
     "cand/ev", "peak_rss_kb", "thr")
 print(hdr)
 print("-" * len(hdr))
-for label in ["index-1t", "index-2t", "unpacked-1t", "batch-1t", "batch-2t", "scalar-1t", "avx2-1t", "no-index", "x8-1t", "routed-1t", "compile-only",
+for label in ["index-1t", "index-2t", "unpacked-1t", "unbound-1t", "batch-1t", "batch-2t", "scalar-1t", "avx2-1t", "no-index", "x8-1t", "routed-1t", "compile-only",
               "compile-x8"]:
     if label not in by:
         continue
@@ -172,6 +175,7 @@ for text, vals in [
         ("indexed / no-index (events/s, 1 thread)", ratio("index-1t", "events_per_s", "no-index", "events_per_s")),
         ("2 threads / 1 thread (events/s)", ratio("index-2t", "events_per_s", "index-1t", "events_per_s")),
         ("packed / unpacked events (events/s, 1 thread)", ratio("index-1t", "events_per_s", "unpacked-1t", "events_per_s")),
+        ("bound / unbound events (events/s, 1 thread)", ratio("index-1t", "events_per_s", "unbound-1t", "events_per_s")),
         ("batch / single calls (events/s, 1 thread)", ratio("batch-1t", "events_per_s", "index-1t", "events_per_s")),
         ("batch 2 threads / batch 1 thread (events/s)", ratio("batch-2t", "events_per_s", "batch-1t", "events_per_s")),
         ("default scan / scalar scan (events/s, 1 thread)", ratio("index-1t", "events_per_s", "scalar-1t", "events_per_s")),
@@ -194,11 +198,11 @@ for n in rounds:
     if a is not None and c is not None and a != c:
         print("MISMATCH in round %d: 1 thread matches %d, 2 threads %d" % (n, a, c))
         ok = False
-    for other in ("scalar-1t", "avx2-1t", "batch-1t", "batch-2t", "unpacked-1t"):
+    for other in ("scalar-1t", "avx2-1t", "batch-1t", "batch-2t", "unpacked-1t", "unbound-1t"):
         d = res(other, n, "matches")
         if a is not None and d is not None and a != d:
             print("MISMATCH in round %d: default scan matches %d, %s %d" % (n, a, other, d))
             ok = False
 print()
-print("matches: indexed == no-index == 2 threads == scalar and AVX2 scans == batches == unpacked events in every round: %s" % ("yes" if ok else "NO"))
+print("matches: indexed == no-index == 2 threads == scalar and AVX2 scans == batches == unpacked and unbound events in every round: %s" % ("yes" if ok else "NO"))
 PY
