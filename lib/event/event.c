@@ -339,17 +339,30 @@ int sigma_event_add_int_slot(sigma_event *ev, const sigma_ruleset *rs, uint32_t 
 /* Every field gets its slot in rs, or SG_UNUSED_SLOT: what a match against rs would
  * look up by name on every call is looked up once here (the hash was computed
  * when the field was added). Slots of another ruleset are replaced, so the event
- * holds rs's slots only. */
+ * holds rs's slots only. The string values whose text the index scans, under
+ * the field's slot or the keyword slot, get their scan-memo hash: a match then
+ * asks for their memo entries without waiting for their bytes first. */
 int sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs)
 {
     if (!ev || !rs)
         return SIGMA_E_INVALID_ARG;
+    const sg_index *ix = &rs->index;
+    const int keywords = ix->nslots && ix->scans[ix->nslots - 1].text;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         sg_field *f = &ev->fields[i];
         uint32_t slot;
         f->slot = sg_strmap_get_hashed(&rs->field_map, f->name, f->name_len, f->name_hash, &slot)
                       ? slot
                       : SG_UNUSED_SLOT;
+        if (!keywords && (f->slot == SG_UNUSED_SLOT || !ix->scans[f->slot].text))
+            continue;
+        for (uint32_t vi = f->head; vi != SG_NONE; vi = ev->values[vi].next) {
+            sg_value *v = &ev->values[vi];
+            if (v->type == SG_VAL_STR && !v->hashed) {
+                v->hash = sg_value_hash(v->s, v->len);
+                v->hashed = 1;
+            }
+        }
     }
     ev->slot_rs = rs;
     return SIGMA_OK;

@@ -24,10 +24,22 @@ typedef struct sg_value {
     uint32_t len;  /* SG_VAL_STR (longer strings are refused: SG_MAX_VALUE_LEN) */
     uint32_t next; /* next value of the same field, or SG_NONE */
     uint8_t type;  /* sg_val_type */
+    /* 1: hash is sg_value_hash of the string, set by sigma_event_bind for the
+     * values a match against the bound ruleset looks up in its scan memo, so
+     * that the match need not wait for the bytes before asking for the entry */
+    uint8_t hashed;
+    uint32_t hash;
 } sg_value;
 
 #define SG_MAX_VALUE_LEN UINT32_MAX
 _Static_assert(sizeof(sg_value) <= 24, "an event value stays within 24 bytes");
+
+/* The hash of a string value's bytes that the scan memo is keyed by
+ * (match/scan_memo.h). */
+static inline uint32_t sg_value_hash(const char *s, size_t len)
+{
+    return (uint32_t)sg_hash_bytes(s, len);
+}
 
 /* 32 bytes, for the same reason: the matcher resolves every field of an event.
  * A field without values has head == SG_NONE. */

@@ -931,7 +931,9 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
         uint64_t h = 0;
         uint32_t memo = 0;
         if (sg_scan_memo_fits(v->len)) {
-            h = sg_scan_memo_hash(v->s, v->len, a->slot, sb);
+            /* a bound event's values come hashed (sigma_event_bind) */
+            h = sg_scan_memo_hash(v->hashed ? v->hash : sg_value_hash(v->s, v->len), v->len,
+                                  a->slot, sb);
             const char *e = (const char *)&s->scan_memo[h & (SG_SCAN_MEMO_SIZE - 1)];
             __builtin_prefetch(e);
             /* an entry keeps a value's first 20 bytes in its first line, up to 80 in

@@ -58,10 +58,13 @@ typedef struct sg_scan_ring {
     uint64_t end;
 } sg_scan_ring;
 
-/* Hash of value bytes s[0, len) scanned for slots a and b. */
-static inline uint64_t sg_scan_memo_hash(const char *s, size_t len, uint32_t a, uint32_t b)
+/* Hash of a value of len bytes whose sg_value_hash is vh, scanned for slots a and
+ * b. Only 32 bits come from the bytes (what an sg_value has room for); entries
+ * are compared in full anyway. */
+static inline uint64_t sg_scan_memo_hash(uint32_t vh, size_t len, uint32_t a, uint32_t b)
 {
-    return sg_hash_bytes(s, len) ^ sg_mix64(((uint64_t)a << 32 | b) + 0x9E3779B97F4A7C15ull);
+    return sg_mix64(((uint64_t)len << 32 | vh) + 0x9E3779B97F4A7C15ull) ^
+           sg_mix64(((uint64_t)a << 32 | b) + 0x9E3779B97F4A7C15ull);
 }
 
 /* 1 if values of len bytes can be remembered. */

@@ -12,7 +12,11 @@
  *  - fields added by name after binding, and by slot of the other ruleset
  *    (slots of two rulesets: names decide);
  *  - packed after binding, and bound after packing;
- *  - sigma_event_clear drops the binding; NULL arguments are refused.
+ *  - sigma_event_clear drops the binding; NULL arguments are refused;
+ *  - a bound event's values carry their scan-memo hash: a value scanned for a
+ *    bound event is replayed for an unbound one with the same values, and the
+ *    other way round (a wrong hash would make them scanned again; the scratch's
+ *    values_scanned / values_replayed count which).
  * Only <sigma/sigma.h> is used. */
 #include <sigma/sigma.h>
 #include <stddef.h>
@@ -131,6 +135,36 @@ static void check_event(const env *e, const char *const *kv, size_t n, unsigned 
     sigma_event_free(ev);
 }
 
+/* values scanned and replayed by s so far */
+static void memo_counts(const sigma_scratch *s, uint64_t *scanned, uint64_t *replayed)
+{
+    sigma_scratch_stats st = {.size = sizeof st};
+    CHECK_EQ_INT(sigma_scratch_get_stats(s, &st), SIGMA_OK);
+    *scanned = st.values_scanned;
+    *replayed = st.values_replayed;
+}
+
+/* `first` is matched with a fresh scratch of rs, then `second` (the same values):
+ * every text value `first` scanned, `second` replays. */
+static void check_memo_shared(const sigma_ruleset *rs, const sigma_event *first,
+                              const sigma_event *second, const char *what)
+{
+    sigma_scratch *s = NULL;
+    CHECK_EQ_INT(sigma_scratch_reserve(rs, &s), SIGMA_OK);
+    uint64_t scanned, replayed, scanned2, replayed2;
+    CHECK_EQ_INT(sigma_match(rs, s, first, 0, NULL, NULL), SIGMA_OK);
+    memo_counts(s, &scanned, &replayed);
+    CHECK_MSG(scanned > 0 && replayed == 0, "%s: first event scanned %llu, replayed %llu", what,
+              (unsigned long long)scanned, (unsigned long long)replayed);
+    CHECK_EQ_INT(sigma_match(rs, s, second, 0, NULL, NULL), SIGMA_OK);
+    memo_counts(s, &scanned2, &replayed2);
+    CHECK_MSG(scanned2 == scanned && replayed2 == scanned,
+              "%s: second event scanned %llu more, replayed %llu of %llu", what,
+              (unsigned long long)(scanned2 - scanned), (unsigned long long)replayed2,
+              (unsigned long long)scanned);
+    sigma_scratch_free(s);
+}
+
 int main(void)
 {
     env e = {compile_rules(rules_a, 5), compile_rules(rules_b, 5), NULL, NULL};
@@ -185,6 +219,17 @@ int main(void)
     add(ev, "User", "admin");
     add(ev, "Image", "D:\\cmd.exe");
     expect(&e, ev, 0, 1u << 1, "cleared and rebuilt");
+
+    /* the scan memo finds a value whether its hash came from a bind or a match */
+    static const char *const memo_kv[] = {"CommandLine", "whoami /all /fo list",
+                                          "Image",       "C:\\Windows\\System32\\whoami.exe",
+                                          "Unused",      "a value only keywords scan"};
+    sigma_event *bound = make(memo_kv, 6), *unbound = make(memo_kv, 6);
+    CHECK_EQ_INT(sigma_event_bind(bound, e.a), SIGMA_OK);
+    check_memo_shared(e.a, bound, unbound, "bound, then unbound");
+    check_memo_shared(e.a, unbound, bound, "unbound, then bound");
+    sigma_event_free(bound);
+    sigma_event_free(unbound);
 
     CHECK_EQ_INT(sigma_event_bind(NULL, e.a), SIGMA_E_INVALID_ARG);
     CHECK_EQ_INT(sigma_event_bind(ev, NULL), SIGMA_E_INVALID_ARG);
