@@ -132,7 +132,8 @@ int sigma_match_batch(const sigma_ruleset *rs, sigma_scratch *scratch,
         if (i + 2 < n)
             sg_event_prefetch_head(events[i + 2]);
         if (i + 1 < n)
-            sg_event_prefetch(events[i + 1]);
+            sg_event_prefetch(events[i + 1],
+                              sg_event_names_unread(events[i + 1], rs, rs->routing.n != 0));
         rc = match_one(rs, scratch, events[i], i, flags, on_hit, user_data);
     }
     scratch->busy = 0;

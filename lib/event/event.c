@@ -43,6 +43,8 @@ static const char *store_copy(sigma_event *ev, const char *s, size_t len)
         b->index = index;
         if (index < SG_EVENT_SPANS)
             ev->span_at[index] = b->data;
+        if (index == SG_NAMES_SPAN)
+            ev->names_span = 0; /* a packed event's names: not prefetched any more */
         /* Append at the end of the chain so the blocks before stay in order. */
         b->next = NULL;
         sg_store_block **tail = &ev->blocks;
@@ -74,12 +76,13 @@ static void prefetch_range(const void *p, size_t len)
         __builtin_prefetch((const void *)a);
 }
 
-void sg_event_prefetch(const sigma_event *ev)
+void sg_event_prefetch(const sigma_event *ev, int skip_names)
 {
     prefetch_range(ev->fields, ev->nfields * sizeof *ev->fields);
     prefetch_range(ev->values, ev->nvalues * sizeof *ev->values);
     for (uint32_t k = 0; k < SG_EVENT_SPANS; k++)
-        prefetch_range(ev->span_at[k], ev->span_len[k]);
+        if (!(k == SG_NAMES_SPAN && ev->names_span && skip_names))
+            prefetch_range(ev->span_at[k], ev->span_len[k]);
     if (!ev->later_blocks)
         return;
     /* the rare later blocks: through the headers */
@@ -122,6 +125,7 @@ void sigma_event_clear(sigma_event *ev)
         ev->span_at[0] = ev->blocks->data;
     memset(ev->span_len, 0, sizeof ev->span_len);
     ev->later_blocks = 0;
+    ev->names_span = 0;
     ev->current = ev->blocks;
     ev->message = NULL;
     ev->message_len = 0;

@@ -77,6 +77,7 @@ void sg_store_free(sg_store_block *b);
 
 /* Storage blocks whose bytes in use the event records itself (event.c). */
 #define SG_EVENT_SPANS 3
+#define SG_NAMES_SPAN 2 /* where a packed event's names are */
 
 struct sigma_event {
     /* What sg_event_prefetch reads comes first (two lines at most). */
@@ -89,11 +90,14 @@ struct sigma_event {
      * of which would be one more miss before the block's lines could be asked for. */
     const char *span_at[SG_EVENT_SPANS];
     uint32_t span_len[SG_EVENT_SPANS];
-    uint32_t later_blocks; /* 1: a block after those has bytes in use */
+    uint8_t later_blocks; /* 1: a block after those has bytes in use */
     /* 1: sigma_event_pack put the fields and values arrays inside the first block
      * (event_pack.c), which owns them; they move out before they grow and are
      * dropped (not freed) by a clear. */
-    uint32_t packed;
+    uint8_t packed;
+    /* 1: span SG_NAMES_SPAN holds field names only (a packed event), which a
+     * match against the ruleset the event is bound to does not read */
+    uint8_t names_span;
     /* What else a match reads, within the first two lines too (sigma_event_new
      * aligns the struct to a line): slot_rs had been in a third one, a miss of
      * its own at the start of every call on a prebuilt event. */
@@ -125,7 +129,15 @@ extern const char sg_mixed_slots_tag;
  * bytes. An event built ahead of matching (a batch, a queue) is in memory, not in
  * cache; its lines are then fetched together instead of one miss at a time as the
  * matcher reaches them. Cheap for an event still in cache. */
-void sg_event_prefetch(const sigma_event *ev);
+void sg_event_prefetch(const sigma_event *ev, int skip_names);
+
+/* 1 if a match of ev against rs reads no field name: the event is bound to rs
+ * (sigma_event_bind) and not recognised by the mapping's conditions, which look
+ * fields up by name. */
+static inline int sg_event_names_unread(const sigma_event *ev, const void *rs, int routing)
+{
+    return ev->slot_rs == rs && !(routing && !ev->has_logsource);
+}
 
 /* Asks for the event's own first lines, those sg_event_prefetch reads: a batch
  * does so two events ahead, so that the prefetch one event ahead does not wait. */

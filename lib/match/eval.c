@@ -1164,7 +1164,7 @@ static int begin_event(const sigma_ruleset *rs, sigma_scratch *s, const sigma_ev
         s->cond_cap < rs->routing.ncond_fields || s->route_slot_words < rs->routing.nslot_words ||
         !s->md || !s->names || !s->scan_memo || !s->run_log.v || !s->scan_ring.bytes)
         return SIGMA_E_SCRATCH;
-    sg_event_prefetch(ev);
+    sg_event_prefetch(ev, sg_event_names_unread(ev, rs, rs->routing.n != 0));
     if (fit_values(s, ev->nvalues + 1) != 0 || fit_event_slots(s, ev->nfields) != 0)
         return SIGMA_E_NOMEM;
     next_generation(s);
