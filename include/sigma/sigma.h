@@ -447,8 +447,9 @@ SIGMA_API int SIGMA_CALL sigma_event_add_int_slot(sigma_event *ev, const sigma_r
  *  ruleset (which looks names up as usual). Fields added later are looked up
  *  by name until the event is bound again; binding to another ruleset replaces
  *  the slots. `rs` must stay alive while the event is bound (until
- *  sigma_event_clear, sigma_event_free or another bind). SIGMA_OK or
- *  SIGMA_E_INVALID_ARG (NULL). */
+ *  sigma_event_clear, sigma_event_free or another bind). The event keeps a copy
+ *  of what a match reads of each field (8 bytes a field), dropped by any change.
+ *  SIGMA_OK, SIGMA_E_INVALID_ARG (NULL) or SIGMA_E_NOMEM. */
 SIGMA_API int SIGMA_CALL sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs);
 
 /** Declares the field present with no values (a JSON empty array): `exists` is

@@ -34,7 +34,7 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->pred_gen);
     free(s->pred_val);
     free(s->slot_gen);
-    free(s->slot_field);
+    free(s->slot_head);
     free(s->val_gen);
     free(s->val_off);
     free(s->jobs);

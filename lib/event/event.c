@@ -78,7 +78,11 @@ static void prefetch_range(const void *p, size_t len)
 
 void sg_event_prefetch(const sigma_event *ev, int skip_names)
 {
-    prefetch_range(ev->fields, ev->nfields * sizeof *ev->fields);
+    /* what a bound event's match reads of its fields instead of them */
+    if (skip_names && ev->bound_ok)
+        prefetch_range(ev->bound, ev->nfields * sizeof *ev->bound);
+    else
+        prefetch_range(ev->fields, ev->nfields * sizeof *ev->fields);
     prefetch_range(ev->values, ev->nvalues * sizeof *ev->values);
     for (uint32_t k = 0; k < SG_EVENT_SPANS; k++)
         if (!(k == SG_NAMES_SPAN && ev->names_span && skip_names))
@@ -132,6 +136,7 @@ void sigma_event_clear(sigma_event *ev)
     ev->ls_product = ev->ls_category = ev->ls_service = NULL;
     ev->has_logsource = 0;
     ev->slot_rs = NULL;
+    ev->bound_ok = 0;
 }
 
 void sg_store_free(sg_store_block *b)
@@ -153,6 +158,7 @@ void sigma_event_free(sigma_event *ev)
         free(ev->fields);
         free(ev->values);
     }
+    free(ev->bound);
     free(ev);
 }
 
@@ -190,6 +196,7 @@ static int add_value(sigma_event *ev, const char *name, size_t name_len, sg_valu
         name_len = strlen(name);
     if (name_len >= UINT32_MAX)
         return SIGMA_E_INVALID_ARG;
+    ev->bound_ok = 0; /* a new field or a first value: bound[] is out of date */
     uint32_t fi = field_for(ev, name ? name : "", name_len);
     if (fi == SG_NONE)
         return SIGMA_E_NOMEM;
@@ -350,6 +357,13 @@ int sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs)
 {
     if (!ev || !rs)
         return SIGMA_E_INVALID_ARG;
+    if (ev->nfields > ev->bound_cap) {
+        sg_bound_field *b = realloc(ev->bound, (size_t)ev->nfields * sizeof *b);
+        if (!b)
+            return SIGMA_E_NOMEM;
+        ev->bound = b;
+        ev->bound_cap = ev->nfields;
+    }
     const sg_index *ix = &rs->index;
     const int keywords = ix->nslots && ix->scans[ix->nslots - 1].text;
     for (uint32_t i = 0; i < ev->nfields; i++) {
@@ -358,6 +372,7 @@ int sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs)
         f->slot = sg_strmap_get_hashed(&rs->field_map, f->name, f->name_len, f->name_hash, &slot)
                       ? slot
                       : SG_UNUSED_SLOT;
+        ev->bound[i] = (sg_bound_field){f->slot, f->head};
         if (!keywords && (f->slot == SG_UNUSED_SLOT || !ix->scans[f->slot].text))
             continue;
         for (uint32_t vi = f->head; vi != SG_NONE; vi = ev->values[vi].next) {
@@ -369,5 +384,6 @@ int sigma_event_bind(sigma_event *ev, const sigma_ruleset *rs)
         }
     }
     ev->slot_rs = rs;
+    ev->bound_ok = ev->bound != NULL;
     return SIGMA_OK;
 }

@@ -61,6 +61,12 @@ typedef struct sg_field {
 
 _Static_assert(sizeof(sg_field) <= 32, "an event field stays within 32 bytes");
 
+/* What a match against the ruleset an event is bound to reads of a field, 8 bytes
+ * instead of the field's 32: its slot (or SG_UNUSED_SLOT) and its first value. */
+typedef struct sg_bound_field {
+    uint32_t slot, head;
+} sg_bound_field;
+
 /* A block of the event's storage: names and copied strings, never moved. */
 typedef struct sg_store_block sg_store_block;
 struct sg_store_block {
@@ -82,9 +88,8 @@ void sg_store_free(sg_store_block *b);
 struct sigma_event {
     /* What sg_event_prefetch reads comes first (two lines at most). */
     sg_field *fields;
-    uint32_t nfields, fields_cap;
+    uint32_t nfields, nvalues;
     sg_value *values;
-    uint32_t nvalues, values_cap;
     /* The bytes in use of the first SG_EVENT_SPANS storage blocks (an event rarely
      * has more): the prefetch finds them here, not in the blocks' headers, each
      * of which would be one more miss before the block's lines could be asked for. */
@@ -101,7 +106,11 @@ struct sigma_event {
     /* What else a match reads, within the first two lines too (sigma_event_new
      * aligns the struct to a line): slot_rs had been in a third one, a miss of
      * its own at the start of every call on a prebuilt event. */
-    int has_logsource;
+    uint8_t has_logsource;
+    /* 1: bound[i] holds fields[i]'s slot in slot_rs and its first value, for
+     * every field (set by sigma_event_bind, cleared by any change) */
+    uint8_t bound_ok;
+    sg_bound_field *bound;
     /* The ruleset whose slots fields were added by or bound to (their `slot`);
      * NULL when none was, SG_MIXED_SLOTS when slots of two rulesets were (names
      * decide then). */
@@ -113,6 +122,7 @@ struct sigma_event {
     sg_strmap by_name;       /* name -> field index; keys point into the store */
     sg_store_block *blocks;  /* stable storage for copied names and strings */
     sg_store_block *current; /* block being filled; earlier blocks are full */
+    uint32_t fields_cap, values_cap, bound_cap; /* entries allocated */
 };
 
 _Static_assert(offsetof(struct sigma_event, ls_service) + sizeof(const char *) <= 128,
@@ -137,6 +147,13 @@ void sg_event_prefetch(const sigma_event *ev, int skip_names);
 static inline int sg_event_names_unread(const sigma_event *ev, const void *rs, int routing)
 {
     return ev->slot_rs == rs && !(routing && !ev->has_logsource);
+}
+
+/* The fields' slots and first values (a match against slot_rs reads these instead
+ * of the fields when there are), or NULL. */
+static inline const sg_bound_field *sg_event_bound(const sigma_event *ev)
+{
+    return ev->bound_ok ? ev->bound : NULL;
 }
 
 /* Asks for the event's own first lines, those sg_event_prefetch reads: a batch

@@ -94,7 +94,7 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
     uint32_t hits = s->hits_cap, res_cap = s->res_cap;
     if (fit_array((void **)&s->pred_val, &pred_cap, rs->npreds, 1) ||
         fit_array((void **)&s->pred_gen, &s->pred_cap, rs->npreds, sizeof(uint32_t)) ||
-        fit_array((void **)&s->slot_field, &slot_cap, rs->nfields, sizeof(uint32_t)) ||
+        fit_array((void **)&s->slot_head, &slot_cap, rs->nfields, sizeof(uint32_t)) ||
         fit_array((void **)&s->slot_gen, &s->slot_cap, rs->nfields, sizeof(uint32_t)) ||
         fit_array((void **)&s->node_seen, &s->node_seen_cap, ix->ngates, sizeof(uint32_t)) ||
         fit_array((void **)&s->res_val, &res_cap, ix->nresiduals, 1) ||
@@ -418,17 +418,17 @@ static const char *compare_text(eval_ctx *c, uint32_t vi, int cased, char *buf, 
 /* fieldref: some value of the field equals (or contains / starts / ends with)
  * some value of the referenced field (§4.2). *held (if not NULL) = the field's
  * value that did. */
-static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f, uint32_t *held)
+static int eval_fieldref(eval_ctx *c, const sg_pred *p, uint32_t head, uint32_t *held)
 {
     const sigma_scratch *s = c->s;
     if (s->slot_gen[p->ref_field] != s->gen)
         return 0;
-    const sg_field *g = &c->ev->fields[s->slot_field[p->ref_field]];
+    const uint32_t ref_head = s->slot_head[p->ref_field];
     const int cased = (p->flags & SG_PF_CASED) != 0;
     const int prefix = (p->flags & SG_PF_REF_PREFIX) != 0,
               suffix = (p->flags & SG_PF_REF_SUFFIX) != 0;
-    for (uint32_t a = f->head; a != SG_NONE; a = c->ev->values[a].next) {
-        for (uint32_t b = g->head; b != SG_NONE; b = c->ev->values[b].next) {
+    for (uint32_t a = head; a != SG_NONE; a = c->ev->values[a].next) {
+        for (uint32_t b = ref_head; b != SG_NONE; b = c->ev->values[b].next) {
             if (c->ev->values[a].type == SG_VAL_NULL || c->ev->values[b].type == SG_VAL_NULL)
                 continue;
             char abuf[64], bbuf[64];
@@ -463,15 +463,15 @@ static int eval_fieldref(eval_ctx *c, const sg_pred *p, const sg_field *f, uint3
 static SG_ALWAYS_INLINE int eval_field(eval_ctx *c, const sg_pred *p)
 {
     const sigma_scratch *s = c->s;
-    const sg_field *f =
-        s->slot_gen[p->field] == s->gen ? &c->ev->fields[s->slot_field[p->field]] : NULL;
+    const int present = s->slot_gen[p->field] == s->gen;
     if (p->op == SG_OP_EXISTS)
-        return (f != NULL) == (p->bval != 0);
-    if (!f)
+        return present == (p->bval != 0);
+    if (!present)
         return p->op == SG_OP_NULL; /* missing: only the null test holds */
+    const uint32_t head = s->slot_head[p->field];
     const sg_value *values = c->ev->values;
     if (p->op == SG_OP_STR && !p->sm.cased && p->sm.kind != SG_SM_ANY) {
-        for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
+        for (uint32_t vi = head; vi != SG_NONE; vi = values[vi].next) {
             if (values[vi].type == SG_VAL_NULL)
                 continue;
             size_t len;
@@ -481,11 +481,11 @@ static SG_ALWAYS_INLINE int eval_field(eval_ctx *c, const sg_pred *p)
         }
         return 0;
     }
-    if (p->op == SG_OP_NULL && f->head == SG_NONE)
+    if (p->op == SG_OP_NULL && head == SG_NONE)
         return 1; /* present as an empty list */
     if (p->op == SG_OP_FIELDREF)
-        return eval_fieldref(c, p, f, NULL);
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next)
+        return eval_fieldref(c, p, head, NULL);
+    for (uint32_t vi = head; vi != SG_NONE; vi = values[vi].next)
         if (test_value(c, p, vi))
             return 1; /* any element of a multi-valued field */
     return 0;
@@ -634,9 +634,10 @@ static uint32_t scan_memo_gen(sigma_scratch *s, const sigma_ruleset *rs)
                            SG_SCAN_MEMO_SIZE * sizeof *s->scan_memo);
 }
 
-/* Event field -> ruleset slot, remembered per event field for the prefilter. The
- * arrays are read into locals: the stores through them could alias the event and
- * the scratch as far as the compiler knows, which reloads them for every field. */
+/* Event field -> ruleset slot, remembered per event field for the prefilter, and
+ * slot -> the field's first value for the predicates. The arrays are read into
+ * locals: the stores through them could alias the event and the scratch as far
+ * as the compiler knows, which reloads them for every field. */
 static void resolve_fields(eval_ctx *c)
 {
     const sg_field *fields = c->ev->fields;
@@ -644,9 +645,24 @@ static void resolve_fields(eval_ctx *c)
     const sg_strmap *map = &c->rs->field_map;
     /* fields added by slot of this ruleset, or bound to it, need no name look-up */
     const int by_slot = c->ev->slot_rs == c->rs;
-    uint32_t *slot_gen = c->s->slot_gen, *slot_field = c->s->slot_field, *ev_slot = c->s->ev_slot;
+    uint32_t *slot_gen = c->s->slot_gen, *slot_head = c->s->slot_head, *ev_slot = c->s->ev_slot;
+    const uint32_t gen = c->s->gen;
+    const sg_bound_field *bound = by_slot ? sg_event_bound(c->ev) : NULL;
+    if (bound) { /* 8 bytes a field instead of 32: sigma_event_bind */
+        for (uint32_t i = 0; i < nfields; i++) {
+            uint32_t slot = bound[i].slot;
+            if (slot == SG_UNUSED_SLOT)
+                slot = SG_NONE;
+            else {
+                slot_gen[slot] = gen;
+                slot_head[slot] = bound[i].head;
+            }
+            ev_slot[i] = slot;
+        }
+        return;
+    }
     sg_name_memo *memo = c->s->names;
-    const uint32_t gen = c->s->gen, mgen = name_memo_gen(c->s, c->rs);
+    const uint32_t mgen = name_memo_gen(c->s, c->rs);
     for (uint32_t i = 0; i < nfields; i++) {
         const sg_field *f = &fields[i];
         uint32_t slot = f->slot;
@@ -656,7 +672,7 @@ static void resolve_fields(eval_ctx *c)
             slot = SG_NONE; /* bound (sigma_event_bind): no rule reads it */
         if (slot != SG_NONE) {
             slot_gen[slot] = gen;
-            slot_field[slot] = i;
+            slot_head[slot] = f->head;
         }
         ev_slot[i] = slot;
     }
@@ -788,7 +804,7 @@ static void classify(eval_ctx *c)
                 if (fi == SG_NONE)
                     continue;
                 s->slot_gen[rn->slot] = s->gen;
-                s->slot_field[rn->slot] = fi;
+                s->slot_head[rn->slot] = c->ev->fields[fi].head;
                 s->extra_scan[s->nextra++] = fi;
                 s->extra_scan[s->nextra++] = rn->slot;
                 break;
@@ -902,7 +918,7 @@ static inline uint32_t slot_or_none(const sg_slot_scan *b)
  * memo look-ups wait for memory together (an entry is rarely in cache: the memo
  * is 512 KB and the events stream through it between calls; the first load of
  * an entry was a fifth of sg_eval_event's samples). */
-static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t slot, uint8_t lens,
+static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, uint32_t head, uint32_t slot, uint8_t lens,
                                         uint32_t kw, uint8_t klens, const sg_slot_scan *a,
                                         const sg_slot_scan *b)
 {
@@ -910,7 +926,7 @@ static SG_ALWAYS_INLINE int queue_field(eval_ctx *c, const sg_field *f, uint32_t
     const int num = ((lens | klens) & SG_NUM_KEYS) != 0;
     const sg_value *values = c->ev->values;
     const uint32_t sb = slot_or_none(b);
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = values[vi].next) {
+    for (uint32_t vi = head; vi != SG_NONE; vi = values[vi].next) {
         const sg_value *v = &values[vi];
         if (v->type == SG_VAL_NULL)
             continue;
@@ -1065,6 +1081,8 @@ static int prefilter(eval_ctx *c)
     c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
     const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
+    /* the heads as resolve_fields read them */
+    const sg_bound_field *bound = ev->slot_rs == c->rs ? sg_event_bound(ev) : NULL;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         const uint32_t slot = c->s->ev_slot[i];
         uint8_t lens = 0;
@@ -1077,7 +1095,8 @@ static int prefilter(eval_ctx *c)
             continue;
         const sg_slot_scan *a, *b;
         scan_slots(ix, slot, lens, kw, klens, &a, &b);
-        if (queue_field(c, &ev->fields[i], slot, lens, kw, klens, a, b) != 0)
+        if (queue_field(c, bound ? bound[i].head : ev->fields[i].head, slot, lens, kw, klens, a,
+                        b) != 0)
             return -1;
     }
     for (uint32_t i = 0; i + 1 < c->s->nextra; i += 2) {
@@ -1088,7 +1107,7 @@ static int prefilter(eval_ctx *c)
             continue;
         const sg_slot_scan *a, *b;
         scan_slots(ix, slot, lens, kw, 0, &a, &b);
-        if (queue_field(c, &ev->fields[c->s->extra_scan[i]], slot, lens, kw, 0, a, b) != 0)
+        if (queue_field(c, ev->fields[c->s->extra_scan[i]].head, slot, lens, kw, 0, a, b) != 0)
             return -1;
     }
     if (take_jobs(c) != 0)
@@ -1262,13 +1281,13 @@ int sg_eval_pred_explain(const sigma_ruleset *rs, sigma_scratch *s, const sigma_
         }
         return 0;
     }
-    const sg_field *f =
-        s->slot_gen[p->field] == s->gen ? &ev->fields[s->slot_field[p->field]] : NULL;
-    if (!f || p->op == SG_OP_EXISTS || (p->op == SG_OP_NULL && f->head == SG_NONE))
+    const uint32_t head = s->slot_gen[p->field] == s->gen ? s->slot_head[p->field] : SG_NONE;
+    if (s->slot_gen[p->field] != s->gen || p->op == SG_OP_EXISTS ||
+        (p->op == SG_OP_NULL && head == SG_NONE))
         return eval_field(&c, p);
     if (p->op == SG_OP_FIELDREF)
-        return eval_fieldref(&c, p, f, vi_out);
-    for (uint32_t vi = f->head; vi != SG_NONE; vi = ev->values[vi].next)
+        return eval_fieldref(&c, p, head, vi_out);
+    for (uint32_t vi = head; vi != SG_NONE; vi = ev->values[vi].next)
         if (test_value(&c, p, vi)) {
             *vi_out = vi;
             return 1;

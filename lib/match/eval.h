@@ -24,8 +24,10 @@ struct sigma_scratch {
     uint32_t pred_cap, slot_cap, val_cap;
     uint32_t *pred_gen; /* memo: pred_val valid when pred_gen == gen */
     uint8_t *pred_val;
-    uint32_t *slot_gen; /* field slot -> event field index (slot_field) this call */
-    uint32_t *slot_field;
+    /* field slot -> the first value (SG_NONE: none) of the event field in it this
+     * call (slot_head), when slot_gen == gen: what matching reads of a field */
+    uint32_t *slot_gen;
+    uint32_t *slot_head;
     uint32_t *val_gen; /* event value -> folded text in `fold` this call */
     size_t *val_off;
     size_t *val_len;

@@ -10,7 +10,8 @@
  *  - a field no rule of A names holds a keyword of A (bound as unused: still
  *    searched by the keyword rule);
  *  - fields added by name after binding, and by slot of the other ruleset
- *    (slots of two rulesets: names decide);
+ *    (slots of two rulesets: names decide); a field bound while empty that gets
+ *    its first value afterwards;
  *  - packed after binding, and bound after packing;
  *  - sigma_event_clear drops the binding; NULL arguments are refused;
  *  - a bound event's values carry their scan-memo hash: a value scanned for a
@@ -213,6 +214,20 @@ int main(void)
     CHECK_EQ_INT(sigma_event_bind(ev, e.b), SIGMA_OK);
     expect(&e, ev, 1u << 0 | 1u << 1 | 1u << 2, 1u << 0 | 1u << 2 | 1u << 3 | 1u << 4,
            "bound to B after that");
+
+    /* a field bound while empty gets its first value afterwards (what bind kept of
+     * the fields is out of date then) */
+    sigma_event *late = NULL;
+    CHECK_EQ_INT(sigma_event_new(&late), SIGMA_OK);
+    CHECK_EQ_INT(sigma_event_add_empty(late, "User", SIGMA_NUL_TERMINATED), SIGMA_OK);
+    add(late, "Image", "C:\\x\\cmd.exe");
+    CHECK_EQ_INT(sigma_event_bind(late, e.a), SIGMA_OK);
+    expect(&e, late, 1u << 4, 0, "bound with User empty");
+    add(late, "User", "admin");
+    expect(&e, late, 0, 1u << 1, "User's first value after binding");
+    CHECK_EQ_INT(sigma_event_bind(late, e.a), SIGMA_OK);
+    expect(&e, late, 0, 1u << 1, "bound again");
+    sigma_event_free(late);
 
     /* a clear drops the binding: the rebuilt event's fields are new */
     sigma_event_clear(ev);
