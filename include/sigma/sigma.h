@@ -138,7 +138,8 @@ enum {
      * transparent huge pages, "always" or "madvise"; the ruleset's memory grows
      * by less than 2 MiB). 0: they stay in ordinary allocations. Matches are
      * identical either way; sigma_ruleset_huge_page_bytes() tells what was done.
-     * Range 0..1. */
+     * A scratch first reserved for such a ruleset puts its memos in one huge
+     * page the same way (sigma_scratch_huge_page_bytes). Range 0..1. */
     SIGMA_PARAM_HUGE_PAGES = 10
 };
 
@@ -390,6 +391,11 @@ SIGMA_API int SIGMA_CALL sigma_ruleset_find_rule(const sigma_ruleset *rs, const 
  *  seen again is not scanned again); what a match finds never depends on them. */
 SIGMA_API int SIGMA_CALL sigma_scratch_reserve(const sigma_ruleset *rs, sigma_scratch **scratch);
 SIGMA_API void SIGMA_CALL sigma_scratch_free(sigma_scratch *scratch);
+/** Bytes of the scratch's memos placed in a mapping advised to use huge pages
+ *  (one 2 MiB page): done when it is first reserved for a ruleset compiled with
+ *  SIGMA_PARAM_HUGE_PAGES 1 (the default) and the system offers them; 0 otherwise
+ *  (also for NULL, and when the library was built with AddressSanitizer). */
+SIGMA_API size_t SIGMA_CALL sigma_scratch_huge_page_bytes(const sigma_scratch *scratch);
 
 /* -------------------------------------------------------------------- event */
 

@@ -38,10 +38,11 @@ void sigma_scratch_free(sigma_scratch *s)
     free(s->val_gen);
     free(s->val_off);
     free(s->jobs);
-    free(s->names);
-    free(s->scan_memo);
+    sg_huge_free(&s->huge, s->names);
+    sg_huge_free(&s->huge, s->scan_memo);
     free(s->run_log.v);
-    free(s->scan_ring.bytes);
+    sg_huge_free(&s->huge, s->scan_ring.bytes);
+    sg_huge_release(&s->huge);
     free(s->val_len);
     free(s->hits);
     free(s->cand);
@@ -148,6 +149,11 @@ uint32_t sigma_scratch_hit_count(const sigma_scratch *scratch)
 uint32_t sigma_scratch_hit_rule(const sigma_scratch *scratch, uint32_t i)
 {
     return scratch && i < scratch->nhits ? scratch->hits[i] : UINT32_MAX;
+}
+
+size_t sigma_scratch_huge_page_bytes(const sigma_scratch *scratch)
+{
+    return scratch ? scratch->huge.used : 0;
 }
 
 int sigma_scratch_get_stats(const sigma_scratch *scratch, sigma_scratch_stats *stats)

@@ -413,6 +413,7 @@ int sg_ruleset_compile(const sg_loaded_rule *rules, size_t n, const sg_compile_l
         rc = SIGMA_E_NOMEM;
     if (rc == SIGMA_OK && sg_corr_set_build(rules, n, &rs->corr) != 0)
         rc = SIGMA_E_NOMEM;
+    rs->huge_pages = lim->huge_pages;
     if (rc == SIGMA_OK && lim->huge_pages)
         sg_ruleset_move_hot(rs);
     if (rc != SIGMA_OK) {

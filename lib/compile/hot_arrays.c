@@ -41,6 +41,6 @@ void sg_ruleset_move_hot(sigma_ruleset *rs)
     }
     a[n++] = (sg_huge_array){(void **)&rs->preds, (size_t)rs->npreds * sizeof *rs->preds, 0};
     a[n++] = (sg_huge_array){(void **)&rs->prog, (size_t)rs->nprog * sizeof *rs->prog, 0};
-    sg_huge_move(&rs->huge, a, n);
+    sg_huge_move(&rs->huge, a, n, SG_HUGE_PAGE); /* less: a huge page would be mostly waste */
     free(a);
 }

@@ -89,6 +89,7 @@ struct sigma_ruleset {
     /* The hot arrays (progs, preds, prog and the index's) once moved to huge pages
      * (hot_arrays.c); freed through it, released last. */
     sg_huge_region huge;
+    int huge_pages; /* SIGMA_PARAM_HUGE_PAGES: also a scratch's memos (match/eval.h) */
 };
 
 /* One loaded rule handed from the builder to the compiler. */

@@ -132,6 +132,15 @@ int sg_scratch_fit(sigma_scratch *s, const sigma_ruleset *rs)
             return SIGMA_E_NOMEM;
         s->run_log.cap = SG_RUN_LOG_CAP;
     }
+    if (rs->huge_pages && !s->huge.base) {
+        const sg_huge_array memos[] = {
+            {(void **)&s->names, SG_NAME_MEMO_SIZE * sizeof *s->names, 0},
+            {(void **)&s->scan_memo, SG_SCAN_MEMO_SIZE * sizeof *s->scan_memo, 0},
+            {(void **)&s->scan_ring.bytes, SG_SCAN_RING, 0}};
+        /* whatever their size; the ruleset-sized arrays may grow (realloc) and
+         * so stay where they are */
+        sg_huge_move(&s->huge, memos, sizeof memos / sizeof memos[0], 1);
+    }
     return SIGMA_OK;
 }
 

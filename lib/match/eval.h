@@ -20,6 +20,12 @@
  * value index carry a generation stamp, so starting a new match call costs one
  * increment instead of clearing them. */
 struct sigma_scratch {
+    /* The memos and the ring (fixed sizes, never grown) in one mapping advised
+     * to use huge pages, with the ruleset's SIGMA_PARAM_HUGE_PAGES: each event
+     * looks up a dozen entries at random in 830 KB, which 4 KB pages spread over
+     * more translation entries than stay cached while the events stream by
+     * (in-process A/B: 0.988, 0.984, 0.990 of the time per event). */
+    sg_huge_region huge;
     uint32_t gen;
     uint32_t pred_cap, slot_cap, val_cap;
     uint32_t *pred_gen; /* memo: pred_val valid when pred_gen == gen */

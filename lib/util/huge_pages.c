@@ -45,7 +45,7 @@ static char *map_aligned(size_t size)
     return a;
 }
 
-int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n)
+int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n, size_t min_total)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -55,7 +55,7 @@ int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n)
             return 0;
         total = place(&a[i], total) + a[i].bytes;
     }
-    if (total < SG_HUGE_PAGE)
+    if (total == 0 || total < min_total)
         return 0;
     const size_t size = (total + SG_HUGE_PAGE - 1) & ~(SG_HUGE_PAGE - 1);
     char *base = map_aligned(size);
@@ -85,9 +85,9 @@ void sg_huge_release(sg_huge_region *r)
 
 #else
 
-int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n)
+int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n, size_t min_total)
 {
-    (void)r, (void)a, (void)n, (void)place;
+    (void)r, (void)a, (void)n, (void)min_total, (void)place;
     return 0;
 }
 

@@ -28,11 +28,11 @@ typedef struct sg_huge_array {
 
 /* Moves the arrays into a new region *r, in order, freeing the old
  * copies and updating the pointers: 1 if done, 0 if they stay where they are,
- * which is not an error: their total is under SG_HUGE_PAGE (a huge page would
- * mostly be waste), the system has no huge pages to advise (only Linux is
- * asked), the build checks memory with AddressSanitizer (which would lose sight
- * of the arrays' bounds), or no memory could be mapped. */
-int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n);
+ * which is not an error: their total is under min_total (the caller's idea of
+ * when a huge page would be mostly waste), the system has no huge pages to
+ * advise (only Linux is asked), the build checks memory with AddressSanitizer
+ * (which would lose sight of the arrays' bounds), or no memory could be mapped. */
+int sg_huge_move(sg_huge_region *r, const sg_huge_array *a, size_t n, size_t min_total);
 
 /* 1 if p lives in region r. */
 int sg_huge_owns(const sg_huge_region *r, const void *p);

@@ -1,9 +1,13 @@
-/* SIGMA_PARAM_HUGE_PAGES and sigma_ruleset_huge_page_bytes.
+/* SIGMA_PARAM_HUGE_PAGES, sigma_ruleset_huge_page_bytes and
+ * sigma_scratch_huge_page_bytes.
  *
  *  - a ruleset whose matching arrays take more than 2 MiB (1000 generated rules,
  *    12 distinct values each) has them moved (bytes > 0) on Linux, unless the
  *    library was built with AddressSanitizer (then, and off Linux, 0);
  *  - with the parameter 0, or for a small ruleset, nothing is moved (0);
+ *  - a scratch reserved for the first has its memos moved (832 KiB), one for
+ *    the second not; matching the same events through both, repeatedly (the
+ *    memos replay values), gives the same hits;
  *  - both rulesets give the same hits on events that hit every value of some
  *    rules, one value, none, and the keyword and number rules;
  *  - the parameter's range is 0..1; NULL ruleset gives 0.
@@ -138,6 +142,18 @@ int main(void)
     sigma_scratch *s_on = NULL, *s_off = NULL;
     CHECK_EQ_INT(sigma_scratch_reserve(on, &s_on), SIGMA_OK);
     CHECK_EQ_INT(sigma_scratch_reserve(off, &s_off), SIGMA_OK);
+    /* the scratch of `on` keeps its memos (names 64 KiB, values 512 KiB, the ring
+     * 256 KiB) in a huge page, that of `off` where they were allocated */
+    const size_t memos = (64 + 512 + 256) << 10;
+#if defined(__linux__) && !defined(ASAN_BUILD)
+    CHECK_MSG(sigma_scratch_huge_page_bytes(s_on) == memos, "scratch: %zu bytes moved, want %zu",
+              sigma_scratch_huge_page_bytes(s_on), memos);
+#else
+    CHECK_EQ_INT(sigma_scratch_huge_page_bytes(s_on), 0);
+    (void)memos;
+#endif
+    CHECK_EQ_INT(sigma_scratch_huge_page_bytes(s_off), 0);
+    CHECK_EQ_INT(sigma_scratch_huge_page_bytes(NULL), 0);
     uint32_t a[8], b[8];
     for (int k = 0; k < NRULES; k += 3) {
         sigma_event *ev = event_for(k);
