@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ruleset_helpers.h"
 #include "test.h"
 
 /* Ruleset A: Image, CommandLine, User, then a keyword rule. */
@@ -56,33 +57,6 @@ static const char *const rules_b[] = {
     "    sel: {Late|exists: true}\n    condition: sel\n",
 };
 
-static sigma_ruleset *compile_rules(const char *const *yaml, size_t n)
-{
-    sigma_builder *b = NULL;
-    sigma_ruleset *rs = NULL;
-    CHECK_EQ_INT(sigma_builder_new(NULL, &b), SIGMA_OK);
-    for (size_t i = 0; b && i < n; i++)
-        CHECK_EQ_INT(sigma_builder_add_yaml(b, "bind", SIGMA_NUL_TERMINATED, yaml[i],
-                                            SIGMA_NUL_TERMINATED, NULL),
-                     SIGMA_OK);
-    CHECK_EQ_INT(sigma_builder_build(b, &rs), SIGMA_OK);
-    sigma_builder_free(b);
-    return rs;
-}
-
-/* The rules ev hits in rs, as a bit mask; the index must agree with no index. */
-static unsigned hit_mask(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
-{
-    unsigned mask[2] = {0, 0};
-    for (int k = 0; k < 2; k++) {
-        CHECK_EQ_INT(sigma_match(rs, s, ev, k ? SIGMA_MATCH_NO_INDEX : 0, NULL, NULL), SIGMA_OK);
-        for (uint32_t i = 0; i < sigma_scratch_hit_count(s); i++)
-            mask[k] |= 1u << sigma_scratch_hit_rule(s, i);
-    }
-    CHECK_MSG(mask[0] == mask[1], "index %#x, no index %#x", mask[0], mask[1]);
-    return mask[0];
-}
-
 static void add(sigma_event *ev, const char *name, const char *value)
 {
     CHECK_EQ_INT(
@@ -109,7 +83,7 @@ typedef struct env {
 static void expect(const env *e, const sigma_event *ev, unsigned want_a, unsigned want_b,
                    const char *what)
 {
-    const unsigned got_a = hit_mask(e->a, e->sa, ev), got_b = hit_mask(e->b, e->sb, ev);
+    const unsigned got_a = test_hit_mask(e->a, e->sa, ev), got_b = test_hit_mask(e->b, e->sb, ev);
     CHECK_MSG(got_a == want_a && got_b == want_b, "%s: A %#x (want %#x), B %#x (want %#x)", what,
               got_a, want_a, got_b, want_b);
 }
@@ -168,7 +142,8 @@ static void check_memo_shared(const sigma_ruleset *rs, const sigma_event *first,
 
 int main(void)
 {
-    env e = {compile_rules(rules_a, 5), compile_rules(rules_b, 5), NULL, NULL};
+    env e = {test_compile_rules(rules_a, 5, "bind"), test_compile_rules(rules_b, 5, "bind"), NULL,
+             NULL};
     if (!e.a || !e.b)
         return TEST_DONE();
     CHECK_EQ_INT(sigma_scratch_reserve(e.a, &e.sa), SIGMA_OK);

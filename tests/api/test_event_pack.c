@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ruleset_helpers.h"
 #include "test.h"
 
 static const char *const rules[] = {
@@ -76,30 +77,13 @@ enum { NRULES = sizeof rules / sizeof rules[0] };
 
 static sigma_ruleset *build(void)
 {
-    sigma_builder *b = NULL;
-    sigma_ruleset *rs = NULL;
-    CHECK_EQ_INT(sigma_builder_new(NULL, &b), SIGMA_OK);
-    for (size_t i = 0; i < NRULES; i++)
-        CHECK_EQ_INT(sigma_builder_add_yaml(b, "pack", SIGMA_NUL_TERMINATED, rules[i],
-                                            SIGMA_NUL_TERMINATED, NULL),
-                     SIGMA_OK);
-    CHECK_EQ_INT(sigma_builder_build(b, &rs), SIGMA_OK);
-    sigma_builder_free(b);
-    return rs;
+    return test_compile_rules(rules, NRULES, "pack");
 }
 
 /* The hit set of ev as a bit mask (index and no-index must agree). */
 static unsigned hits(const sigma_ruleset *rs, sigma_scratch *s, const sigma_event *ev)
 {
-    unsigned mask[2] = {0, 0};
-    const uint32_t flags[2] = {0, SIGMA_MATCH_NO_INDEX};
-    for (int k = 0; k < 2; k++) {
-        CHECK_EQ_INT(sigma_match(rs, s, ev, flags[k], NULL, NULL), SIGMA_OK);
-        for (uint32_t i = 0; i < sigma_scratch_hit_count(s); i++)
-            mask[k] |= 1u << sigma_scratch_hit_rule(s, i);
-    }
-    CHECK_MSG(mask[0] == mask[1], "index %#x, no index %#x", mask[0], mask[1]);
-    return mask[0];
+    return test_hit_mask(rs, s, ev);
 }
 
 static void str(sigma_event *ev, const char *name, const char *value, uint32_t flags)
