@@ -10,7 +10,9 @@
  * by Channel/EventID, fields renamed); and once more without a mapping and with
  * SIGMA_PARAM_SIMD 0 and with SIGMA_PARAM_SIMD 2, so that the scalar and the AVX2
  * index scans are checked as well as the one the default picks (AVX-512 where the
- * CPU has it, else AVX2). Prints the number of events, the
+ * CPU has it, else AVX2); and twice more, without and with the mapping, with each
+ * event packed and bound to the ruleset (sigma_event_pack, sigma_event_bind) for
+ * the index and as built for SIGMA_MATCH_NO_INDEX. Prints the number of events, the
  * total hits and the average candidates per event (sigma_scratch_get_stats) of both runs.
  *
  *   usage: index_equivalence SOURCE_ROOT CORPUS [--every N]
@@ -118,8 +120,10 @@ static void print_diff(const sigma_ruleset *rs, const char *what, const uint32_t
     }
 }
 
+/* bind: the event is matched without the index as built, then packed and bound
+ * to rs (sigma_event_pack, sigma_event_bind) and matched with the index. */
 static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch *s_all,
-                    sigma_event *ev, const char *path, const char *name, unsigned every,
+                    sigma_event *ev, const char *path, const char *name, unsigned every, int bind,
                     uint32_t *hits_ix, totals *t)
 {
     FILE *f = fopen(path, "rb");
@@ -146,11 +150,15 @@ static int run_file(const sigma_ruleset *rs, sigma_scratch *s_ix, sigma_scratch 
             t->mismatches++;
             continue;
         }
+        int rc2 = bind ? sigma_match(rs, s_all, ev, SIGMA_MATCH_NO_INDEX, NULL, NULL) : SIGMA_OK;
+        if (bind && (sigma_event_pack(ev) != SIGMA_OK || sigma_event_bind(ev, rs) != SIGMA_OK))
+            rc2 = SIGMA_E_NOMEM;
         int rc1 = sigma_match(rs, s_ix, ev, 0, NULL, NULL);
         uint32_t n_ix = sigma_scratch_hit_count(s_ix);
         for (uint32_t i = 0; i < n_ix; i++)
             hits_ix[i] = sigma_scratch_hit_rule(s_ix, i);
-        int rc2 = sigma_match(rs, s_all, ev, SIGMA_MATCH_NO_INDEX, NULL, NULL);
+        if (!bind)
+            rc2 = sigma_match(rs, s_all, ev, SIGMA_MATCH_NO_INDEX, NULL, NULL);
         uint32_t n_all = sigma_scratch_hit_count(s_all);
         int same = rc1 == SIGMA_OK && rc2 == SIGMA_OK && n_ix == n_all;
         for (uint32_t i = 0; same && i < n_ix; i++)
@@ -244,7 +252,7 @@ static sigma_ruleset *build_rules(const char *src, const char *corpus, int mappe
 
 /* One pass over the sampled events; 1 when the index never changed a verdict. */
 static int run_pass(const sigma_ruleset *rs, const char *corpus, char **names, size_t nfiles,
-                    unsigned every)
+                    unsigned every, int bind)
 {
     uint32_t nrules = sigma_ruleset_rule_count(rs);
     sigma_scratch *s_ix = NULL, *s_all = NULL, *s_empty = NULL;
@@ -270,7 +278,7 @@ static int run_pass(const sigma_ruleset *rs, const char *corpus, char **names, s
     for (size_t i = 0; i < nfiles; i++) {
         char file[4096];
         snprintf(file, sizeof file, "%s/events/%s", corpus, names[i]);
-        if (run_file(rs, s_ix, s_all, ev, file, names[i], every, hits_ix, &t) != 0) {
+        if (run_file(rs, s_ix, s_all, ev, file, names[i], every, bind, hits_ix, &t) != 0) {
             printf("FAIL: cannot read %s\n", file);
             io_error = 1;
         }
@@ -355,21 +363,27 @@ int main(int argc, char **argv)
     /* Pass 1: no mapping, every event meets every rule. Pass 2: the built-in
      * logsource mapping routes the events (Channel/EventID) to logsource buckets
      * and renames fields; both modes must still agree. Passes 3 and 4: as pass 1
-     * with the scalar scan (SIGMA_PARAM_SIMD 0) and with AVX2 at most (2). */
-    static const char *const titles[] = {"without a mapping", "with the built-in logsource mapping",
-                                         "without a mapping, scalar scan (SIGMA_PARAM_SIMD 0)",
-                                         "without a mapping, AVX2 at most (SIGMA_PARAM_SIMD 2)"};
-    static const int simd[] = {1, 1, 0, 2};
+     * with the scalar scan (SIGMA_PARAM_SIMD 0) and with AVX2 at most (2). Passes
+     * 5 and 6: as passes 1 and 2, the index matching each event packed and bound
+     * to the ruleset, against the event as built without the index. */
+    static const char *const titles[] = {
+        "without a mapping",
+        "with the built-in logsource mapping",
+        "without a mapping, scalar scan (SIGMA_PARAM_SIMD 0)",
+        "without a mapping, AVX2 at most (SIGMA_PARAM_SIMD 2)",
+        "without a mapping, events packed and bound (sigma_event_pack, sigma_event_bind)",
+        "with the built-in logsource mapping, events packed and bound"};
+    static const int simd[] = {1, 1, 0, 2, 1, 1};
     int ok = 1;
-    for (int pass = 0; pass < 4; pass++) {
-        const int mapped = pass == 1;
+    for (int pass = 0; pass < 6; pass++) {
+        const int mapped = pass == 1 || pass == 5, bind = pass >= 4;
         printf("%s== %s\n", pass ? "\n" : "", titles[pass]);
         sigma_ruleset *rs = build_rules(src, corpus, mapped, simd[pass]);
         if (!rs) {
             ok = 0;
             continue;
         }
-        ok &= run_pass(rs, corpus, names, nfiles, every);
+        ok &= run_pass(rs, corpus, names, nfiles, every, bind);
         sigma_ruleset_unref(rs);
     }
     for (size_t i = 0; i < nfiles; i++)
