@@ -119,10 +119,11 @@ struct sigma_event {
     size_t message_len;
     const char *ls_product, *ls_category, *ls_service; /* NULL = unknown */
     /* The builder's, and routing's look-ups of mapping fields. */
-    sg_strmap by_name;                          /* name -> field index; keys point into the store */
-    sg_store_block *blocks;                     /* stable storage for copied names and strings */
-    sg_store_block *current;                    /* block being filled; earlier blocks are full */
-    uint32_t fields_cap, values_cap, bound_cap; /* entries allocated */
+    sg_strmap by_name;       /* name -> field index; keys point into the store */
+    sg_store_block *blocks;  /* stable storage for copied names and strings */
+    sg_store_block *current; /* block being filled; earlier blocks are full */
+    /* entries allocated for fields, values and bound */
+    uint32_t fields_cap, values_cap, bound_cap;
 };
 
 _Static_assert(offsetof(struct sigma_event, ls_service) + sizeof(const char *) <= 128,

@@ -7,10 +7,11 @@
  * order, the fields, the values, the bytes of the copied strings a match reads
  * (values, message, logsource) and the field names, each pointed at its new
  * place. Names come last, apart: a match against a ruleset the event is bound to
- * reads none of them (sigma_event_bind), nor asks for their lines. The block is the event's only
- * storage block, full, so that later strings go to new blocks; the arrays in it move out when they
- * would grow (sg_event_unpack_arrays) and are dropped by a clear, after which the block holds bytes
- * again like any first block. */
+ * reads none of them (sigma_event_bind), nor asks for their lines. The block is
+ * the event's only storage block, full, so that later strings go to new blocks;
+ * the arrays in it move out when they would grow (sg_event_unpack_arrays) and
+ * are dropped by a clear, after which the block holds bytes again like any first
+ * block. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -32,6 +32,8 @@ typedef struct eval_ctx {
     const uint8_t *pred_val;
     const uint32_t *pred_seen;
     uint32_t memo_gen; /* the scan memo's generation (set by prefilter) */
+    /* what sigma_event_bind kept of the fields, when resolve_fields read it */
+    const sg_bound_field *bound;
 } eval_ctx;
 
 /* A context for evaluating ev against rs with scratch s (after begin_event). */
@@ -657,6 +659,7 @@ static void resolve_fields(eval_ctx *c)
     uint32_t *slot_gen = c->s->slot_gen, *slot_head = c->s->slot_head, *ev_slot = c->s->ev_slot;
     const uint32_t gen = c->s->gen;
     const sg_bound_field *bound = by_slot ? sg_event_bound(c->ev) : NULL;
+    c->bound = bound;
     if (bound) { /* 8 bytes a field instead of 32: sigma_event_bind */
         for (uint32_t i = 0; i < nfields; i++) {
             uint32_t slot = bound[i].slot;
@@ -1090,8 +1093,7 @@ static int prefilter(eval_ctx *c)
     c->node_gate = ix->node_gate;
     const uint32_t kw = ix->nslots - 1;
     const uint8_t klens = want_slot(c, kw) ? ix->slot_lens[kw] : 0;
-    /* the heads as resolve_fields read them */
-    const sg_bound_field *bound = ev->slot_rs == c->rs ? sg_event_bound(ev) : NULL;
+    const sg_bound_field *bound = c->bound; /* the heads as resolve_fields read them */
     for (uint32_t i = 0; i < ev->nfields; i++) {
         const uint32_t slot = c->s->ev_slot[i];
         uint8_t lens = 0;
